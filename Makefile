@@ -1,0 +1,62 @@
+# Makefile for workflow_persist (PGXS)
+#
+#   make                 build the extension
+#   make install         install it into the PostgreSQL found by $(PG_CONFIG)
+#   make demo            the README's first command (scripts/demo.sh)
+#   make test            the README's second command: every suite (scripts/test.sh)
+#   make installcheck    pg_regress + isolation + TAP against an installed build
+#                        (must run as a non-root user: initdb refuses root)
+
+EXTENSION = workflow_persist
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+
+MODULE_big = workflow_persist
+OBJS = \
+	src/wfp_init.o \
+	src/wfp_jsonb.o \
+	src/wfp_build.o \
+	src/wfp_validate.o \
+	src/wfp_merge.o
+PGFILEDESC = "workflow_persist - durable workflow state"
+
+DATA = $(wildcard sql/$(EXTENSION)--*.sql)
+
+# -Wextra's unused-parameter fires inside PostgreSQL's own headers (and on
+# every fmgr callback signature); every other warning is an error.
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
+PG_CPPFLAGS = -I$(srcdir)/src
+
+# pg_regress: sql/*.sql (minus the install scripts) against expected/*.out
+REGRESS = $(sort $(filter-out $(EXTENSION)--%,$(basename $(notdir $(wildcard sql/*.sql)))))
+REGRESS_OPTS = --temp-instance=./tmp_check_regress --temp-config=./test/wfp.conf \
+	--load-extension=$(EXTENSION) --encoding=UTF8 --no-locale
+
+# isolation: test/specs/*.spec against test/expected/*.out
+ISOLATION = $(sort $(basename $(notdir $(wildcard test/specs/*.spec))))
+ISOLATION_OPTS = --inputdir=test --temp-instance=./tmp_check_iso \
+	--temp-config=./test/wfp.conf --load-extension=$(EXTENSION) \
+	--encoding=UTF8 --no-locale
+
+TAP_TESTS = 1
+
+EXTRA_CLEAN = results output_iso tmp_check_regress tmp_check_iso \
+	regression.diffs regression.out log
+
+# Debian can hold several majors; this extension targets 15.
+PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# The suites one at a time (scripts/test.sh runs all three and sums up).
+.PHONY: installcheck-regress installcheck-isolation installcheck-tap demo test
+installcheck-regress:
+	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
+installcheck-isolation:
+	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
+installcheck-tap:
+	$(prove_installcheck)
+
+demo:
+	./scripts/demo.sh
+test:
+	./scripts/test.sh

@@ -1,0 +1,103 @@
+# scripts/lib.sh: shared by scripts/demo.sh and scripts/test.sh (sourced).
+#
+# - installs the Debian packages we need when run as root (prints the apt
+#   line and stops otherwise);
+# - knows where PostgreSQL 15's binaries are;
+# - runs server-side commands as the "postgres" user when we are root,
+#   because initdb and postgres refuse to run as root.
+
+PG_MAJOR=15
+PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+PG_CONFIG=$PG_BIN/pg_config
+export PG_CONFIG
+
+# Everything the build, the demo and every test suite need.
+WFP_PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libjansson-dev \
+libipc-run-perl pkg-config make gcc libc6-dev perl"
+
+say() { printf '\n==> %s\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+is_root() { [ "$(id -u)" = 0 ]; }
+
+missing_packages() {
+    missing=""
+    for p in $WFP_PACKAGES; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+            missing="$missing $p"
+    done
+    echo "$missing"
+}
+
+ensure_packages() {
+    missing=$(missing_packages)
+    [ -z "$missing" ] && return 0
+    if ! is_root; then
+        printf 'These Debian packages are missing:%s\n' "$missing" >&2
+        printf 'Install them, then run this again:\n\n  sudo apt-get update && sudo apt-get install -y%s\n\n' "$missing" >&2
+        exit 1
+    fi
+    say "installing missing packages:$missing"
+    # Installing postgresql-common would create and start a system cluster
+    # ("main" on port 5432).  We never use one: say so before it is installed.
+    if [ ! -e /etc/postgresql-common/createcluster.conf ]; then
+        mkdir -p /etc/postgresql-common
+        echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq || die "apt-get update failed"
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confold $missing \
+        >/dev/null || die "apt-get install failed"
+    id postgres >/dev/null 2>&1 || die "package installation did not create the postgres user"
+}
+
+# Build with PGXS and install (installing needs root, or passwordless sudo).
+build_and_install() {
+    say "building workflow_persist"
+    make -s PG_CONFIG="$PG_CONFIG" with_llvm=no >/dev/null || die "build failed"
+    if [ -f cli/Makefile ]; then make -s -C cli >/dev/null || die "building cli/wfctl failed"; fi
+    say "installing into $($PG_CONFIG --pkglibdir) and $($PG_CONFIG --sharedir)/extension"
+    if is_root || [ -w "$($PG_CONFIG --pkglibdir)" ]; then
+        make -s PG_CONFIG="$PG_CONFIG" with_llvm=no install >/dev/null || die "make install failed"
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+        sudo make -s PG_CONFIG="$PG_CONFIG" with_llvm=no install >/dev/null || die "make install failed"
+    else
+        die "cannot install into $($PG_CONFIG --pkglibdir): run as root, or run 'sudo make install' first"
+    fi
+}
+
+# Run a command as the database's owner.
+as_pg() {
+    if is_root; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+# A free TCP port on the loopback interface.
+free_port() {
+    port=$(( 20000 + $$ % 20000 ))
+    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+        port=$(( port + 1 ))
+    done
+    echo "$port"
+}
+
+# A scratch directory the server user can own and reach.
+scratch_dir() {
+    d=$(mktemp -d "/tmp/$1.XXXXXX") || die "mktemp failed"
+    chmod 755 "$d"
+    is_root && chown postgres: "$d"
+    echo "$d"
+}
+
+# Stop every postmaster whose data directory lies under $1 (even after a
+# failure half-way), then remove $1.
+stop_servers_under() {
+    [ -n "$1" ] && [ -d "$1" ] || return 0
+    find "$1" -name postmaster.pid 2>/dev/null | while read -r pidfile; do
+        as_pg "$PG_BIN/pg_ctl" -D "$(dirname "$pidfile")" -m immediate -w stop >/dev/null 2>&1 || true
+    done
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# scripts/test.sh: `make test`, the README's second command.
+#
+# Installs what is missing (as root), builds and installs the extension, then
+# runs every suite against throwaway servers started by the suites themselves
+# (pg_regress and pg_isolation_regress with --temp-instance, TAP with
+# PostgreSQL::Test::Cluster), as the postgres user when we are root.  All
+# three suites always run; the last line sums them up as "N passed, N failed"
+# (one per pg_regress test, isolation spec and TAP file).
+#
+# Environment: SUITES="regress isolation tap" picks suites; PROVE_TESTS picks
+# TAP files (t/010_x.pl).
+set -u
+cd "$(dirname "$0")/.." || exit 1
+. scripts/lib.sh
+
+ensure_packages
+build_and_install
+
+SUITES=${SUITES:-regress isolation tap}
+if is_root; then
+    # Run from a copy the postgres user owns: pg_regress and TAP write
+    # results, logs and data directories into the tree.
+    RUNDIR=$(scratch_dir wfp-test)
+    tar --exclude=./.git --exclude=./.demo --exclude=./results --exclude=./output_iso \
+        --exclude='./tmp_check*' --exclude=./log -cf - . | tar -C "$RUNDIR" -xf -
+    chown -R postgres: "$RUNDIR"
+else
+    RUNDIR=$PWD
+fi
+cleanup() {
+    stop_servers_under "$RUNDIR"
+    if [ "$RUNDIR" != "$PWD" ] && [ "${failed_suites:-x}" = "" ]; then rm -rf "$RUNDIR"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+passed=0
+failed=0
+failed_suites=""
+MAKE_ARGS="-s --no-print-directory PG_CONFIG=$PG_CONFIG with_llvm=no"
+
+run_pg_regress_suite() {      # $1 = suite name, $2 = make target, $3 = output dir
+    say "$1 tests"
+    (cd "$RUNDIR" && as_pg make $MAKE_ARGS "$2") 2>&1 | tee "$RUNDIR/.suite.log"
+    status=${PIPESTATUS[0]}
+    out=$(cat "$RUNDIR/.suite.log")
+    ok=$(printf '%s\n' "$out" | grep -cE '\.\.\. ok( |$)')
+    bad=$(printf '%s\n' "$out" | grep -cE '\.\.\. FAILED')
+    if [ "$status" != 0 ]; then
+        [ "$bad" = 0 ] && bad=1
+        failed_suites="$failed_suites $1"
+        diffs="$RUNDIR/$3/regression.diffs"
+        if [ -s "$diffs" ]; then
+            say "$1: differences ($diffs)"
+            cat "$diffs"
+        fi
+    fi
+    passed=$((passed + ok))
+    failed=$((failed + bad))
+}
+
+for suite in $SUITES; do
+    case $suite in
+    regress)   run_pg_regress_suite regress installcheck-regress . ;;
+    isolation) run_pg_regress_suite isolation installcheck-isolation output_iso ;;
+    tap)
+        say "TAP tests"
+        (cd "$RUNDIR" && as_pg env PROVE_FLAGS="${PROVE_FLAGS:-}" ${PROVE_TESTS:+PROVE_TESTS="$PROVE_TESTS"} \
+            make $MAKE_ARGS installcheck-tap) 2>&1 | tee "$RUNDIR/.suite.log"
+        status=${PIPESTATUS[0]}
+        out=$(cat "$RUNDIR/.suite.log")
+        files=$(printf '%s\n' "$out" | sed -n 's/^Files=\([0-9]*\),.*/\1/p')
+        bad=$(printf '%s\n' "$out" | sed -n 's/^Failed \([0-9]*\)\/[0-9]* test programs.*/\1/p')
+        files=${files:-0}
+        bad=${bad:-0}
+        if [ "$status" != 0 ]; then
+            failed_suites="$failed_suites tap"
+            [ "$bad" = 0 ] && bad=1
+            for log in "$RUNDIR"/tmp_check/log/regress_log_*; do
+                [ -f "$log" ] || continue
+                grep -q 'not ok' "$log" && { say "$log"; tail -n 60 "$log"; }
+            done
+        fi
+        passed=$((passed + files - bad))
+        [ "$passed" -lt 0 ] && passed=0
+        failed=$((failed + bad))
+        ;;
+    *) die "unknown suite: $suite" ;;
+    esac
+done
+
+if [ -n "$failed_suites" ]; then
+    printf '\nFAILED suites:%s (outputs kept in %s)\n' "$failed_suites" "$RUNDIR"
+fi
+echo "$passed passed, $failed failed"
+[ -z "$failed_suites" ]

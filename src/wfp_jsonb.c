@@ -1,0 +1,280 @@
+/*-------------------------------------------------------------------------
+ *
+ * wfp_jsonb.c
+ *	  Small helpers over the jsonb binary format.
+ *
+ * Everything here reads jsonb containers in place (key lookup by binary
+ * search, shallow iterators); nothing converts a document to text.  The
+ * JavaScript renderings exist because awaitly's messages print values the
+ * way JavaScript's String() does, and because awaitly's merge compares a
+ * warning's stepId with step keys after the same conversion.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "common/shortest_dec.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/numeric.h"
+
+#include "workflow_persist.h"
+
+/*
+ * The JavaScript kind of a jsonb value: jbvBinary containers are told apart
+ * into arrays and objects.  (A nested container is never a raw scalar.)
+ */
+WfpKind
+wfp_kind(const JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvNull:
+			return WFP_NULL;
+		case jbvBool:
+			return WFP_BOOL;
+		case jbvNumeric:
+			return WFP_NUMBER;
+		case jbvString:
+			return WFP_STRING;
+		case jbvArray:
+			return WFP_ARRAY;
+		case jbvObject:
+			return WFP_OBJECT;
+		case jbvBinary:
+			return JsonContainerIsObject(v->val.binary.data) ?
+				WFP_OBJECT : WFP_ARRAY;
+		default:
+			elog(ERROR, "unexpected jsonb value type %d", (int) v->type);
+	}
+	return WFP_NULL;			/* keep compiler quiet */
+}
+
+const char *
+wfp_kind_name(WfpKind kind)
+{
+	switch (kind)
+	{
+		case WFP_NULL:
+			return "null";
+		case WFP_BOOL:
+			return "boolean";
+		case WFP_NUMBER:
+			return "number";
+		case WFP_STRING:
+			return "string";
+		case WFP_ARRAY:
+			return "array";
+		case WFP_OBJECT:
+			return "object";
+	}
+	return "unknown";
+}
+
+/*
+ * Look a key up in an object container without iterating it.  Returns NULL
+ * when the container is not an object (an array has no named keys) or when
+ * the key is absent; "res" receives the value otherwise.
+ */
+JsonbValue *
+wfp_get_key(JsonbContainer *obj, const char *key, JsonbValue *res)
+{
+	if (!JsonContainerIsObject(obj))
+		return NULL;
+	return getKeyJsonValueFromContainer(obj, key, strlen(key), res);
+}
+
+/* Is v the JSON string s, exactly? */
+bool
+wfp_string_equals(const JsonbValue *v, const char *s)
+{
+	size_t		len = strlen(s);
+
+	return v->type == jbvString &&
+		v->val.string.len == (int) len &&
+		memcmp(v->val.string.val, s, len) == 0;
+}
+
+/*
+ * The root of a jsonb datum as one JsonbValue: the scalar itself for a raw
+ * scalar root, otherwise a jbvBinary pointing at the root container.
+ */
+void
+wfp_root_value(Jsonb *jb, JsonbValue *res)
+{
+	if (JB_ROOT_IS_SCALAR(jb))
+	{
+		if (!JsonbExtractScalar(&jb->root, res))
+			elog(ERROR, "could not extract scalar from jsonb");
+		return;
+	}
+	res->type = jbvBinary;
+	res->val.binary.data = &jb->root;
+	res->val.binary.len = VARSIZE(jb) - VARHDRSZ;
+}
+
+/*
+ * The IEEE double JavaScript's JSON.parse would produce for a number:
+ * correctly rounded, overflowing to +/-Infinity and underflowing to zero,
+ * which is exactly what strtod does with the numeric's decimal text.
+ */
+double
+wfp_numeric_to_double(Numeric num)
+{
+	char	   *text = DatumGetCString(DirectFunctionCall1(numeric_out,
+														   NumericGetDatum(num)));
+	double		d = strtod(text, NULL);
+
+	pfree(text);
+	return d;
+}
+
+/*
+ * Append a double as JavaScript's Number.prototype.toString() prints it:
+ * the shortest digits that round-trip, in fixed notation when the decimal
+ * exponent lies in [-6, 21), otherwise as d.ddde+N.
+ */
+void
+wfp_append_js_number(StringInfo buf, double d)
+{
+	char		shortest[DOUBLE_SHORTEST_DECIMAL_LEN];
+	char		digits[DOUBLE_SHORTEST_DECIMAL_LEN];
+	int			ndigits = 0;
+	int			point = -1;		/* digits before the decimal point */
+	int			exponent = 0;
+	int			n;
+	char	   *p;
+
+	if (isnan(d))
+	{
+		appendStringInfoString(buf, "NaN");
+		return;
+	}
+	if (isinf(d))
+	{
+		appendStringInfoString(buf, d > 0 ? "Infinity" : "-Infinity");
+		return;
+	}
+	if (d == 0)
+	{
+		/* String(-0) is "0" */
+		appendStringInfoChar(buf, '0');
+		return;
+	}
+	if (d < 0)
+	{
+		appendStringInfoChar(buf, '-');
+		d = -d;
+	}
+
+	/* ryu gives the shortest round-trip digits; re-lay them out JS-style */
+	double_to_shortest_decimal_buf(d, shortest);
+	for (p = shortest; *p && *p != 'e' && *p != 'E'; p++)
+	{
+		if (*p == '.')
+			point = ndigits;
+		else if (*p >= '0' && *p <= '9')
+			digits[ndigits++] = *p;
+	}
+	if (*p)
+		exponent = atoi(p + 1);
+	if (point < 0)
+		point = ndigits;
+
+	/* n: position of the decimal point relative to the first digit */
+	n = point + exponent;
+	while (ndigits > 1 && digits[0] == '0')
+	{
+		memmove(digits, digits + 1, --ndigits);
+		n--;
+	}
+	while (ndigits > 1 && digits[ndigits - 1] == '0')
+		ndigits--;
+
+	if (ndigits <= n && n <= 21)
+	{
+		appendBinaryStringInfo(buf, digits, ndigits);
+		for (int i = ndigits; i < n; i++)
+			appendStringInfoChar(buf, '0');
+	}
+	else if (0 < n && n <= 21)
+	{
+		appendBinaryStringInfo(buf, digits, n);
+		appendStringInfoChar(buf, '.');
+		appendBinaryStringInfo(buf, digits + n, ndigits - n);
+	}
+	else if (-6 < n && n <= 0)
+	{
+		appendStringInfoString(buf, "0.");
+		for (int i = n; i < 0; i++)
+			appendStringInfoChar(buf, '0');
+		appendBinaryStringInfo(buf, digits, ndigits);
+	}
+	else
+	{
+		int			e = n - 1;
+
+		appendStringInfoChar(buf, digits[0]);
+		if (ndigits > 1)
+		{
+			appendStringInfoChar(buf, '.');
+			appendBinaryStringInfo(buf, digits + 1, ndigits - 1);
+		}
+		appendStringInfo(buf, "e%c%d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+	}
+}
+
+/*
+ * Append what JavaScript's String(v) gives for a JSON value: strings raw,
+ * numbers as above, an array as its elements joined by "," (null elements
+ * empty, nested arrays flattened the same way), any object as
+ * "[object Object]".
+ */
+void
+wfp_append_js_string(StringInfo buf, const JsonbValue *v)
+{
+	switch (wfp_kind(v))
+	{
+		case WFP_NULL:
+			appendStringInfoString(buf, "null");
+			break;
+		case WFP_BOOL:
+			appendStringInfoString(buf, v->val.boolean ? "true" : "false");
+			break;
+		case WFP_NUMBER:
+			wfp_append_js_number(buf, wfp_numeric_to_double(v->val.numeric));
+			break;
+		case WFP_STRING:
+			appendBinaryStringInfo(buf, v->val.string.val, v->val.string.len);
+			break;
+		case WFP_OBJECT:
+			appendStringInfoString(buf, "[object Object]");
+			break;
+		case WFP_ARRAY:
+			{
+				JsonbIterator *it;
+				JsonbValue	elem;
+				JsonbIteratorToken tok;
+				bool		first = true;
+
+				check_stack_depth();
+				if (v->type != jbvBinary)
+					elog(ERROR, "unexpected in-memory jsonb array");
+				it = JsonbIteratorInit(v->val.binary.data);
+				while ((tok = JsonbIteratorNext(&it, &elem, true)) != WJB_DONE)
+				{
+					if (tok != WJB_ELEM)
+						continue;
+					CHECK_FOR_INTERRUPTS();
+					if (!first)
+						appendStringInfoChar(buf, ',');
+					first = false;
+					if (elem.type != jbvNull)
+						wfp_append_js_string(buf, &elem);
+				}
+				break;
+			}
+	}
+}
