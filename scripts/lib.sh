@@ -7,8 +7,9 @@
 #   because initdb and postgres refuse to run as root.
 
 PG_MAJOR=15
-PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
-PG_CONFIG=$PG_BIN/pg_config
+# PG_CONFIG may point at another (relocated) PostgreSQL 15 installation.
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/$PG_MAJOR/bin/pg_config}
+PG_BIN=$(dirname "$PG_CONFIG")
 export PG_CONFIG
 
 # Everything the build, the demo and every test suite need.
