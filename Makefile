@@ -16,7 +16,11 @@ OBJS = \
 	src/wfp_jsonb.o \
 	src/wfp_build.o \
 	src/wfp_validate.o \
-	src/wfp_merge.o
+	src/wfp_merge.o \
+	src/wfp_status.o \
+	src/wfp_store.o \
+	src/wfp_write.o \
+	src/wfp_read.o
 PGFILEDESC = "workflow_persist - durable workflow state"
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)

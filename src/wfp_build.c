@@ -307,3 +307,28 @@ wfp_node_to_jsonb(const WfpNode *node)
 	SET_VARSIZE(buf.data, buf.len);
 	return (Jsonb *) buf.data;
 }
+
+/*
+ * A node holding an object's pairs (values referenced, not copied), with
+ * room for "extra" more; its items are already in jsonb key order.
+ */
+WfpNode *
+wfp_node_from_object(JsonbContainer *obj, int extra)
+{
+	WfpNode    *node = wfp_node_new(false, JsonContainerSize(obj) + extra);
+	JsonbIterator *it = JsonbIteratorInit(obj);
+	JsonbIteratorToken tok;
+	JsonbValue	k,
+				v;
+
+	Assert(JsonContainerIsObject(obj));
+	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	{
+		if (tok != WJB_KEY)
+			continue;
+		tok = JsonbIteratorNext(&it, &v, true);
+		Assert(tok == WJB_VALUE);
+		wfp_node_add(node, k.val.string.val, k.val.string.len, &v);
+	}
+	return node;
+}

@@ -18,6 +18,7 @@
 #include "common/shortest_dec.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
 #include "utils/numeric.h"
 
 #include "workflow_persist.h"
@@ -277,4 +278,43 @@ wfp_append_js_string(StringInfo buf, const JsonbValue *v)
 				break;
 			}
 	}
+}
+
+/*
+ * A standalone jsonb datum holding one value: a container's bytes are
+ * copied as they are (a container stays valid at any 4-byte aligned
+ * address, and VARDATA of a palloc'd varlena is one), a scalar becomes a
+ * raw-scalar document.
+ */
+Jsonb *
+wfp_value_to_jsonb(const JsonbValue *v)
+{
+	Jsonb	   *jb;
+
+	if (v->type != jbvBinary)
+		return JsonbValueToJsonb(unconstify(JsonbValue *, v));
+	jb = palloc(VARHDRSZ + v->val.binary.len);
+	SET_VARSIZE(jb, VARHDRSZ + v->val.binary.len);
+	memcpy(&jb->root, v->val.binary.data, v->val.binary.len);
+	return jb;
+}
+
+/*
+ * A timestamp as JavaScript's Date.prototype.toISOString() writes it:
+ * UTC, milliseconds, "Z" (2026-01-02T03:04:05.678Z).
+ */
+void
+wfp_iso_timestamp(TimestampTz ts, StringInfo buf)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+
+	/* no time zone argument: the fields are UTC */
+	if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	appendStringInfo(buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+					 tm.tm_year, tm.tm_mon, tm.tm_mday,
+					 tm.tm_hour, tm.tm_min, tm.tm_sec, (int) (fsec / 1000));
 }

@@ -12,9 +12,30 @@
 #ifndef WORKFLOW_PERSIST_H
 #define WORKFLOW_PERSIST_H
 
+#include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
 #include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+/* ----------
+ * wfp_init.c: configuration parameters
+ * ----------
+ */
+typedef enum WfpValidation
+{
+	WFP_VALIDATION_AWAITLY,
+	WFP_VALIDATION_STRICT,
+	WFP_VALIDATION_OFF
+} WfpValidation;
+
+extern int	wfp_validation;
+extern int	wfp_max_snapshot_bytes;
+extern int	wfp_max_step_bytes;
+
+/* Limits that are not settings: ids and step keys are index keys. */
+#define WFP_MAX_ID_BYTES		512
+#define WFP_MAX_STEP_KEY_BYTES	1024
 
 /* ----------
  * wfp_jsonb.c: small helpers over the jsonb binary format
@@ -41,6 +62,8 @@ extern double wfp_numeric_to_double(Numeric num);
 extern void wfp_append_js_number(StringInfo buf, double d);
 extern void wfp_append_js_string(StringInfo buf, const JsonbValue *v);
 extern void wfp_root_value(Jsonb *jb, JsonbValue *res);
+extern Jsonb *wfp_value_to_jsonb(const JsonbValue *v);
+extern void wfp_iso_timestamp(TimestampTz ts, StringInfo buf);
 
 /* ----------
  * wfp_build.c: assemble jsonb from pieces without unpacking them
@@ -73,6 +96,7 @@ extern void wfp_node_add_node(WfpNode *node, const char *key, int keylen,
 extern void wfp_node_sort_unique(WfpNode *node);
 extern int	wfp_key_cmp(const char *a, int alen, const char *b, int blen);
 extern Jsonb *wfp_node_to_jsonb(const WfpNode *node);
+extern WfpNode *wfp_node_from_object(JsonbContainer *obj, int extra);
 
 /* ----------
  * wfp_validate.c: awaitly's validateSnapshot (plus our strict mode)
@@ -104,5 +128,116 @@ extern void wfp_raise_invalid(const char *what, List *messages);
  * ----------
  */
 extern Jsonb *wfp_merge_snapshots(Jsonb *base, Jsonb *delta);
+
+/* ----------
+ * wfp_status.c: the run status model
+ * ----------
+ */
+typedef enum WfpStatus
+{
+	WFP_STATUS_RUNNING,
+	WFP_STATUS_SUSPENDED,
+	WFP_STATUS_COMPLETED,
+	WFP_STATUS_FAILED,
+	WFP_STATUS_CANCELLED
+} WfpStatus;
+
+extern const char *wfp_status_name(WfpStatus status);
+extern bool wfp_status_from_name(const char *name, int len, WfpStatus *status);
+extern WfpStatus wfp_status_of_execution(Jsonb *execution);
+
+/* ----------
+ * wfp_store.c: the tables (the only code that knows their layout)
+ * ----------
+ */
+
+/* A workflow's header row, as read (and, for writers, locked). */
+typedef struct WfpWorkflow
+{
+	const char *id;
+	bool		created;		/* claimed (or restarted after expiry) now */
+	int64		version;
+	WfpStatus	status;
+	Jsonb	   *execution;		/* NULL when the snapshot has none */
+	Jsonb	   *extra;			/* set when replaced, or read via
+								 * wfp_store_extra() */
+	Datum		extra_datum;	/* as stored (possibly toasted) */
+	int32		step_count;
+	int32		next_pos;
+	int64		size_bytes;
+	TimestampTz created_at;
+	bool		has_expiry;
+	TimestampTz expires_at;
+} WfpWorkflow;
+
+/* What the store keeps about a step besides its value. */
+typedef struct WfpStepMeta
+{
+	const char *key;
+	int			keylen;
+	int32		pos;
+	int64		hash;
+	int32		size;
+} WfpStepMeta;
+
+/* A step about to be written. */
+typedef struct WfpStepWrite
+{
+	const char *key;
+	int			keylen;
+	int32		pos;
+	bool		has_ok;
+	bool		ok;
+	Jsonb	   *value;
+	int64		hash;
+	int32		size;
+} WfpStepWrite;
+
+/* A stored step as read back. */
+typedef struct WfpStepRow
+{
+	const char *key;
+	int			keylen;
+	int32		pos;
+	bool		has_ok;
+	bool		ok;
+	Datum		value_datum;	/* jsonb, possibly toasted */
+	TimestampTz recorded_at;
+} WfpStepRow;
+
+extern void wfp_store_begin(void);
+extern void wfp_store_end(void);
+extern bool wfp_store_lock(WfpWorkflow *wf, const char *id, bool create);
+extern bool wfp_store_read_header(WfpWorkflow *wf, const char *id);
+extern Jsonb *wfp_store_extra(WfpWorkflow *wf);
+extern void wfp_store_write_header(WfpWorkflow *wf, bool full);
+extern int64 wfp_store_hash(const Jsonb *value);
+extern bool wfp_store_get_step(WfpWorkflow *wf, const char *key, int keylen,
+							   WfpStepMeta *meta);
+extern void wfp_store_put_step(WfpWorkflow *wf, const WfpStepWrite *w,
+							   bool is_new);
+extern WfpStepMeta *wfp_store_list_steps(WfpWorkflow *wf, int *count);
+extern void wfp_store_put_steps(WfpWorkflow *wf, const WfpStepWrite *writes,
+								int n, bool is_new);
+extern void wfp_store_delete_steps(WfpWorkflow *wf, Datum *keys, int n);
+extern WfpStepRow *wfp_store_read_steps(const char *id, int *count);
+
+/* ----------
+ * wfp_write.c: argument checks and the pieces every writer shares
+ * ----------
+ */
+extern char *wfp_arg_id(FunctionCallInfo fcinfo, int argno);
+extern void wfp_arg_not_null(FunctionCallInfo fcinfo, int argno,
+							 const char *name);
+extern void wfp_check_expected_version(WfpWorkflow *wf, bool has_expected,
+									   int64 expected);
+extern void wfp_check_snapshot_size(const char *id, int64 size);
+extern void wfp_validate_or_raise(Jsonb *snapshot);
+extern JsonbContainer *wfp_storable_steps(Jsonb *snapshot);
+extern void wfp_split_head(Jsonb *snapshot, Jsonb **execution, Jsonb **extra);
+extern void wfp_prepare_step(WfpStepWrite *w, const char *id,
+							 const char *key, int keylen, Jsonb *value);
+extern int32 wfp_take_position(WfpWorkflow *wf);
+extern TimestampTz wfp_expiry_from_ttl(Interval *ttl);
 
 #endif							/* WORKFLOW_PERSIST_H */

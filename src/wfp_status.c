@@ -1,0 +1,63 @@
+/*-------------------------------------------------------------------------
+ *
+ * wfp_status.c
+ *	  The run status model: names, and the status a snapshot implies.
+ *
+ * A workflow's status is a column, so that lists never parse documents.
+ * It is derived from the snapshot's execution.status (running, completed,
+ * failed); suspended and cancelled are set by the run lifecycle.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "workflow_persist.h"
+
+static const char *const status_names[] = {
+	[WFP_STATUS_RUNNING] = "running",
+	[WFP_STATUS_SUSPENDED] = "suspended",
+	[WFP_STATUS_COMPLETED] = "completed",
+	[WFP_STATUS_FAILED] = "failed",
+	[WFP_STATUS_CANCELLED] = "cancelled",
+};
+
+const char *
+wfp_status_name(WfpStatus status)
+{
+	return status_names[status];
+}
+
+bool
+wfp_status_from_name(const char *name, int len, WfpStatus *status)
+{
+	for (int i = 0; i < (int) lengthof(status_names); i++)
+	{
+		if (strlen(status_names[i]) == (size_t) len &&
+			memcmp(status_names[i], name, len) == 0)
+		{
+			*status = (WfpStatus) i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The status execution.status names when it is one awaitly writes;
+ * anything else (possible only with validation off) counts as running.
+ */
+WfpStatus
+wfp_status_of_execution(Jsonb *execution)
+{
+	JsonbValue	v;
+	WfpStatus	status;
+
+	if (execution != NULL && JB_ROOT_IS_OBJECT(execution) &&
+		wfp_get_key(&execution->root, "status", &v) &&
+		v.type == jbvString &&
+		wfp_status_from_name(v.val.string.val, v.val.string.len, &status) &&
+		(status == WFP_STATUS_RUNNING || status == WFP_STATUS_COMPLETED ||
+		 status == WFP_STATUS_FAILED))
+		return status;
+	return WFP_STATUS_RUNNING;
+}

@@ -1,0 +1,617 @@
+/*-------------------------------------------------------------------------
+ *
+ * wfp_store.c
+ *	  Rows in, rows out: the only C code that knows the table layout.
+ *
+ * Layout (docs/design.md, "Storage"): workflow_persist.wf_workflow holds
+ * one header row per workflow (version, status, the snapshot's
+ * "execution", every other top-level member except "steps" as "extra",
+ * counters, timestamps, expiry); workflow_persist.wf_step holds one row
+ * per step key (first-recorded position, result, a hash of its bytes).
+ *
+ * All access goes through SPI, so table privileges (and any row-level
+ * security an administrator adds) apply to the caller as for plain SQL.
+ * Statements are prepared once per backend and kept (SPI_keepplan); every
+ * name in them is schema-qualified, and the SQL-callable entry points pin
+ * search_path, so operators resolve to pg_catalog's.
+ *
+ * Callers bracket their work with wfp_store_begin()/wfp_store_end(), which
+ * connect to and disconnect from SPI; everything read here lives until
+ * wfp_store_end().
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "access/xact.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+
+#include "workflow_persist.h"
+
+/* ----------
+ * Prepared statements
+ * ----------
+ */
+typedef enum StoreStmt
+{
+	S_LOCK_HEADER,
+	S_CLAIM_HEADER,
+	S_READ_HEADER,
+	S_WRITE_HEADER,
+	S_WRITE_HEADER_STEP,
+	S_GET_STEP,
+	S_INSERT_STEP,
+	S_UPDATE_STEP,
+	S_LIST_STEPS,
+	S_INSERT_STEPS,
+	S_UPDATE_STEPS,
+	S_DELETE_STEPS,
+	S_DELETE_ALL_STEPS,
+	S_READ_STEPS,
+	S_COUNT
+} StoreStmt;
+
+typedef struct StmtDef
+{
+	const char *sql;
+	int			nargs;
+	Oid			argtypes[10];
+} StmtDef;
+
+#define HEADER_COLS \
+	"version, status, execution, extra, step_count, next_pos, size_bytes, " \
+	"created_at, expires_at"
+
+static const StmtDef stmt_defs[S_COUNT] = {
+	[S_LOCK_HEADER] = {
+		"SELECT " HEADER_COLS ", "
+		"expires_at IS NOT NULL AND expires_at <= now() "
+		"FROM workflow_persist.wf_workflow WHERE id = $1 FOR UPDATE",
+		1, {TEXTOID}
+	},
+	[S_CLAIM_HEADER] = {
+		"INSERT INTO workflow_persist.wf_workflow (id, status, version, "
+		"execution, extra, step_count, next_pos, size_bytes, created_at, "
+		"updated_at) "
+		"VALUES ($1, 'running', 0, NULL, '{}', 0, 1, 0, now(), now()) "
+		"ON CONFLICT (id) DO NOTHING RETURNING created_at",
+		1, {TEXTOID}
+	},
+	[S_READ_HEADER] = {
+		"SELECT " HEADER_COLS ", false "
+		"FROM workflow_persist.wf_workflow WHERE id = $1 "
+		"AND (expires_at IS NULL OR expires_at > now())",
+		1, {TEXTOID}
+	},
+	[S_WRITE_HEADER] = {
+		"UPDATE workflow_persist.wf_workflow SET version = $2, status = $3, "
+		"execution = $4, extra = $5, step_count = $6, next_pos = $7, "
+		"size_bytes = $8, created_at = $9, expires_at = $10, "
+		"updated_at = now() WHERE id = $1",
+		10, {TEXTOID, INT8OID, TEXTOID, JSONBOID, JSONBOID, INT4OID, INT4OID,
+		INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID}
+	},
+	/* a checkpoint leaves "extra" alone, so its datum is not even passed */
+	[S_WRITE_HEADER_STEP] = {
+		"UPDATE workflow_persist.wf_workflow SET version = $2, status = $3, "
+		"execution = $4, step_count = $5, next_pos = $6, size_bytes = $7, "
+		"updated_at = now() WHERE id = $1",
+		7, {TEXTOID, INT8OID, TEXTOID, JSONBOID, INT4OID, INT4OID, INT8OID}
+	},
+	[S_GET_STEP] = {
+		"SELECT pos, hash, size_bytes FROM workflow_persist.wf_step "
+		"WHERE workflow_id = $1 AND step_key = $2",
+		2, {TEXTOID, TEXTOID}
+	},
+	[S_INSERT_STEP] = {
+		"INSERT INTO workflow_persist.wf_step (workflow_id, step_key, pos, "
+		"ok, result, hash, size_bytes, recorded_at) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, now())",
+		7, {TEXTOID, TEXTOID, INT4OID, BOOLOID, JSONBOID, INT8OID, INT4OID}
+	},
+	[S_UPDATE_STEP] = {
+		"UPDATE workflow_persist.wf_step SET ok = $3, result = $4, hash = $5, "
+		"size_bytes = $6, recorded_at = now() "
+		"WHERE workflow_id = $1 AND step_key = $2",
+		6, {TEXTOID, TEXTOID, BOOLOID, JSONBOID, INT8OID, INT4OID}
+	},
+	[S_LIST_STEPS] = {
+		"SELECT step_key, pos, hash, size_bytes FROM workflow_persist.wf_step "
+		"WHERE workflow_id = $1",
+		1, {TEXTOID}
+	},
+	[S_INSERT_STEPS] = {
+		"INSERT INTO workflow_persist.wf_step (workflow_id, step_key, pos, "
+		"ok, result, hash, size_bytes, recorded_at) "
+		"SELECT $1, u.k, u.p, u.o, u.r, u.h, u.s, now() "
+		"FROM unnest($2, $3, $4, $5, $6, $7) AS u(k, p, o, r, h, s)",
+		7, {TEXTOID, TEXTARRAYOID, INT4ARRAYOID, BOOLARRAYOID, 0,
+		INT8ARRAYOID, INT4ARRAYOID}
+	},
+	[S_UPDATE_STEPS] = {
+		"UPDATE workflow_persist.wf_step AS t SET ok = u.o, result = u.r, "
+		"hash = u.h, size_bytes = u.s, recorded_at = now() "
+		"FROM unnest($2, $3, $4, $5, $6) AS u(k, o, r, h, s) "
+		"WHERE t.workflow_id = $1 AND t.step_key = u.k",
+		6, {TEXTOID, TEXTARRAYOID, BOOLARRAYOID, 0, INT8ARRAYOID,
+		INT4ARRAYOID}
+	},
+	[S_DELETE_STEPS] = {
+		"DELETE FROM workflow_persist.wf_step "
+		"WHERE workflow_id = $1 AND step_key = ANY ($2)",
+		2, {TEXTOID, TEXTARRAYOID}
+	},
+	[S_DELETE_ALL_STEPS] = {
+		"DELETE FROM workflow_persist.wf_step WHERE workflow_id = $1",
+		1, {TEXTOID}
+	},
+	[S_READ_STEPS] = {
+		"SELECT step_key, pos, result, ok, recorded_at "
+		"FROM workflow_persist.wf_step WHERE workflow_id = $1",
+		1, {TEXTOID}
+	},
+};
+
+static SPIPlanPtr plans[S_COUNT];
+static Oid	jsonb_array_oid = InvalidOid;
+
+static SPIPlanPtr
+get_plan(StoreStmt which)
+{
+	if (plans[which] == NULL)
+	{
+		const StmtDef *def = &stmt_defs[which];
+		Oid			argtypes[10];
+		SPIPlanPtr	plan;
+
+		memcpy(argtypes, def->argtypes, sizeof(argtypes));
+		/* jsonb[] has no fixed OID; 0 marks its place */
+		for (int i = 0; i < def->nargs; i++)
+			if (argtypes[i] == InvalidOid)
+			{
+				if (!OidIsValid(jsonb_array_oid))
+					jsonb_array_oid = get_array_type(JSONBOID);
+				argtypes[i] = jsonb_array_oid;
+			}
+		plan = SPI_prepare(def->sql, def->nargs, argtypes);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
+				 def->sql, SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		plans[which] = plan;
+	}
+	return plans[which];
+}
+
+/* Run a prepared statement; nulls[i] = 'n' marks NULL arguments. */
+static int
+run(StoreStmt which, Datum *values, const char *nulls, bool read_only,
+	int expected)
+{
+	int			rc = SPI_execute_plan(get_plan(which), values, nulls,
+									  read_only, 0);
+
+	if (rc != expected)
+		elog(ERROR, "workflow_persist store statement %d failed: %s",
+			 (int) which, SPI_result_code_string(rc));
+	return (int) SPI_processed;
+}
+
+static Datum
+col(int row, int colno, bool *isnull)
+{
+	return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc,
+						 colno, isnull);
+}
+
+void
+wfp_store_begin(void)
+{
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+}
+
+void
+wfp_store_end(void)
+{
+	SPI_finish();
+}
+
+/* ----------
+ * Header
+ * ----------
+ */
+
+static WfpStatus
+parse_status(Datum d)
+{
+	char	   *s = TextDatumGetCString(d);
+	WfpStatus	status;
+
+	if (!wfp_status_from_name(s, strlen(s), &status))
+		elog(ERROR, "unexpected workflow status \"%s\" in wf_workflow", s);
+	pfree(s);
+	return status;
+}
+
+/* Fill wf from row 0 of the last header query; returns its "expired". */
+static bool
+fill_header(WfpWorkflow *wf)
+{
+	bool		isnull;
+	Datum		d;
+
+	wf->version = DatumGetInt64(col(0, 1, &isnull));
+	wf->status = parse_status(col(0, 2, &isnull));
+	d = col(0, 3, &isnull);
+	wf->execution = isnull ? NULL : DatumGetJsonbP(d);
+	/* keep "extra" as stored: it is detoasted only when read */
+	wf->extra_datum = col(0, 4, &isnull);
+	wf->extra = NULL;
+	wf->step_count = DatumGetInt32(col(0, 5, &isnull));
+	wf->next_pos = DatumGetInt32(col(0, 6, &isnull));
+	wf->size_bytes = DatumGetInt64(col(0, 7, &isnull));
+	wf->created_at = DatumGetTimestampTz(col(0, 8, &isnull));
+	d = col(0, 9, &isnull);
+	wf->has_expiry = !isnull;
+	wf->expires_at = isnull ? 0 : DatumGetTimestampTz(d);
+	return DatumGetBool(col(0, 10, &isnull));
+}
+
+/* A header as a brand-new workflow has it before its first write. */
+static void
+reset_header(WfpWorkflow *wf)
+{
+	wf->version = 0;
+	wf->status = WFP_STATUS_RUNNING;
+	wf->execution = NULL;
+	wf->extra = NULL;
+	wf->extra_datum = (Datum) 0;
+	wf->step_count = 0;
+	wf->next_pos = 1;
+	wf->size_bytes = 0;
+	wf->created_at = GetCurrentTransactionStartTimestamp();
+	wf->has_expiry = false;
+	wf->expires_at = 0;
+}
+
+/*
+ * Lock the workflow's header row for the rest of the transaction.
+ *
+ * Returns false when it does not exist (or has expired) and create is
+ * false.  With create, a missing row is claimed by inserting a placeholder
+ * (version 0) that the caller overwrites with wfp_store_write_header();
+ * a concurrent creator makes us wait for it and then lock its row.  An
+ * expired workflow is treated as absent: its steps are deleted and the
+ * header starts afresh.
+ */
+bool
+wfp_store_lock(WfpWorkflow *wf, const char *id, bool create)
+{
+	Datum		arg = CStringGetTextDatum(id);
+
+	wf->id = id;
+	wf->created = false;
+	for (int attempt = 0; attempt < 3; attempt++)
+	{
+		if (run(S_LOCK_HEADER, &arg, NULL, false, SPI_OK_SELECT) == 1)
+		{
+			bool		expired = fill_header(wf);
+
+			if (!expired)
+				return true;
+			if (!create)
+				return false;
+			/* a save to an expired id starts a fresh workflow */
+			run(S_DELETE_ALL_STEPS, &arg, NULL, false, SPI_OK_DELETE);
+			reset_header(wf);
+			wf->created = true;
+			return true;
+		}
+		if (!create)
+			return false;
+		if (run(S_CLAIM_HEADER, &arg, NULL, false,
+				SPI_OK_INSERT_RETURNING) == 1)
+		{
+			reset_header(wf);
+			wf->created = true;
+			return true;
+		}
+		/* somebody created it since our lock query: lock theirs */
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+			 errmsg("could not lock workflow \"%s\"", id),
+			 errdetail("The workflow was created and removed concurrently."),
+			 errhint("Retry the transaction.")));
+	return false;
+}
+
+/* Read a live header without locking it (wf_load; works on a standby). */
+bool
+wfp_store_read_header(WfpWorkflow *wf, const char *id)
+{
+	Datum		arg = CStringGetTextDatum(id);
+
+	wf->id = id;
+	wf->created = false;
+	if (run(S_READ_HEADER, &arg, NULL, true, SPI_OK_SELECT) != 1)
+		return false;
+	fill_header(wf);
+	return true;
+}
+
+/* The header's "extra" member, detoasted on first use. */
+Jsonb *
+wfp_store_extra(WfpWorkflow *wf)
+{
+	if (wf->extra == NULL && wf->extra_datum != (Datum) 0)
+		wf->extra = DatumGetJsonbP(wf->extra_datum);
+	return wf->extra;
+}
+
+/*
+ * Write the header back.  With full, "extra", creation time and expiry are
+ * written too (wf_save, wf_merge); otherwise only what a checkpoint
+ * changes.
+ */
+void
+wfp_store_write_header(WfpWorkflow *wf, bool full)
+{
+	Datum		values[10];
+	char		nulls[10];
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = CStringGetTextDatum(wf->id);
+	values[1] = Int64GetDatum(wf->version);
+	values[2] = CStringGetTextDatum(wfp_status_name(wf->status));
+	values[3] = wf->execution ? JsonbPGetDatum(wf->execution) : (Datum) 0;
+	if (wf->execution == NULL)
+		nulls[3] = 'n';
+	if (!full)
+	{
+		values[4] = Int32GetDatum(wf->step_count);
+		values[5] = Int32GetDatum(wf->next_pos);
+		values[6] = Int64GetDatum(wf->size_bytes);
+		run(S_WRITE_HEADER_STEP, values, nulls, false, SPI_OK_UPDATE);
+		return;
+	}
+	/* an unchanged "extra" is passed through as stored (toast reused) */
+	values[4] = wf->extra ? JsonbPGetDatum(wf->extra) : wf->extra_datum;
+	values[5] = Int32GetDatum(wf->step_count);
+	values[6] = Int32GetDatum(wf->next_pos);
+	values[7] = Int64GetDatum(wf->size_bytes);
+	values[8] = TimestampTzGetDatum(wf->created_at);
+	values[9] = TimestampTzGetDatum(wf->expires_at);
+	if (!wf->has_expiry)
+		nulls[9] = 'n';
+	run(S_WRITE_HEADER, values, nulls, false, SPI_OK_UPDATE);
+}
+
+/* ----------
+ * Steps
+ * ----------
+ */
+
+/* Hash of a stored value's bytes: equal bytes, equal hash. */
+int64
+wfp_store_hash(const Jsonb *value)
+{
+	return (int64) hash_bytes_extended((const unsigned char *) VARDATA(value),
+									   VARSIZE(value) - VARHDRSZ, 0x5746505f);
+}
+
+/* Position, hash and size of one stored step; false when absent. */
+bool
+wfp_store_get_step(WfpWorkflow *wf, const char *key, int keylen,
+				   WfpStepMeta *meta)
+{
+	Datum		args[2];
+	bool		isnull;
+
+	args[0] = CStringGetTextDatum(wf->id);
+	args[1] = PointerGetDatum(cstring_to_text_with_len(key, keylen));
+	if (run(S_GET_STEP, args, NULL, false, SPI_OK_SELECT) != 1)
+		return false;
+	meta->key = key;
+	meta->keylen = keylen;
+	meta->pos = DatumGetInt32(col(0, 1, &isnull));
+	meta->hash = DatumGetInt64(col(0, 2, &isnull));
+	meta->size = DatumGetInt32(col(0, 3, &isnull));
+	return true;
+}
+
+static void
+step_args(const WfpWorkflow *wf, const WfpStepWrite *w, Datum *values,
+		  char *nulls, bool with_pos)
+{
+	int			i = 0;
+
+	values[i++] = CStringGetTextDatum(wf->id);
+	values[i++] = PointerGetDatum(cstring_to_text_with_len(w->key, w->keylen));
+	if (with_pos)
+		values[i++] = Int32GetDatum(w->pos);
+	nulls[i] = w->has_ok ? ' ' : 'n';
+	values[i++] = BoolGetDatum(w->ok);
+	values[i++] = JsonbPGetDatum(w->value);
+	values[i++] = Int64GetDatum(w->hash);
+	values[i++] = Int32GetDatum(w->size);
+}
+
+/* Insert (is_new) or overwrite one step row. */
+void
+wfp_store_put_step(WfpWorkflow *wf, const WfpStepWrite *w, bool is_new)
+{
+	Datum		values[7];
+	char		nulls[8];
+
+	memset(nulls, ' ', sizeof(nulls));
+	step_args(wf, w, values, nulls, is_new);
+	if (is_new)
+		run(S_INSERT_STEP, values, nulls, false, SPI_OK_INSERT);
+	else
+		run(S_UPDATE_STEP, values, nulls, false, SPI_OK_UPDATE);
+}
+
+static int
+meta_cmp(const void *a, const void *b)
+{
+	const WfpStepMeta *ma = a;
+	const WfpStepMeta *mb = b;
+
+	return wfp_key_cmp(ma->key, ma->keylen, mb->key, mb->keylen);
+}
+
+/* Every stored step's position, hash and size, in jsonb key order. */
+WfpStepMeta *
+wfp_store_list_steps(WfpWorkflow *wf, int *count)
+{
+	Datum		arg = CStringGetTextDatum(wf->id);
+	WfpStepMeta *metas;
+	int			n;
+
+	n = run(S_LIST_STEPS, &arg, NULL, false, SPI_OK_SELECT);
+	metas = palloc(sizeof(WfpStepMeta) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+		text	   *key = DatumGetTextPP(col(i, 1, &isnull));
+
+		metas[i].key = VARDATA_ANY(key);
+		metas[i].keylen = VARSIZE_ANY_EXHDR(key);
+		metas[i].pos = DatumGetInt32(col(i, 2, &isnull));
+		metas[i].hash = DatumGetInt64(col(i, 3, &isnull));
+		metas[i].size = DatumGetInt32(col(i, 4, &isnull));
+	}
+	qsort(metas, n, sizeof(WfpStepMeta), meta_cmp);
+	*count = n;
+	return metas;
+}
+
+static Datum
+make_array(Datum *elems, bool *nulls, int n, Oid elemtype)
+{
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+	int			dims[1];
+	int			lbs[1];
+
+	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
+	dims[0] = n;
+	lbs[0] = 1;
+	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
+											  elemtype, typlen, typbyval,
+											  typalign));
+}
+
+/*
+ * Insert (is_new) or overwrite many step rows with one statement each way:
+ * the rows travel as arrays and are unnested by the server.
+ */
+void
+wfp_store_put_steps(WfpWorkflow *wf, const WfpStepWrite *writes, int n,
+					bool is_new)
+{
+	Datum	   *keys,
+			   *pos,
+			   *oks,
+			   *vals,
+			   *hashes,
+			   *sizes;
+	bool	   *oknulls;
+	Datum		values[7];
+	int			i = 0;
+
+	if (n == 0)
+		return;
+	keys = palloc(sizeof(Datum) * n);
+	pos = palloc(sizeof(Datum) * n);
+	oks = palloc(sizeof(Datum) * n);
+	oknulls = palloc(sizeof(bool) * n);
+	vals = palloc(sizeof(Datum) * n);
+	hashes = palloc(sizeof(Datum) * n);
+	sizes = palloc(sizeof(Datum) * n);
+	for (int j = 0; j < n; j++)
+	{
+		const WfpStepWrite *w = &writes[j];
+
+		keys[j] = PointerGetDatum(cstring_to_text_with_len(w->key, w->keylen));
+		pos[j] = Int32GetDatum(w->pos);
+		oks[j] = BoolGetDatum(w->ok);
+		oknulls[j] = !w->has_ok;
+		vals[j] = JsonbPGetDatum(w->value);
+		hashes[j] = Int64GetDatum(w->hash);
+		sizes[j] = Int32GetDatum(w->size);
+	}
+	if (!OidIsValid(jsonb_array_oid))
+		jsonb_array_oid = get_array_type(JSONBOID);
+
+	values[i++] = CStringGetTextDatum(wf->id);
+	values[i++] = make_array(keys, NULL, n, TEXTOID);
+	if (is_new)
+		values[i++] = make_array(pos, NULL, n, INT4OID);
+	values[i++] = make_array(oks, oknulls, n, BOOLOID);
+	values[i++] = make_array(vals, NULL, n, JSONBOID);
+	values[i++] = make_array(hashes, NULL, n, INT8OID);
+	values[i++] = make_array(sizes, NULL, n, INT4OID);
+	if (is_new)
+		run(S_INSERT_STEPS, values, NULL, false, SPI_OK_INSERT);
+	else
+		run(S_UPDATE_STEPS, values, NULL, false, SPI_OK_UPDATE);
+}
+
+/* Delete the named steps (keys as text datums). */
+void
+wfp_store_delete_steps(WfpWorkflow *wf, Datum *keys, int n)
+{
+	Datum		values[2];
+
+	if (n == 0)
+		return;
+	values[0] = CStringGetTextDatum(wf->id);
+	values[1] = make_array(keys, NULL, n, TEXTOID);
+	run(S_DELETE_STEPS, values, NULL, false, SPI_OK_DELETE);
+}
+
+/*
+ * Every stored step of a workflow, unordered.  Results are detoasted
+ * lazily by the caller (DatumGetJsonbP on value_datum).
+ */
+WfpStepRow *
+wfp_store_read_steps(const char *id, int *count)
+{
+	Datum		arg = CStringGetTextDatum(id);
+	WfpStepRow *rows;
+	int			n;
+
+	n = run(S_READ_STEPS, &arg, NULL, true, SPI_OK_SELECT);
+	rows = palloc(sizeof(WfpStepRow) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+		text	   *key = DatumGetTextPP(col(i, 1, &isnull));
+		Datum		ok;
+
+		CHECK_FOR_INTERRUPTS();
+		rows[i].key = VARDATA_ANY(key);
+		rows[i].keylen = VARSIZE_ANY_EXHDR(key);
+		rows[i].pos = DatumGetInt32(col(i, 2, &isnull));
+		rows[i].value_datum = col(i, 3, &isnull);
+		ok = col(i, 4, &isnull);
+		rows[i].has_ok = !isnull;
+		rows[i].ok = isnull ? false : DatumGetBool(ok);
+		rows[i].recorded_at = DatumGetTimestampTz(col(i, 5, &isnull));
+	}
+	*count = n;
+	return rows;
+}

@@ -1,0 +1,665 @@
+/*-------------------------------------------------------------------------
+ *
+ * wfp_write.c
+ *	  wf_save and wf_save_step: checking what is written, then writing only
+ *	  what changed.
+ *
+ * Every check that does not need the stored state (ids, step keys, sizes,
+ * validation, the shape the store needs) runs before anything is locked,
+ * so bad input changes nothing.  Then the workflow's header row is locked
+ * (created if absent), expected_version is checked, step rows are written
+ * and the header is written back with the version bumped.
+ *
+ * wf_save compares every incoming step with the stored one by length and
+ * hash of its bytes: a re-saved snapshot in which one step changed writes
+ * one step row and the header, whatever the number of steps.
+ * wf_save_step touches one step row and the header: its cost does not
+ * depend on how many steps are stored.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/detoast.h"
+#include "access/xact.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+#include "workflow_persist.h"
+
+PG_FUNCTION_INFO_V1(wf_save);
+PG_FUNCTION_INFO_V1(wf_save_step);
+PG_FUNCTION_INFO_V1(wf_merge);
+
+/* ----------
+ * Argument checks shared by the writers
+ * ----------
+ */
+
+/* A workflow id: 1..512 bytes.  Raises on NULL too. */
+char *
+wfp_arg_id(FunctionCallInfo fcinfo, int argno)
+{
+	text	   *id;
+	int			len;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("workflow id must not be null")));
+	id = PG_GETARG_TEXT_PP(argno);
+	len = VARSIZE_ANY_EXHDR(id);
+	if (len < 1 || len > WFP_MAX_ID_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("workflow id must be 1 to %d bytes long",
+						WFP_MAX_ID_BYTES),
+				 errdetail("The id given is %d bytes long.", len)));
+	return text_to_cstring(id);
+}
+
+/* A non-null argument other than the id. */
+void
+wfp_arg_not_null(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", name)));
+}
+
+/* expected_version: NULL (no check), 0 (must not exist) or N > 0. */
+static bool
+arg_expected_version(FunctionCallInfo fcinfo, int argno, int64 *expected)
+{
+	if (PG_ARGISNULL(argno))
+		return false;
+	*expected = PG_GETARG_INT64(argno);
+	if (*expected < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("expected_version must be 0 or positive"),
+				 errdetail("0 means the workflow must not exist yet; N means it must be at version N.")));
+	return true;
+}
+
+/* Raise 40001 unless the locked workflow is at the expected version. */
+void
+wfp_check_expected_version(WfpWorkflow *wf, bool has_expected, int64 expected)
+{
+	if (!has_expected)
+		return;
+	if (expected == 0 && !wf->created)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("workflow \"%s\" already exists at version " INT64_FORMAT,
+						wf->id, wf->version),
+				 errdetail("expected_version 0 means the workflow must not exist yet.")));
+	if (expected > 0 && wf->created)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("workflow \"%s\" does not exist, expected version " INT64_FORMAT,
+						wf->id, expected)));
+	if (expected > 0 && wf->version != expected)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("workflow \"%s\" is at version " INT64_FORMAT ", expected version " INT64_FORMAT,
+						wf->id, wf->version, expected),
+				 errhint("Load the workflow again and retry against its current version.")));
+}
+
+static void
+check_step_key(const char *id, int keylen)
+{
+	if (keylen > WFP_MAX_STEP_KEY_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("step key of workflow \"%s\" is too long", id),
+				 errdetail("The key is %d bytes long; at most %d bytes are allowed.",
+						   keylen, WFP_MAX_STEP_KEY_BYTES)));
+}
+
+/* Raise 54000 when a workflow would grow past max_snapshot_bytes. */
+void
+wfp_check_snapshot_size(const char *id, int64 size)
+{
+	if (wfp_max_snapshot_bytes > 0 && size > wfp_max_snapshot_bytes)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("snapshot of workflow \"%s\" is too large", id),
+				 errdetail("The snapshot would be " INT64_FORMAT " bytes; workflow_persist.max_snapshot_bytes is %d.",
+						   size, wfp_max_snapshot_bytes)));
+}
+
+/* ----------
+ * Validation as configured by workflow_persist.validation
+ * ----------
+ */
+void
+wfp_validate_or_raise(Jsonb *snapshot)
+{
+	bool		strict = (wfp_validation == WFP_VALIDATION_STRICT);
+	WfpErrors	errs = {false, 0, NIL};
+
+	if (wfp_validation == WFP_VALIDATION_OFF)
+		return;
+	wfp_validate_snapshot(snapshot, strict, &errs);
+	if (errs.count > 0)
+	{
+		WfpErrors	all = {true, 0, NIL};
+
+		wfp_validate_snapshot(snapshot, strict, &all);
+		wfp_raise_invalid("invalid snapshot format", all.messages);
+	}
+}
+
+static void
+validate_step_or_raise(const char *key, int keylen, Jsonb *result)
+{
+	bool		strict = (wfp_validation == WFP_VALIDATION_STRICT);
+	WfpErrors	errs = {false, 0, NIL};
+	JsonbValue	v;
+
+	if (wfp_validation == WFP_VALIDATION_OFF)
+		return;
+	wfp_root_value(result, &v);
+	wfp_validate_step(key, keylen, &v, strict, &errs);
+	if (errs.count > 0)
+	{
+		WfpErrors	all = {true, 0, NIL};
+
+		wfp_validate_step(key, keylen, &v, strict, &all);
+		wfp_raise_invalid("invalid step result", all.messages);
+	}
+}
+
+/*
+ * The shape the store needs whatever the validation mode: a JSON object
+ * whose "steps" is an object (it is stored one row per key, and an array
+ * would come back as an object).
+ */
+JsonbContainer *
+wfp_storable_steps(Jsonb *snapshot)
+{
+	JsonbValue	v;
+
+	if (!JB_ROOT_IS_OBJECT(snapshot))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("snapshot cannot be stored: it is not a JSON object")));
+	if (!wfp_get_key(&snapshot->root, "steps", &v))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("snapshot cannot be stored: it has no \"steps\" member")));
+	if (wfp_kind(&v) != WFP_OBJECT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("snapshot cannot be stored: \"steps\" is %s, not an object",
+						wfp_kind_name(wfp_kind(&v))),
+				 errhint("Steps are stored one row per key: use an object keyed by step id.")));
+	return v.val.binary.data;
+}
+
+/*
+ * Split a snapshot into what the header stores: "execution" (NULL when
+ * absent) and "extra", every other member but "steps".
+ */
+void
+wfp_split_head(Jsonb *snapshot, Jsonb **execution, Jsonb **extra)
+{
+	WfpNode    *node = wfp_node_new(false, JB_ROOT_COUNT(snapshot));
+	JsonbIterator *it = JsonbIteratorInit(&snapshot->root);
+	JsonbIteratorToken tok;
+	JsonbValue	k,
+				v;
+
+	*execution = NULL;
+	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	{
+		if (tok != WJB_KEY)
+			continue;
+		tok = JsonbIteratorNext(&it, &v, true);
+		if (wfp_string_equals(&k, "steps"))
+			continue;
+		if (wfp_string_equals(&k, "execution"))
+			*execution = wfp_value_to_jsonb(&v);
+		else
+			wfp_node_add(node, k.val.string.val, k.val.string.len, &v);
+	}
+	*extra = wfp_node_to_jsonb(node);
+}
+
+/*
+ * Fill a step write: key checks, size guard, hash, "ok".  The value must
+ * be a standalone jsonb datum.
+ */
+void
+wfp_prepare_step(WfpStepWrite *w, const char *id, const char *key, int keylen,
+				 Jsonb *value)
+{
+	JsonbValue	okv;
+
+	check_step_key(id, keylen);
+	w->key = key;
+	w->keylen = keylen;
+	w->pos = 0;
+	w->value = value;
+	w->size = VARSIZE(value);
+	if (wfp_max_step_bytes > 0 && w->size > wfp_max_step_bytes)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("step \"%.*s\" of workflow \"%s\" is too large",
+						keylen, key, id),
+				 errdetail("The step result is %d bytes; workflow_persist.max_step_bytes is %d.",
+						   w->size, wfp_max_step_bytes)));
+	w->hash = wfp_store_hash(value);
+	w->has_ok = JB_ROOT_IS_OBJECT(value) &&
+		wfp_get_key(&value->root, "ok", &okv) && okv.type == jbvBool;
+	w->ok = w->has_ok && okv.val.boolean;
+}
+
+/* The next free position; positions are int4 and never reused. */
+int32
+wfp_take_position(WfpWorkflow *wf)
+{
+	if (wf->next_pos == PG_INT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("workflow \"%s\" has recorded too many steps", wf->id)));
+	return wf->next_pos++;
+}
+
+/* ----------
+ * Writing a set of steps
+ * ----------
+ */
+
+/*
+ * Write incoming steps (in jsonb key order) against what is stored: new
+ * keys are inserted after all others (in jsonb key order among
+ * themselves), changed ones overwritten in place, unchanged ones (same
+ * length and hash) left alone.  With replace, stored keys that are not
+ * incoming are deleted.  wf's step_count and size_bytes follow.
+ */
+static void
+write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in, bool replace)
+{
+	WfpStepMeta *stored = NULL;
+	int			n_stored = 0;
+	WfpStepWrite *inserts,
+			   *updates;
+	Datum	   *deletes;
+	int			n_ins = 0,
+				n_upd = 0,
+				n_del = 0;
+
+	if (!wf->created)
+		stored = wfp_store_list_steps(wf, &n_stored);
+	inserts = palloc(sizeof(WfpStepWrite) * Max(n_in, 1));
+	updates = palloc(sizeof(WfpStepWrite) * Max(n_in, 1));
+	deletes = palloc(sizeof(Datum) * Max(n_stored, 1));
+
+	/* both lists are in jsonb key order: one merge pass classifies all */
+	for (int i = 0, j = 0; i < n_in || j < n_stored;)
+	{
+		int			c;
+
+		if (i >= n_in)
+			c = 1;
+		else if (j >= n_stored)
+			c = -1;
+		else
+			c = wfp_key_cmp(in[i].key, in[i].keylen,
+							stored[j].key, stored[j].keylen);
+		if (c < 0)
+		{
+			in[i].pos = wfp_take_position(wf);
+			wf->step_count++;
+			wf->size_bytes += in[i].size;
+			inserts[n_ins++] = in[i++];
+		}
+		else if (c > 0)
+		{
+			if (replace)
+			{
+				deletes[n_del++] =
+					PointerGetDatum(cstring_to_text_with_len(stored[j].key,
+															 stored[j].keylen));
+				wf->step_count--;
+				wf->size_bytes -= stored[j].size;
+			}
+			j++;
+		}
+		else
+		{
+			if (in[i].hash != stored[j].hash || in[i].size != stored[j].size)
+			{
+				in[i].pos = stored[j].pos;
+				wf->size_bytes += in[i].size - stored[j].size;
+				updates[n_upd++] = in[i];
+			}
+			i++;
+			j++;
+		}
+	}
+	wfp_store_delete_steps(wf, deletes, n_del);
+	wfp_store_put_steps(wf, updates, n_upd, false);
+	wfp_store_put_steps(wf, inserts, n_ins, true);
+}
+
+/* The steps of a snapshot as writes (values copied out, checked, hashed). */
+static WfpStepWrite *
+prepare_steps(const char *id, JsonbContainer *steps, int *count)
+{
+	WfpStepWrite *in = palloc(sizeof(WfpStepWrite) *
+							  Max(JsonContainerSize(steps), 1));
+	JsonbIterator *it = JsonbIteratorInit(steps);
+	JsonbIteratorToken tok;
+	JsonbValue	k,
+				v;
+	int			n = 0;
+
+	while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+	{
+		if (tok != WJB_KEY)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		tok = JsonbIteratorNext(&it, &v, true);
+		wfp_prepare_step(&in[n++], id, k.val.string.val, k.val.string.len,
+						 wfp_value_to_jsonb(&v));
+	}
+	*count = n;
+	return in;
+}
+
+/* The size a header adds to a workflow: its execution and extra, raw. */
+static int64
+head_size(Jsonb *execution, Jsonb *extra)
+{
+	return (execution ? VARSIZE(execution) : 0) + (extra ? VARSIZE(extra) : 0);
+}
+
+/*
+ * Store a whole snapshot in the locked workflow wf, replacing what it
+ * holds.  The snapshot has been validated and checked storable.
+ */
+static void
+replace_snapshot(WfpWorkflow *wf, Jsonb *snapshot, JsonbContainer *steps)
+{
+	Jsonb	   *execution;
+	Jsonb	   *extra;
+	WfpStepWrite *in;
+	int			n_in;
+	int64		steps_size = 0;
+
+	wfp_split_head(snapshot, &execution, &extra);
+	in = prepare_steps(wf->id, steps, &n_in);
+	for (int i = 0; i < n_in; i++)
+		steps_size += in[i].size;
+	wfp_check_snapshot_size(wf->id, steps_size + head_size(execution, extra));
+
+	/* size_bytes is recomputed from scratch: steps only, then the head */
+	wf->size_bytes = 0;
+	write_steps(wf, in, n_in, true);
+	wf->size_bytes = steps_size + head_size(execution, extra);
+	wf->execution = execution;
+	wf->extra = extra;
+	wf->status = wfp_status_of_execution(execution);
+	wf->version++;
+}
+
+/* ----------
+ * wf_save(id, snapshot, ttl, expected_version)
+ * ----------
+ */
+Datum
+wf_save(PG_FUNCTION_ARGS)
+{
+	char	   *id = wfp_arg_id(fcinfo, 0);
+	Jsonb	   *snapshot;
+	JsonbContainer *steps;
+	bool		has_expected;
+	int64		expected = 0;
+	TimestampTz expires_at = 0;
+	WfpWorkflow wf;
+
+	wfp_arg_not_null(fcinfo, 1, "snapshot");
+	snapshot = PG_GETARG_JSONB_P(1);
+	has_expected = arg_expected_version(fcinfo, 3, &expected);
+	if (!PG_ARGISNULL(2))
+		expires_at = wfp_expiry_from_ttl(PG_GETARG_INTERVAL_P(2));
+
+	/* everything about the input itself, before touching any table */
+	wfp_check_snapshot_size(id, VARSIZE(snapshot));
+	wfp_validate_or_raise(snapshot);
+	steps = wfp_storable_steps(snapshot);
+
+	wfp_store_begin();
+	wfp_store_lock(&wf, id, true);
+	wfp_check_expected_version(&wf, has_expected, expected);
+	replace_snapshot(&wf, snapshot, steps);
+	if (!PG_ARGISNULL(2))
+	{
+		wf.has_expiry = true;
+		wf.expires_at = expires_at;
+	}
+	wfp_store_write_header(&wf, true);
+	wfp_store_end();
+
+	PG_RETURN_INT64(wf.version);
+}
+
+/* ----------
+ * wf_merge(id, delta, expected_version)
+ * ----------
+ */
+
+/*
+ * What the stored workflow contributes to awaitly's merge: its header
+ * members with an empty "steps".  mergeSnapshots(that, delta) then gives
+ * the merged header (execution from the delta, metadata merged, warnings
+ * filtered and appended, formatVersion 1) and the delta's steps, which are
+ * exactly the steps the merge changes: stored steps not in the delta stay
+ * as they are.
+ */
+static Jsonb *
+merge_base(WfpWorkflow *wf)
+{
+	Jsonb	   *extra = wfp_store_extra(wf);
+	WfpNode    *node = wfp_node_from_object(&extra->root, 1);
+
+	wfp_node_add_node(node, "steps", 5, wfp_node_new(false, 0));
+	wfp_node_sort_unique(node);
+	return wfp_node_to_jsonb(node);
+}
+
+Datum
+wf_merge(PG_FUNCTION_ARGS)
+{
+	char	   *id = wfp_arg_id(fcinfo, 0);
+	Jsonb	   *delta;
+	bool		has_expected;
+	int64		expected = 0;
+	WfpWorkflow wf;
+
+	wfp_arg_not_null(fcinfo, 1, "delta");
+	delta = PG_GETARG_JSONB_P(1);
+	has_expected = arg_expected_version(fcinfo, 2, &expected);
+	wfp_check_snapshot_size(id, VARSIZE(delta));
+
+	wfp_store_begin();
+	wfp_store_lock(&wf, id, true);
+	wfp_check_expected_version(&wf, has_expected, expected);
+	if (wf.created)
+	{
+		/* nothing to merge into: the delta is the first snapshot */
+		wfp_validate_or_raise(delta);
+		replace_snapshot(&wf, delta, wfp_storable_steps(delta));
+	}
+	else
+	{
+		Jsonb	   *merged = wfp_merge_snapshots(merge_base(&wf), delta);
+		Jsonb	   *execution;
+		Jsonb	   *extra;
+		WfpStepWrite *in;
+		int			n_in;
+		int64		old_head = (wf.execution ? VARSIZE(wf.execution) : 0) +
+			toast_raw_datum_size(wf.extra_datum);
+
+		wfp_validate_or_raise(merged);
+		wfp_split_head(merged, &execution, &extra);
+		in = prepare_steps(id, wfp_storable_steps(merged), &n_in);
+		write_steps(&wf, in, n_in, false);
+		wf.size_bytes += head_size(execution, extra) - old_head;
+		wfp_check_snapshot_size(id, wf.size_bytes);
+		wf.execution = execution;
+		wf.extra = extra;
+		wf.status = wfp_status_of_execution(execution);
+		wf.version++;
+	}
+	wfp_store_write_header(&wf, true);
+	wfp_store_end();
+
+	PG_RETURN_INT64(wf.version);
+}
+
+/* now() + ttl, for a positive ttl. */
+TimestampTz
+wfp_expiry_from_ttl(Interval *ttl)
+{
+	Interval	zero;
+
+	memset(&zero, 0, sizeof(zero));
+	if (!DatumGetBool(DirectFunctionCall2(interval_gt,
+										  IntervalPGetDatum(ttl),
+										  IntervalPGetDatum(&zero))))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("ttl must be a positive interval"),
+				 errhint("Pass NULL to keep the current expiry.")));
+	return DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+												   TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()),
+												   IntervalPGetDatum(ttl)));
+}
+
+/* ----------
+ * wf_save_step(id, step_key, result, expected_version)
+ * ----------
+ */
+
+/*
+ * The execution after a checkpoint: the stored one with currentStepId and
+ * lastUpdated set (a fresh {"status":"running",...} when there is none).
+ */
+static Jsonb *
+checkpoint_execution(Jsonb *execution, const char *key, int keylen)
+{
+	WfpNode    *node;
+	JsonbValue	v;
+	StringInfoData ts;
+
+	if (execution != NULL && JB_ROOT_IS_OBJECT(execution))
+		node = wfp_node_from_object(&execution->root, 2);
+	else
+	{
+		node = wfp_node_new(false, 3);
+		v.type = jbvString;
+		v.val.string.val = "running";
+		v.val.string.len = 7;
+		wfp_node_add(node, "status", 6, &v);
+	}
+	v.type = jbvString;
+	v.val.string.val = unconstify(char *, key);
+	v.val.string.len = keylen;
+	wfp_node_add(node, "currentStepId", 13, &v);
+	initStringInfo(&ts);
+	wfp_iso_timestamp(GetCurrentTransactionStartTimestamp(), &ts);
+	v.val.string.val = ts.data;
+	v.val.string.len = ts.len;
+	wfp_node_add(node, "lastUpdated", 11, &v);
+	wfp_node_sort_unique(node);
+	return wfp_node_to_jsonb(node);
+}
+
+/* {"formatVersion": 1}: what a workflow created by a checkpoint holds. */
+static Jsonb *
+fresh_extra(void)
+{
+	WfpNode    *node = wfp_node_new(false, 1);
+	JsonbValue	one;
+
+	one.type = jbvNumeric;
+	one.val.numeric = int64_to_numeric(1);
+	wfp_node_add(node, "formatVersion", 13, &one);
+	return wfp_node_to_jsonb(node);
+}
+
+Datum
+wf_save_step(PG_FUNCTION_ARGS)
+{
+	char	   *id = wfp_arg_id(fcinfo, 0);
+	text	   *keytext;
+	const char *key;
+	int			keylen;
+	Jsonb	   *result;
+	bool		has_expected;
+	int64		expected = 0;
+	WfpStepWrite w;
+	WfpWorkflow wf;
+	WfpStepMeta meta;
+	bool		exists;
+	Jsonb	   *execution;
+	int64		total;
+
+	wfp_arg_not_null(fcinfo, 1, "step_key");
+	wfp_arg_not_null(fcinfo, 2, "result");
+	keytext = PG_GETARG_TEXT_PP(1);
+	key = VARDATA_ANY(keytext);
+	keylen = VARSIZE_ANY_EXHDR(keytext);
+	result = PG_GETARG_JSONB_P(2);
+	has_expected = arg_expected_version(fcinfo, 3, &expected);
+
+	validate_step_or_raise(key, keylen, result);
+	wfp_prepare_step(&w, id, key, keylen, result);
+
+	wfp_store_begin();
+	wfp_store_lock(&wf, id, true);
+	wfp_check_expected_version(&wf, has_expected, expected);
+
+	exists = !wf.created && wfp_store_get_step(&wf, key, keylen, &meta);
+	execution = checkpoint_execution(wf.execution, key, keylen);
+	total = wf.size_bytes + w.size + VARSIZE(execution) -
+		(wf.execution ? VARSIZE(wf.execution) : 0);
+	if (exists)
+		total -= meta.size;
+	if (wf.created)
+	{
+		wf.extra = fresh_extra();
+		total += VARSIZE(wf.extra);
+	}
+	wfp_check_snapshot_size(id, total);
+
+	if (!exists)
+	{
+		w.pos = wfp_take_position(&wf);
+		wf.step_count++;
+		wfp_store_put_step(&wf, &w, true);
+	}
+	else if (w.hash != meta.hash || w.size != meta.size)
+	{
+		w.pos = meta.pos;
+		wfp_store_put_step(&wf, &w, false);
+	}
+
+	wf.version++;
+	wf.execution = execution;
+	wf.status = wfp_status_of_execution(execution);
+	wf.size_bytes = total;
+	wfp_store_write_header(&wf, wf.created);
+	wfp_store_end();
+
+	PG_RETURN_INT64(wf.version);
+}
