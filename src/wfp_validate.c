@@ -526,7 +526,8 @@ check_snapshot_strict(JsonbContainer *root, WfpErrors *errs)
 	}
 	if (DONE(errs))
 		return;
-	check_string_field(root, "snapshot", "workflowName", false, errs);
+	if (wfp_get_key(root, "workflowName", &v) && v.type != jbvString)
+		add_error(errs, "workflowName must be a string");
 	if (DONE(errs))
 		return;
 	if (wfp_get_key(root, "metadata", &v) && wfp_kind(&v) != WFP_OBJECT)
