@@ -15,7 +15,6 @@
 
 #include <math.h>
 
-#include "common/shortest_dec.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
@@ -133,20 +132,86 @@ wfp_numeric_to_double(Numeric num)
 }
 
 /*
+ * Does the decimal m * 10^e read back (strtod: correctly rounded, ties to
+ * even) as exactly d?
+ */
+static bool
+decimal_reads_as(uint64 m, int e, double d)
+{
+	char		text[48];
+
+	if (m == 0)
+		return false;
+	snprintf(text, sizeof(text), UINT64_FORMAT "e%d", m, e);
+	return strtod(text, NULL) == d;
+}
+
+/*
+ * The digits JavaScript's Number.prototype.toString() picks for a finite,
+ * positive double (ECMA-262, Number::toString): the fewest significant
+ * digits k whose decimal m * 10^e reads back as d, and among k-digit ones
+ * the closest to d (ties: the even one).
+ *
+ * This is not what ryu (double_to_shortest_decimal_buf, float8out) prints:
+ * ryu never returns a decimal lying exactly halfway between two doubles,
+ * even when strtod's ties-to-even rounding reads it back as d, while
+ * JavaScript does.  3.756e22 is such a number: JavaScript prints 3.756e+22,
+ * ryu 3.7560000000000002e+22.  So we search: for k = 1, 2, ..., take the
+ * correctly rounded k-digit decimal (glibc's %.*e is exact, ties to even)
+ * and accept it if it reads back as d.  If it does not, the other k-digit
+ * neighbour of d may still do, but only when d is a power of two: the
+ * rounded one then lay below d, in the gap below d that is half as wide as
+ * the one above, and the neighbour above d is checked too.  (A decimal
+ * farther away on either side cannot read back when a nearer one on the
+ * same side does not.)  17 digits always read back, so the loop ends.
+ */
+static void
+js_shortest_digits(double d, uint64 *mantissa, int *exponent)
+{
+	for (int k = 1; k <= 17; k++)
+	{
+		char		text[48];
+		char	   *p;
+		uint64		m = 0;
+		int			e;
+
+		snprintf(text, sizeof(text), "%.*e", k - 1, d);
+		/* text is "D[.DDD]e[+-]XX": collect the k digits */
+		for (p = text; *p != 'e'; p++)
+		{
+			if (*p >= '0' && *p <= '9')
+				m = m * 10 + (*p - '0');
+		}
+		e = atoi(p + 1) - (k - 1);
+		if (decimal_reads_as(m, e, d))
+		{
+			*mantissa = m;
+			*exponent = e;
+			return;
+		}
+		if (decimal_reads_as(m + 1, e, d))
+		{
+			*mantissa = m + 1;
+			*exponent = e;
+			return;
+		}
+	}
+	elog(ERROR, "could not find the shortest decimal for %.17g", d);
+}
+
+/*
  * Append a double as JavaScript's Number.prototype.toString() prints it:
- * the shortest digits that round-trip, in fixed notation when the decimal
- * exponent lies in [-6, 21), otherwise as d.ddde+N.
+ * the digits above, in fixed notation when the decimal exponent lies in
+ * [-6, 21), otherwise as d.ddde+N.
  */
 void
 wfp_append_js_number(StringInfo buf, double d)
 {
-	char		shortest[DOUBLE_SHORTEST_DECIMAL_LEN];
-	char		digits[DOUBLE_SHORTEST_DECIMAL_LEN];
-	int			ndigits = 0;
-	int			point = -1;		/* digits before the decimal point */
-	int			exponent = 0;
+	char		digits[32];
+	int			ndigits;
 	int			n;
-	char	   *p;
+	uint64		m;
+	int			e;
 
 	if (isnan(d))
 	{
@@ -170,29 +235,15 @@ wfp_append_js_number(StringInfo buf, double d)
 		d = -d;
 	}
 
-	/* ryu gives the shortest round-trip digits; re-lay them out JS-style */
-	double_to_shortest_decimal_buf(d, shortest);
-	for (p = shortest; *p && *p != 'e' && *p != 'E'; p++)
+	js_shortest_digits(d, &m, &e);
+	while (m % 10 == 0)
 	{
-		if (*p == '.')
-			point = ndigits;
-		else if (*p >= '0' && *p <= '9')
-			digits[ndigits++] = *p;
+		m /= 10;
+		e++;
 	}
-	if (*p)
-		exponent = atoi(p + 1);
-	if (point < 0)
-		point = ndigits;
-
+	ndigits = snprintf(digits, sizeof(digits), UINT64_FORMAT, m);
 	/* n: position of the decimal point relative to the first digit */
-	n = point + exponent;
-	while (ndigits > 1 && digits[0] == '0')
-	{
-		memmove(digits, digits + 1, --ndigits);
-		n--;
-	}
-	while (ndigits > 1 && digits[ndigits - 1] == '0')
-		ndigits--;
+	n = ndigits + e;
 
 	if (ndigits <= n && n <= 21)
 	{
@@ -215,7 +266,7 @@ wfp_append_js_number(StringInfo buf, double d)
 	}
 	else
 	{
-		int			e = n - 1;
+		int			x = n - 1;
 
 		appendStringInfoChar(buf, digits[0]);
 		if (ndigits > 1)
@@ -223,7 +274,7 @@ wfp_append_js_number(StringInfo buf, double d)
 			appendStringInfoChar(buf, '.');
 			appendBinaryStringInfo(buf, digits + 1, ndigits - 1);
 		}
-		appendStringInfo(buf, "e%c%d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+		appendStringInfo(buf, "e%c%d", x < 0 ? '-' : '+', x < 0 ? -x : x);
 	}
 }
 

@@ -33,14 +33,41 @@ PG_FUNCTION_INFO_V1(wf_merge_snapshots);
  * ----------
  */
 
+/* "null", "a string", "an array", ...: for "Got %s." details */
+static const char *
+kind_phrase(WfpKind kind)
+{
+	switch (kind)
+	{
+		case WFP_NULL:
+			return "null";
+		case WFP_BOOL:
+			return "a boolean";
+		case WFP_NUMBER:
+			return "a number";
+		case WFP_STRING:
+			return "a string";
+		case WFP_ARRAY:
+			return "an array";
+		case WFP_OBJECT:
+			return "an object";
+	}
+	return "an unknown value";
+}
+
 static void
 require_object_root(Jsonb *jb, const char *side)
 {
+	JsonbValue	root;
+
 	if (!JB_ROOT_IS_OBJECT(jb))
+	{
+		wfp_root_value(jb, &root);
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s snapshot must be a JSON object", side),
-				 errdetail("Got %s.", JB_ROOT_IS_SCALAR(jb) ? "a scalar" : "an array")));
+				 errdetail("Got %s.", kind_phrase(wfp_kind(&root)))));
+	}
 }
 
 /*
@@ -61,7 +88,7 @@ get_optional(Jsonb *jb, const char *side, const char *field, WfpKind want,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("\"%s\" of the %s snapshot must be a JSON %s or null",
 						field, side, wfp_kind_name(want)),
-				 errdetail("Got %s.", wfp_kind_name(kind))));
+				 errdetail("Got %s.", kind_phrase(kind))));
 	return true;
 }
 
@@ -80,7 +107,7 @@ require_steps(Jsonb *jb, const char *side)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("\"steps\" of the %s snapshot must be a JSON object",
 						side),
-				 errdetail("Got %s.", wfp_kind_name(wfp_kind(&v)))));
+				 errdetail("Got %s.", kind_phrase(wfp_kind(&v)))));
 	return v.val.binary.data;
 }
 
@@ -180,7 +207,7 @@ add_warnings(WfpNode *out, JsonbContainer *warnings, const char *side,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("warning %d of the %s snapshot must be a JSON object",
 							index, side),
-					 errdetail("Got %s.", wfp_kind_name(wfp_kind(&w)))));
+					 errdetail("Got %s.", kind_phrase(wfp_kind(&w)))));
 		index++;
 		if (drop_if_in)
 		{

@@ -350,45 +350,83 @@ check_string_field(JsonbContainer *c, const char *path, const char *field,
 		add_error(errs, "%s.%s must be a string", path, field);
 }
 
-/* SerializedCause: {type:"error",name,message,stack?,cause?} | {type:"thrown",...} */
+/*
+ * How many SerializedCause levels strict mode follows through "cause".
+ * awaitly's serializeError recurses without a bound, but no real error
+ * chain comes near this; a document that does is refused rather than
+ * walked, because every message about a level names the whole path down
+ * to it (steps["k"].cause.cause...), so the text of the messages would
+ * grow with the square of the depth.
+ */
+#define WFP_MAX_CAUSE_DEPTH 1000
+
+/*
+ * SerializedCause: {type:"error",name,message,stack?,cause?} |
+ * {type:"thrown",originalType?,value?,stringRepresentation,truncated?}.
+ * "path" names it in messages (NULL when not collecting).  The chain of
+ * causes is followed in a loop, with one path buffer that grows by
+ * ".cause" per level.
+ */
 static void
 check_cause(const JsonbValue *cause, const char *path, WfpErrors *errs)
 {
-	JsonbContainer *c;
-	JsonbValue	v;
+	StringInfoData pathbuf;
+	JsonbValue	cur = *cause;
+	int			depth = 1;
 
-	check_stack_depth();
-	if (wfp_kind(cause) != WFP_OBJECT)
+	if (errs->collect)
 	{
-		add_error(errs, "%s must be an object", path);
-		return;
+		initStringInfo(&pathbuf);
+		appendStringInfoString(&pathbuf, path);
 	}
-	c = container_of(cause);
-	if (!wfp_get_key(c, "type", &v))
+	for (;;)
 	{
-		add_error(errs, "%s missing required field: type", path);
-		return;
-	}
-	if (wfp_string_equals(&v, "error"))
-	{
-		check_string_field(c, path, "name", true, errs);
-		check_string_field(c, path, "message", true, errs);
-		check_string_field(c, path, "stack", false, errs);
-		if (DONE(errs))
+		const char *p = errs->collect ? pathbuf.data : NULL;
+		JsonbContainer *c;
+		JsonbValue	v;
+
+		CHECK_FOR_INTERRUPTS();
+		if (wfp_kind(&cur) != WFP_OBJECT)
+		{
+			add_error(errs, "%s must be an object", p);
 			return;
-		if (wfp_get_key(c, "cause", &v))
-			check_cause(&v, path_of(errs, "%s.cause", path), errs);
+		}
+		c = container_of(&cur);
+		if (!wfp_get_key(c, "type", &v))
+		{
+			add_error(errs, "%s missing required field: type", p);
+			return;
+		}
+		if (wfp_string_equals(&v, "thrown"))
+		{
+			check_string_field(c, p, "originalType", false, errs);
+			check_string_field(c, p, "stringRepresentation", true, errs);
+			if (wfp_get_key(c, "truncated", &v) &&
+				!(v.type == jbvBool && v.val.boolean))
+				add_error(errs, "%s.truncated must be true", p);
+			return;
+		}
+		if (!wfp_string_equals(&v, "error"))
+		{
+			add_error(errs, "%s.type must be one of: error, thrown", p);
+			return;
+		}
+		check_string_field(c, p, "name", true, errs);
+		check_string_field(c, p, "message", true, errs);
+		check_string_field(c, p, "stack", false, errs);
+		if (DONE(errs) || !wfp_get_key(c, "cause", &v))
+			return;
+		if (depth >= WFP_MAX_CAUSE_DEPTH)
+		{
+			add_error(errs, "%s is nested more than %d levels deep",
+					  path, WFP_MAX_CAUSE_DEPTH);
+			return;
+		}
+		depth++;
+		cur = v;
+		if (errs->collect)
+			appendStringInfoString(&pathbuf, ".cause");
 	}
-	else if (wfp_string_equals(&v, "thrown"))
-	{
-		check_string_field(c, path, "originalType", false, errs);
-		check_string_field(c, path, "stringRepresentation", true, errs);
-		if (wfp_get_key(c, "truncated", &v) &&
-			!(v.type == jbvBool && v.val.boolean))
-			add_error(errs, "%s.truncated must be true", path);
-	}
-	else
-		add_error(errs, "%s.type must be one of: error, thrown", path);
 }
 
 static void
@@ -526,7 +564,8 @@ check_snapshot_strict(JsonbContainer *root, WfpErrors *errs)
 	}
 	if (DONE(errs))
 		return;
-	check_string_field(root, "snapshot", "workflowName", false, errs);
+	if (wfp_get_key(root, "workflowName", &v) && v.type != jbvString)
+		add_error(errs, "workflowName must be a string");
 	if (DONE(errs))
 		return;
 	if (wfp_get_key(root, "metadata", &v) && wfp_kind(&v) != WFP_OBJECT)
