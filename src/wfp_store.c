@@ -44,6 +44,7 @@
 typedef enum StoreStmt
 {
 	S_LOCK_HEADER,
+	S_LOCK_FOR_STEP,
 	S_CLAIM_HEADER,
 	S_READ_HEADER,
 	S_WRITE_HEADER,
@@ -57,6 +58,8 @@ typedef enum StoreStmt
 	S_DELETE_STEPS,
 	S_DELETE_ALL_STEPS,
 	S_READ_STEPS,
+	S_CHECKPOINT_INSERT,
+	S_CHECKPOINT_UPDATE,
 	S_COUNT
 } StoreStmt;
 
@@ -64,7 +67,7 @@ typedef struct StmtDef
 {
 	const char *sql;
 	int			nargs;
-	Oid			argtypes[10];
+	Oid			argtypes[13];
 } StmtDef;
 
 #define HEADER_COLS \
@@ -77,6 +80,18 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		"expires_at IS NOT NULL AND expires_at <= now() "
 		"FROM workflow_persist.wf_workflow WHERE id = $1 FOR UPDATE",
 		1, {TEXTOID}
+	},
+	/* the checkpoint's lock: the header and the one step it writes */
+	[S_LOCK_FOR_STEP] = {
+		"SELECT h.version, h.status, h.execution, h.extra, h.step_count, "
+		"h.next_pos, h.size_bytes, h.created_at, h.expires_at, "
+		"h.expires_at IS NOT NULL AND h.expires_at <= now(), "
+		"s.pos, s.hash, s.size_bytes "
+		"FROM workflow_persist.wf_workflow AS h "
+		"LEFT JOIN workflow_persist.wf_step AS s "
+		"ON s.workflow_id = h.id AND s.step_key = $2 "
+		"WHERE h.id = $1 FOR UPDATE OF h",
+		2, {TEXTOID, TEXTOID}
 	},
 	[S_CLAIM_HEADER] = {
 		"INSERT INTO workflow_persist.wf_workflow (id, status, version, "
@@ -159,6 +174,27 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		"FROM workflow_persist.wf_step WHERE workflow_id = $1",
 		1, {TEXTOID}
 	},
+	/* a checkpoint's two writes in one statement: step row, then header */
+	[S_CHECKPOINT_INSERT] = {
+		"WITH s AS (INSERT INTO workflow_persist.wf_step (workflow_id, "
+		"step_key, pos, ok, result, hash, size_bytes, recorded_at) "
+		"VALUES ($1, $8, $9, $10, $11, $12, $13, now())) "
+		"UPDATE workflow_persist.wf_workflow SET version = $2, status = $3, "
+		"execution = $4, step_count = $5, next_pos = $6, size_bytes = $7, "
+		"updated_at = now() WHERE id = $1",
+		13, {TEXTOID, INT8OID, TEXTOID, JSONBOID, INT4OID, INT4OID, INT8OID,
+		TEXTOID, INT4OID, BOOLOID, JSONBOID, INT8OID, INT4OID}
+	},
+	[S_CHECKPOINT_UPDATE] = {
+		"WITH s AS (UPDATE workflow_persist.wf_step SET ok = $10, "
+		"result = $11, hash = $12, size_bytes = $13, recorded_at = now() "
+		"WHERE workflow_id = $1 AND step_key = $8 AND pos = $9) "
+		"UPDATE workflow_persist.wf_workflow SET version = $2, status = $3, "
+		"execution = $4, step_count = $5, next_pos = $6, size_bytes = $7, "
+		"updated_at = now() WHERE id = $1",
+		13, {TEXTOID, INT8OID, TEXTOID, JSONBOID, INT4OID, INT4OID, INT8OID,
+		TEXTOID, INT4OID, BOOLOID, JSONBOID, INT8OID, INT4OID}
+	},
 };
 
 static SPIPlanPtr plans[S_COUNT];
@@ -170,7 +206,7 @@ get_plan(StoreStmt which)
 	if (plans[which] == NULL)
 	{
 		const StmtDef *def = &stmt_defs[which];
-		Oid			argtypes[10];
+		Oid			argtypes[13];
 		SPIPlanPtr	plan;
 
 		memcpy(argtypes, def->argtypes, sizeof(argtypes));
@@ -336,6 +372,43 @@ wfp_store_lock(WfpWorkflow *wf, const char *id, bool create)
 	return false;
 }
 
+/*
+ * wfp_store_lock for a checkpoint of one step: also returns that step's
+ * position, hash and size (*exists false when it is not stored), in the
+ * same statement.
+ */
+void
+wfp_store_lock_for_step(WfpWorkflow *wf, const char *id, const char *key,
+						int keylen, WfpStepMeta *meta, bool *exists)
+{
+	Datum		args[2];
+
+	args[0] = CStringGetTextDatum(id);
+	args[1] = PointerGetDatum(cstring_to_text_with_len(key, keylen));
+	wf->id = id;
+	wf->created = false;
+	*exists = false;
+	if (run(S_LOCK_FOR_STEP, args, NULL, false, SPI_OK_SELECT) == 1 &&
+		!fill_header(wf))
+	{
+		bool		isnull;
+		Datum		pos = col(0, 11, &isnull);
+
+		if (!isnull)
+		{
+			*exists = true;
+			meta->key = key;
+			meta->keylen = keylen;
+			meta->pos = DatumGetInt32(pos);
+			meta->hash = DatumGetInt64(col(0, 12, &isnull));
+			meta->size = DatumGetInt32(col(0, 13, &isnull));
+		}
+		return;
+	}
+	/* absent or expired: the general path creates or restarts it */
+	wfp_store_lock(wf, id, true);
+}
+
 /* Read a live header without locking it (wf_load; works on a standby). */
 bool
 wfp_store_read_header(WfpWorkflow *wf, const char *id)
@@ -460,6 +533,47 @@ wfp_store_put_step(WfpWorkflow *wf, const WfpStepWrite *w, bool is_new)
 		run(S_INSERT_STEP, values, nulls, false, SPI_OK_INSERT);
 	else
 		run(S_UPDATE_STEP, values, nulls, false, SPI_OK_UPDATE);
+}
+
+/*
+ * A checkpoint's writes: the step row (inserted, overwritten, or left
+ * alone when unchanged) and the header, in one statement when the header
+ * already existed.
+ */
+void
+wfp_store_checkpoint(WfpWorkflow *wf, const WfpStepWrite *w,
+					 WfpStepAction action)
+{
+	Datum		values[13];
+	char		nulls[13];
+
+	if (wf->created || action == WFP_STEP_UNCHANGED)
+	{
+		if (action != WFP_STEP_UNCHANGED)
+			wfp_store_put_step(wf, w, action == WFP_STEP_INSERT);
+		wfp_store_write_header(wf, wf->created);
+		return;
+	}
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = CStringGetTextDatum(wf->id);
+	values[1] = Int64GetDatum(wf->version);
+	values[2] = CStringGetTextDatum(wfp_status_name(wf->status));
+	values[3] = wf->execution ? JsonbPGetDatum(wf->execution) : (Datum) 0;
+	if (wf->execution == NULL)
+		nulls[3] = 'n';
+	values[4] = Int32GetDatum(wf->step_count);
+	values[5] = Int32GetDatum(wf->next_pos);
+	values[6] = Int64GetDatum(wf->size_bytes);
+	values[7] = PointerGetDatum(cstring_to_text_with_len(w->key, w->keylen));
+	values[8] = Int32GetDatum(w->pos);
+	values[9] = BoolGetDatum(w->ok);
+	if (!w->has_ok)
+		nulls[9] = 'n';
+	values[10] = JsonbPGetDatum(w->value);
+	values[11] = Int64GetDatum(w->hash);
+	values[12] = Int32GetDatum(w->size);
+	run(action == WFP_STEP_INSERT ? S_CHECKPOINT_INSERT : S_CHECKPOINT_UPDATE,
+		values, nulls, false, SPI_OK_UPDATE);
 }
 
 static int

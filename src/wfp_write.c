@@ -611,6 +611,7 @@ wf_save_step(PG_FUNCTION_ARGS)
 	WfpWorkflow wf;
 	WfpStepMeta meta;
 	bool		exists;
+	WfpStepAction action;
 	Jsonb	   *execution;
 	int64		total;
 
@@ -626,10 +627,9 @@ wf_save_step(PG_FUNCTION_ARGS)
 	wfp_prepare_step(&w, id, key, keylen, result);
 
 	wfp_store_begin();
-	wfp_store_lock(&wf, id, true);
+	wfp_store_lock_for_step(&wf, id, key, keylen, &meta, &exists);
 	wfp_check_expected_version(&wf, has_expected, expected);
 
-	exists = !wf.created && wfp_store_get_step(&wf, key, keylen, &meta);
 	execution = checkpoint_execution(wf.execution, key, keylen);
 	total = wf.size_bytes + w.size + VARSIZE(execution) -
 		(wf.execution ? VARSIZE(wf.execution) : 0);
@@ -644,21 +644,23 @@ wf_save_step(PG_FUNCTION_ARGS)
 
 	if (!exists)
 	{
+		action = WFP_STEP_INSERT;
 		w.pos = wfp_take_position(&wf);
 		wf.step_count++;
-		wfp_store_put_step(&wf, &w, true);
 	}
 	else if (w.hash != meta.hash || w.size != meta.size)
 	{
+		action = WFP_STEP_UPDATE;
 		w.pos = meta.pos;
-		wfp_store_put_step(&wf, &w, false);
 	}
+	else
+		action = WFP_STEP_UNCHANGED;
 
 	wf.version++;
 	wf.execution = execution;
 	wf.status = wfp_status_of_execution(execution);
 	wf.size_bytes = total;
-	wfp_store_write_header(&wf, wf.created);
+	wfp_store_checkpoint(&wf, &w, action);
 	wfp_store_end();
 
 	PG_RETURN_INT64(wf.version);

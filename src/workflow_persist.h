@@ -205,9 +205,21 @@ typedef struct WfpStepRow
 	TimestampTz recorded_at;
 } WfpStepRow;
 
+typedef enum WfpStepAction
+{
+	WFP_STEP_UNCHANGED,
+	WFP_STEP_INSERT,
+	WFP_STEP_UPDATE
+} WfpStepAction;
+
 extern void wfp_store_begin(void);
 extern void wfp_store_end(void);
 extern bool wfp_store_lock(WfpWorkflow *wf, const char *id, bool create);
+extern void wfp_store_lock_for_step(WfpWorkflow *wf, const char *id,
+									const char *key, int keylen,
+									WfpStepMeta *meta, bool *exists);
+extern void wfp_store_checkpoint(WfpWorkflow *wf, const WfpStepWrite *w,
+								 WfpStepAction action);
 extern bool wfp_store_read_header(WfpWorkflow *wf, const char *id);
 extern Jsonb *wfp_store_extra(WfpWorkflow *wf);
 extern void wfp_store_write_header(WfpWorkflow *wf, bool full);
