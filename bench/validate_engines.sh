@@ -71,10 +71,13 @@ OUT=bench/out/validate_engines-$(date -u +%Y%m%dT%H%M%SZ).md
     echo "- settings: jit=off, max_parallel_workers_per_gather=0, repetitions=$REPS, every measurement ≥ ${TARGET_SECS} s"
 } | tee "$OUT"
 
+steal0=$(awk '/^cpu / {print $9}' /proc/stat)
 "$PG_BIN/psql" -X -h 127.0.0.1 -p "$PORT" -U postgres -d postgres \
-    -v reps="$REPS" -v target_secs="$TARGET_SECS" -v seed="$SEED" \
+    -v reps="$REPS" -v target_secs="$TARGET_SECS" -v seed="$SEED" -v clk_tck="$(getconf CLK_TCK)" \
     -f bench/validate_engines.sql 2>&1 | tee -a "$OUT"
 status=${PIPESTATUS[0]}
 [ "$status" = 0 ] || die "benchmark failed (psql exit $status); see above"
-echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT"
+steal1=$(awk '/^cpu / {print $9}' /proc/stat)
+echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg); CPU steal during the run:" \
+    "$(( (steal1 - steal0) * 100 / $(getconf CLK_TCK) / 100 )) s" | tee -a "$OUT"
 say "results saved to $OUT"
