@@ -475,12 +475,15 @@ wfp_store_write_header(WfpWorkflow *wf, bool full)
  * ----------
  */
 
-/* Hash of a stored value's bytes: equal bytes, equal hash. */
+/*
+ * Hash of a value's container bytes (VARDATA of its standalone datum):
+ * equal bytes, equal hash, wherever the container lies.
+ */
 int64
-wfp_store_hash(const Jsonb *value)
+wfp_store_hash(const JsonbContainer *c, Size len)
 {
-	return (int64) hash_bytes_extended((const unsigned char *) VARDATA(value),
-									   VARSIZE(value) - VARHDRSZ, 0x5746505f);
+	return (int64) hash_bytes_extended((const unsigned char *) c, len,
+									   0x5746505f);
 }
 
 /* Position, hash and size of one stored step; false when absent. */
@@ -630,7 +633,8 @@ make_array(Datum *elems, bool *nulls, int n, Oid elemtype)
 
 /*
  * Insert (is_new) or overwrite many step rows with one statement each way:
- * the rows travel as arrays and are unnested by the server.
+ * the rows travel as arrays and are unnested by the server.  Values must
+ * have been materialized (wfp_step_value).
  */
 void
 wfp_store_put_steps(WfpWorkflow *wf, const WfpStepWrite *writes, int n,
@@ -648,6 +652,13 @@ wfp_store_put_steps(WfpWorkflow *wf, const WfpStepWrite *writes, int n,
 
 	if (n == 0)
 		return;
+	/* a few rows: plain statements beat building and unnesting arrays */
+	if (n <= 4)
+	{
+		for (int j = 0; j < n; j++)
+			wfp_store_put_step(wf, &writes[j], is_new);
+		return;
+	}
 	keys = palloc(sizeof(Datum) * n);
 	pos = palloc(sizeof(Datum) * n);
 	oks = palloc(sizeof(Datum) * n);

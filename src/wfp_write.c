@@ -233,21 +233,38 @@ wfp_split_head(Jsonb *snapshot, Jsonb **execution, Jsonb **extra)
 }
 
 /*
- * Fill a step write: key checks, size guard, hash, "ok".  The value must
- * be a standalone jsonb datum.
+ * Fill a step write: key checks, size guard, hash, "ok".  The value is
+ * either a standalone jsonb datum (whole) or, when whole is NULL, a value
+ * inside a larger document (src): then its bytes are hashed where they
+ * lie and copied out only if the step is written (wfp_step_value).
  */
 void
 wfp_prepare_step(WfpStepWrite *w, const char *id, const char *key, int keylen,
-				 Jsonb *value)
+				 Jsonb *whole, const JsonbValue *src)
 {
+	JsonbContainer *c;
+	Size		len;
 	JsonbValue	okv;
 
 	check_step_key(id, keylen);
 	w->key = key;
 	w->keylen = keylen;
 	w->pos = 0;
-	w->value = value;
-	w->size = VARSIZE(value);
+	if (whole == NULL && src->type != jbvBinary)
+		whole = wfp_value_to_jsonb(src);	/* a scalar: serialize it */
+	w->value = whole;
+	if (whole != NULL)
+	{
+		c = &whole->root;
+		len = VARSIZE(whole) - VARHDRSZ;
+	}
+	else
+	{
+		c = src->val.binary.data;
+		len = src->val.binary.len;
+		w->src = *src;
+	}
+	w->size = (int32) (len + VARHDRSZ);
 	if (wfp_max_step_bytes > 0 && w->size > wfp_max_step_bytes)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -255,10 +272,19 @@ wfp_prepare_step(WfpStepWrite *w, const char *id, const char *key, int keylen,
 						keylen, key, id),
 				 errdetail("The step result is %d bytes; workflow_persist.max_step_bytes is %d.",
 						   w->size, wfp_max_step_bytes)));
-	w->hash = wfp_store_hash(value);
-	w->has_ok = JB_ROOT_IS_OBJECT(value) &&
-		wfp_get_key(&value->root, "ok", &okv) && okv.type == jbvBool;
+	w->hash = wfp_store_hash(c, len);
+	w->has_ok = JsonContainerIsObject(c) && !JsonContainerIsScalar(c) &&
+		wfp_get_key(c, "ok", &okv) && okv.type == jbvBool;
 	w->ok = w->has_ok && okv.val.boolean;
+}
+
+/* The step's value as a standalone jsonb datum, copied out on first use. */
+Jsonb *
+wfp_step_value(WfpStepWrite *w)
+{
+	if (w->value == NULL)
+		w->value = wfp_value_to_jsonb(&w->src);
+	return w->value;
 }
 
 /* The next free position; positions are int4 and never reused. */
@@ -317,6 +343,7 @@ write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in, bool replace)
 		if (c < 0)
 		{
 			in[i].pos = wfp_take_position(wf);
+			wfp_step_value(&in[i]);
 			wf->step_count++;
 			wf->size_bytes += in[i].size;
 			inserts[n_ins++] = in[i++];
@@ -338,6 +365,7 @@ write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in, bool replace)
 			if (in[i].hash != stored[j].hash || in[i].size != stored[j].size)
 			{
 				in[i].pos = stored[j].pos;
+				wfp_step_value(&in[i]);
 				wf->size_bytes += in[i].size - stored[j].size;
 				updates[n_upd++] = in[i];
 			}
@@ -369,7 +397,7 @@ prepare_steps(const char *id, JsonbContainer *steps, int *count)
 		CHECK_FOR_INTERRUPTS();
 		tok = JsonbIteratorNext(&it, &v, true);
 		wfp_prepare_step(&in[n++], id, k.val.string.val, k.val.string.len,
-						 wfp_value_to_jsonb(&v));
+						 NULL, &v);
 	}
 	*count = n;
 	return in;
@@ -624,7 +652,7 @@ wf_save_step(PG_FUNCTION_ARGS)
 	has_expected = arg_expected_version(fcinfo, 3, &expected);
 
 	validate_step_or_raise(key, keylen, result);
-	wfp_prepare_step(&w, id, key, keylen, result);
+	wfp_prepare_step(&w, id, key, keylen, result, NULL);
 
 	wfp_store_begin();
 	wfp_store_lock_for_step(&wf, id, key, keylen, &meta, &exists);

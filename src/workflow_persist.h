@@ -188,7 +188,8 @@ typedef struct WfpStepWrite
 	int32		pos;
 	bool		has_ok;
 	bool		ok;
-	Jsonb	   *value;
+	Jsonb	   *value;			/* standalone datum, or NULL until needed */
+	JsonbValue	src;			/* else: the value inside its document */
 	int64		hash;
 	int32		size;
 } WfpStepWrite;
@@ -223,7 +224,7 @@ extern void wfp_store_checkpoint(WfpWorkflow *wf, const WfpStepWrite *w,
 extern bool wfp_store_read_header(WfpWorkflow *wf, const char *id);
 extern Jsonb *wfp_store_extra(WfpWorkflow *wf);
 extern void wfp_store_write_header(WfpWorkflow *wf, bool full);
-extern int64 wfp_store_hash(const Jsonb *value);
+extern int64 wfp_store_hash(const JsonbContainer *c, Size len);
 extern bool wfp_store_get_step(WfpWorkflow *wf, const char *key, int keylen,
 							   WfpStepMeta *meta);
 extern void wfp_store_put_step(WfpWorkflow *wf, const WfpStepWrite *w,
@@ -248,7 +249,9 @@ extern void wfp_validate_or_raise(Jsonb *snapshot);
 extern JsonbContainer *wfp_storable_steps(Jsonb *snapshot);
 extern void wfp_split_head(Jsonb *snapshot, Jsonb **execution, Jsonb **extra);
 extern void wfp_prepare_step(WfpStepWrite *w, const char *id,
-							 const char *key, int keylen, Jsonb *value);
+							 const char *key, int keylen, Jsonb *whole,
+							 const JsonbValue *src);
+extern Jsonb *wfp_step_value(WfpStepWrite *w);
 extern int32 wfp_take_position(WfpWorkflow *wf);
 extern TimestampTz wfp_expiry_from_ttl(Interval *ttl);
 
