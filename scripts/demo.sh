@@ -34,7 +34,12 @@ export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres PGDATABASE=postgres
 PSQL="$PG_BIN/psql -X -q -v ON_ERROR_STOP=1 --pset=pager=off"
 
 $PSQL -c "CREATE EXTENSION workflow_persist" || die "CREATE EXTENSION failed"
-for act in scripts/demo/[0-9]*.sql; do
-    $PSQL -f "$act" || die "demo step $act failed"
+# Acts run in order: *.sql through psql, *.sh sourced (they see $PSQL,
+# $DEMO_DIR and the PG* variables).
+for act in scripts/demo/[0-9]*; do
+    case $act in
+    *.sql) $PSQL -f "$act" || die "demo step $act failed" ;;
+    *.sh)  . "$act" || die "demo step $act failed" ;;
+    esac
 done
 say "demo finished; stopping the server and removing $DEMO_DIR"
