@@ -13,6 +13,7 @@
 #  - each workflow's version lies between the number of its acknowledged
 #    writes and that plus the writes in flight (each write adds exactly 1);
 #  - every stored snapshot validates, step_count matches the step rows,
+#    size_bytes the sizes of what is stored,
 #    positions are unique and below next_pos, wf_load and wf_steps agree,
 #    no step row lacks its header, and amcheck finds the heap and indexes
 #    sound.
@@ -499,6 +500,15 @@ SELECT w.id || ': ' || x.problem
     SELECT 'positions not unique or not below next_pos'
       FROM workflow_persist.wf_step s WHERE s.workflow_id = w.id
     HAVING count(DISTINCT s.pos) <> count(*) OR max(s.pos) >= w.next_pos
+    UNION ALL
+    -- size_bytes: the raw sizes of step results, execution and the rest
+    -- (jsonb || an empty object gives an uncompressed copy of a value)
+    SELECT 'size_bytes ' || w.size_bytes || ', recomputed ' || x.size
+      FROM (SELECT COALESCE(sum(s.size_bytes), 0)
+                   + COALESCE(pg_column_size(w.execution || jsonb_build_object()), 0)
+                   + pg_column_size(w.extra || jsonb_build_object()) AS size
+              FROM workflow_persist.wf_step s WHERE s.workflow_id = w.id) x
+     WHERE x.size <> w.size_bytes
     UNION ALL
     SELECT 'wf_load and wf_steps disagree'
      WHERE (SELECT array_agg(k COLLATE "C" ORDER BY k COLLATE "C")
