@@ -88,8 +88,14 @@ sub result_sql
 sub snapshot_sql
 {
 	my ($steps, $status, $extra) = @_;
-	my $s = join(', ', map { q_lit($_->[0]) . ', ' . $_->[1] } @$steps);
-	return "jsonb_build_object('formatVersion', 1, 'steps', jsonb_build_object($s), "
+	# jsonb_build_object takes at most 100 arguments: aggregate the steps
+	my $s =
+	  @$steps
+	  ? '(SELECT jsonb_object_agg(k, v) FROM (VALUES '
+	  . join(', ', map { '(' . q_lit($_->[0]) . ', ' . $_->[1] . ')' } @$steps)
+	  . ') AS t(k, v))'
+	  : 'jsonb_build_object()';
+	return "jsonb_build_object('formatVersion', 1, 'steps', $s, "
 	  . "'execution', jsonb_build_object('status', '$status', "
 	  . "'lastUpdated', '2026-01-01T00:00:00.000Z')$extra)";
 }
@@ -154,7 +160,9 @@ sub make_units
 			my $i = int(rand(3));
 			my $id = "c${c}_full_$i";
 			my (%map, @steps);
-			for my $j (0 .. 5)
+			# c*_full_1 holds ~120 steps: a crash may hit a long write
+			my $n_keys = $i == 1 ? 200 : 6;
+			for my $j (0 .. $n_keys - 1)
 			{
 				next if rand() < 0.4;
 				my $key = $j == 5 ? 'ключ' : "s$j";
