@@ -74,7 +74,11 @@ CREATE TABLE @extschema@.wf_workflow (
     size_bytes  pg_catalog.int8 NOT NULL,
     created_at  pg_catalog.timestamptz NOT NULL,
     updated_at  pg_catalog.timestamptz NOT NULL,
-    expires_at  pg_catalog.timestamptz
+    expires_at  pg_catalog.timestamptz,
+    -- the strictest validation every stored part has passed (0 none,
+    -- 1 awaitly, 2 strict): wf_merge re-checks the whole document only
+    -- when it is asked for more than this
+    checked     pg_catalog.int2 NOT NULL
     -- status (one of running, suspended, completed, failed, cancelled) and
     -- id (1..512 bytes) are enforced by the C store: CHECK constraints would
     -- be re-read from the catalog on every checkpoint (docs/design.md)
@@ -189,7 +193,7 @@ COMMENT ON FUNCTION @extschema@.wf_check_id(pg_catalog.text) IS
 'returns a valid workflow id unchanged, raises 22023 otherwise (used by the SQL functions)';
 
 CREATE FUNCTION @extschema@.wf_delete(id pg_catalog.text) RETURNS pg_catalog.bool
-LANGUAGE plpgsql VOLATILE STRICT
+LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -209,7 +213,7 @@ COMMENT ON FUNCTION @extschema@.wf_delete(pg_catalog.text) IS
 'delete a workflow and its steps; false (not an error) when there was none';
 
 CREATE FUNCTION @extschema@.wf_exists(id pg_catalog.text) RETURNS pg_catalog.bool
-LANGUAGE sql STABLE STRICT
+LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT EXISTS (SELECT FROM @extschema@.wf_workflow AS w
@@ -222,7 +226,7 @@ COMMENT ON FUNCTION @extschema@.wf_exists(pg_catalog.text) IS
 CREATE FUNCTION @extschema@.wf_steps(id pg_catalog.text)
 RETURNS TABLE (pos pg_catalog.int4, step_key pg_catalog.text, ok pg_catalog.bool,
                result pg_catalog.jsonb, recorded_at pg_catalog.timestamptz)
-LANGUAGE sql STABLE STRICT
+LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT s.pos, s.step_key, s.ok, s.result, s.recorded_at
@@ -303,9 +307,15 @@ BEGIN
                 USING ERRCODE = '22023',
                       HINT = 'Pass the "next" value of the last row of the previous page.';
         END IF;
-        after_ts := 'epoch'::pg_catalog.timestamptz
-                    + pg_catalog.substr(after, 1, sep - 1)::pg_catalog.int8
-                      * '1 microsecond'::pg_catalog.interval;
+        BEGIN
+            after_ts := 'epoch'::pg_catalog.timestamptz
+                        + pg_catalog.substr(after, 1, sep - 1)::pg_catalog.int8
+                          * '1 microsecond'::pg_catalog.interval;
+        EXCEPTION WHEN numeric_value_out_of_range OR datetime_field_overflow THEN
+            RAISE EXCEPTION 'invalid cursor for after: "%"', after
+                USING ERRCODE = '22023',
+                      HINT = 'Pass the "next" value of the last row of the previous page.';
+        END;
         after_id := pg_catalog.substr(after, sep + 1);
     END IF;
 
@@ -353,7 +363,7 @@ RETURNS TABLE (id pg_catalog.text, status pg_catalog.text, version pg_catalog.in
                step_count pg_catalog.int4, size_bytes pg_catalog.int8,
                created_at pg_catalog.timestamptz, updated_at pg_catalog.timestamptz,
                expires_at pg_catalog.timestamptz)
-LANGUAGE sql STABLE STRICT
+LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT w.id, w.status, w.version, w.step_count, w.size_bytes, w.created_at,

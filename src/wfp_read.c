@@ -108,68 +108,51 @@ filter_warnings(const JsonbValue *warnings, const WfpNode *steps)
 	return out->count > 0 ? out : NULL;
 }
 
-/*
- * wf_load(id, include, since_step, step_limit): the snapshot, or NULL when
- * the workflow does not exist (or has expired).
- */
-Datum
-wf_load(PG_FUNCTION_ARGS)
+/* Which steps a load keeps. */
+typedef struct LoadFilter
 {
-	MemoryContext caller = CurrentMemoryContext;
-	char	   *id = wfp_arg_id(fcinfo, 0);
-	Include		include = INCLUDE_ALL;
-	text	   *since = NULL;
-	int32		limit = -1;
-	bool		filtered;
-	WfpWorkflow wf;
+	Include		include;
+	text	   *since;			/* NULL: from the first */
+	int32		limit;			/* -1: all */
+} LoadFilter;
+
+#define FILTERED(f) ((f)->include != INCLUDE_ALL || (f)->since != NULL || \
+					 (f)->limit >= 0)
+
+/*
+ * The snapshot of a (read or locked) workflow as a node tree: its header
+ * members, execution, and the stored steps that pass the filter.
+ */
+static WfpNode *
+assemble(WfpWorkflow *wf, const LoadFilter *filter)
+{
 	WfpStepRow *rows;
 	int			n;
 	int32		since_pos = 0;
 	WfpNode    *steps;
 	WfpNode    *root;
 	Jsonb	   *extra;
-	Jsonb	   *result;
+	bool		filtered = FILTERED(filter);
 
-	if (!PG_ARGISNULL(1))
-		include = parse_include(PG_GETARG_TEXT_PP(1));
-	if (!PG_ARGISNULL(2))
-		since = PG_GETARG_TEXT_PP(2);
-	if (!PG_ARGISNULL(3))
-	{
-		limit = PG_GETARG_INT32(3);
-		if (limit < 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("step_limit must not be negative")));
-	}
-	filtered = include != INCLUDE_ALL || since != NULL || limit >= 0;
-
-	wfp_store_begin();
-	if (!wfp_store_read_header(&wf, id))
-	{
-		wfp_store_end();
-		PG_RETURN_NULL();
-	}
-	rows = wfp_store_read_steps(id, &n);
-
+	rows = wfp_store_read_steps(wf->id, &n);
 	if (filtered)
 	{
 		int			kept = 0;
 
 		qsort(rows, n, sizeof(WfpStepRow), row_pos_cmp);
 		/* since_step: after that step's position; an unknown key: all */
-		if (since != NULL)
+		if (filter->since != NULL)
 			for (int i = 0; i < n; i++)
-				if (rows[i].keylen == (int) VARSIZE_ANY_EXHDR(since) &&
-					memcmp(rows[i].key, VARDATA_ANY(since), rows[i].keylen) == 0)
+				if (rows[i].keylen == (int) VARSIZE_ANY_EXHDR(filter->since) &&
+					memcmp(rows[i].key, VARDATA_ANY(filter->since), rows[i].keylen) == 0)
 					since_pos = rows[i].pos;
-		for (int i = 0; i < n && (limit < 0 || kept < limit); i++)
+		for (int i = 0; i < n && (filter->limit < 0 || kept < filter->limit); i++)
 		{
 			if (rows[i].pos <= since_pos)
 				continue;
-			if (include == INCLUDE_COMPLETED && !(rows[i].has_ok && rows[i].ok))
+			if (filter->include == INCLUDE_COMPLETED && !(rows[i].has_ok && rows[i].ok))
 				continue;
-			if (include == INCLUDE_FAILED && !(rows[i].has_ok && !rows[i].ok))
+			if (filter->include == INCLUDE_FAILED && !(rows[i].has_ok && !rows[i].ok))
 				continue;
 			rows[kept++] = rows[i];
 		}
@@ -188,7 +171,7 @@ wf_load(PG_FUNCTION_ARGS)
 	wfp_node_sort_unique(steps);
 
 	/* the header's members, execution, and the steps */
-	extra = wfp_store_extra(&wf);
+	extra = wfp_store_extra(wf);
 	root = wfp_node_from_object(&extra->root, 2);
 	if (filtered)
 	{
@@ -211,15 +194,61 @@ wf_load(PG_FUNCTION_ARGS)
 		}
 		root->count = out;
 	}
-	if (wf.execution != NULL)
+	if (wf->execution != NULL)
 	{
 		JsonbValue	v;
 
-		wfp_root_value(wf.execution, &v);
+		wfp_root_value(wf->execution, &v);
 		wfp_node_add(root, "execution", 9, &v);
 	}
 	wfp_node_add_node(root, "steps", 5, steps);
 	wfp_node_sort_unique(root);
+	return root;
+}
+
+/* The whole stored snapshot of a workflow the caller has read or locked. */
+Jsonb *
+wfp_assemble_snapshot(WfpWorkflow *wf)
+{
+	LoadFilter	all = {INCLUDE_ALL, NULL, -1};
+
+	return wfp_node_to_jsonb(assemble(wf, &all));
+}
+
+/*
+ * wf_load(id, include, since_step, step_limit): the snapshot, or NULL when
+ * the workflow does not exist (or has expired).
+ */
+Datum
+wf_load(PG_FUNCTION_ARGS)
+{
+	MemoryContext caller = CurrentMemoryContext;
+	char	   *id = wfp_arg_id(fcinfo, 0);
+	LoadFilter	filter = {INCLUDE_ALL, NULL, -1};
+	WfpWorkflow wf;
+	WfpNode    *root;
+	Jsonb	   *result;
+
+	if (!PG_ARGISNULL(1))
+		filter.include = parse_include(PG_GETARG_TEXT_PP(1));
+	if (!PG_ARGISNULL(2))
+		filter.since = PG_GETARG_TEXT_PP(2);
+	if (!PG_ARGISNULL(3))
+	{
+		filter.limit = PG_GETARG_INT32(3);
+		if (filter.limit < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("step_limit must not be negative")));
+	}
+
+	wfp_store_begin();
+	if (!wfp_store_read_header(&wf, id))
+	{
+		wfp_store_end();
+		PG_RETURN_NULL();
+	}
+	root = assemble(&wf, &filter);
 
 	/* the result outlives SPI's memory */
 	MemoryContextSwitchTo(caller);

@@ -44,7 +44,6 @@
 typedef enum StoreStmt
 {
 	S_LOCK_HEADER,
-	S_LOCK_FOR_STEP,
 	S_CLAIM_HEADER,
 	S_READ_HEADER,
 	S_WRITE_HEADER,
@@ -67,12 +66,12 @@ typedef struct StmtDef
 {
 	const char *sql;
 	int			nargs;
-	Oid			argtypes[13];
+	Oid			argtypes[14];
 } StmtDef;
 
 #define HEADER_COLS \
 	"version, status, execution, extra, step_count, next_pos, size_bytes, " \
-	"created_at, expires_at"
+	"created_at, expires_at, checked"
 
 static const StmtDef stmt_defs[S_COUNT] = {
 	[S_LOCK_HEADER] = {
@@ -81,23 +80,11 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		"FROM workflow_persist.wf_workflow WHERE id = $1 FOR UPDATE",
 		1, {TEXTOID}
 	},
-	/* the checkpoint's lock: the header and the one step it writes */
-	[S_LOCK_FOR_STEP] = {
-		"SELECT h.version, h.status, h.execution, h.extra, h.step_count, "
-		"h.next_pos, h.size_bytes, h.created_at, h.expires_at, "
-		"h.expires_at IS NOT NULL AND h.expires_at <= now(), "
-		"s.pos, s.hash, s.size_bytes "
-		"FROM workflow_persist.wf_workflow AS h "
-		"LEFT JOIN workflow_persist.wf_step AS s "
-		"ON s.workflow_id = h.id AND s.step_key = $2 "
-		"WHERE h.id = $1 FOR UPDATE OF h",
-		2, {TEXTOID, TEXTOID}
-	},
 	[S_CLAIM_HEADER] = {
 		"INSERT INTO workflow_persist.wf_workflow (id, status, version, "
 		"execution, extra, step_count, next_pos, size_bytes, created_at, "
-		"updated_at) "
-		"VALUES ($1, 'running', 0, NULL, '{}', 0, 1, 0, now(), now()) "
+		"updated_at, checked) "
+		"VALUES ($1, 'running', 0, NULL, '{}', 0, 1, 0, now(), now(), 0) "
 		"ON CONFLICT (id) DO NOTHING RETURNING created_at",
 		1, {TEXTOID}
 	},
@@ -110,17 +97,18 @@ static const StmtDef stmt_defs[S_COUNT] = {
 	[S_WRITE_HEADER] = {
 		"UPDATE workflow_persist.wf_workflow SET version = $2, status = $3, "
 		"execution = $4, extra = $5, step_count = $6, next_pos = $7, "
-		"size_bytes = $8, created_at = $9, expires_at = $10, "
+		"size_bytes = $8, created_at = $9, expires_at = $10, checked = $11, "
 		"updated_at = now() WHERE id = $1",
-		10, {TEXTOID, INT8OID, TEXTOID, JSONBOID, JSONBOID, INT4OID, INT4OID,
-		INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID}
+		11, {TEXTOID, INT8OID, TEXTOID, JSONBOID, JSONBOID, INT4OID, INT4OID,
+		INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, INT2OID}
 	},
 	/* a checkpoint leaves "extra" alone, so its datum is not even passed */
 	[S_WRITE_HEADER_STEP] = {
 		"UPDATE workflow_persist.wf_workflow SET version = $2, status = $3, "
 		"execution = $4, step_count = $5, next_pos = $6, size_bytes = $7, "
-		"updated_at = now() WHERE id = $1",
-		7, {TEXTOID, INT8OID, TEXTOID, JSONBOID, INT4OID, INT4OID, INT8OID}
+		"checked = $8, updated_at = now() WHERE id = $1",
+		8, {TEXTOID, INT8OID, TEXTOID, JSONBOID, INT4OID, INT4OID, INT8OID,
+		INT2OID}
 	},
 	[S_GET_STEP] = {
 		"SELECT pos, hash, size_bytes FROM workflow_persist.wf_step "
@@ -181,9 +169,9 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		"VALUES ($1, $8, $9, $10, $11, $12, $13, now())) "
 		"UPDATE workflow_persist.wf_workflow SET version = $2, status = $3, "
 		"execution = $4, step_count = $5, next_pos = $6, size_bytes = $7, "
-		"updated_at = now() WHERE id = $1",
-		13, {TEXTOID, INT8OID, TEXTOID, JSONBOID, INT4OID, INT4OID, INT8OID,
-		TEXTOID, INT4OID, BOOLOID, JSONBOID, INT8OID, INT4OID}
+		"checked = $14, updated_at = now() WHERE id = $1",
+		14, {TEXTOID, INT8OID, TEXTOID, JSONBOID, INT4OID, INT4OID, INT8OID,
+		TEXTOID, INT4OID, BOOLOID, JSONBOID, INT8OID, INT4OID, INT2OID}
 	},
 	[S_CHECKPOINT_UPDATE] = {
 		"WITH s AS (UPDATE workflow_persist.wf_step SET ok = $10, "
@@ -191,9 +179,9 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		"WHERE workflow_id = $1 AND step_key = $8 AND pos = $9) "
 		"UPDATE workflow_persist.wf_workflow SET version = $2, status = $3, "
 		"execution = $4, step_count = $5, next_pos = $6, size_bytes = $7, "
-		"updated_at = now() WHERE id = $1",
-		13, {TEXTOID, INT8OID, TEXTOID, JSONBOID, INT4OID, INT4OID, INT8OID,
-		TEXTOID, INT4OID, BOOLOID, JSONBOID, INT8OID, INT4OID}
+		"checked = $14, updated_at = now() WHERE id = $1",
+		14, {TEXTOID, INT8OID, TEXTOID, JSONBOID, INT4OID, INT4OID, INT8OID,
+		TEXTOID, INT4OID, BOOLOID, JSONBOID, INT8OID, INT4OID, INT2OID}
 	},
 };
 
@@ -206,7 +194,7 @@ get_plan(StoreStmt which)
 	if (plans[which] == NULL)
 	{
 		const StmtDef *def = &stmt_defs[which];
-		Oid			argtypes[13];
+		Oid			argtypes[14];
 		SPIPlanPtr	plan;
 
 		memcpy(argtypes, def->argtypes, sizeof(argtypes));
@@ -300,7 +288,8 @@ fill_header(WfpWorkflow *wf)
 	d = col(0, 9, &isnull);
 	wf->has_expiry = !isnull;
 	wf->expires_at = isnull ? 0 : DatumGetTimestampTz(d);
-	return DatumGetBool(col(0, 10, &isnull));
+	wf->checked = DatumGetInt16(col(0, 10, &isnull));
+	return DatumGetBool(col(0, 11, &isnull));
 }
 
 /* A header as a brand-new workflow has it before its first write. */
@@ -318,6 +307,7 @@ reset_header(WfpWorkflow *wf)
 	wf->created_at = GetCurrentTransactionStartTimestamp();
 	wf->has_expiry = false;
 	wf->expires_at = 0;
+	wf->checked = 0;
 }
 
 /*
@@ -372,43 +362,6 @@ wfp_store_lock(WfpWorkflow *wf, const char *id, bool create)
 	return false;
 }
 
-/*
- * wfp_store_lock for a checkpoint of one step: also returns that step's
- * position, hash and size (*exists false when it is not stored), in the
- * same statement.
- */
-void
-wfp_store_lock_for_step(WfpWorkflow *wf, const char *id, const char *key,
-						int keylen, WfpStepMeta *meta, bool *exists)
-{
-	Datum		args[2];
-
-	args[0] = CStringGetTextDatum(id);
-	args[1] = PointerGetDatum(cstring_to_text_with_len(key, keylen));
-	wf->id = id;
-	wf->created = false;
-	*exists = false;
-	if (run(S_LOCK_FOR_STEP, args, NULL, false, SPI_OK_SELECT) == 1 &&
-		!fill_header(wf))
-	{
-		bool		isnull;
-		Datum		pos = col(0, 11, &isnull);
-
-		if (!isnull)
-		{
-			*exists = true;
-			meta->key = key;
-			meta->keylen = keylen;
-			meta->pos = DatumGetInt32(pos);
-			meta->hash = DatumGetInt64(col(0, 12, &isnull));
-			meta->size = DatumGetInt32(col(0, 13, &isnull));
-		}
-		return;
-	}
-	/* absent or expired: the general path creates or restarts it */
-	wfp_store_lock(wf, id, true);
-}
-
 /* Read a live header without locking it (wf_load; works on a standby). */
 bool
 wfp_store_read_header(WfpWorkflow *wf, const char *id)
@@ -440,8 +393,8 @@ wfp_store_extra(WfpWorkflow *wf)
 void
 wfp_store_write_header(WfpWorkflow *wf, bool full)
 {
-	Datum		values[10];
-	char		nulls[10];
+	Datum		values[11];
+	char		nulls[11];
 
 	memset(nulls, ' ', sizeof(nulls));
 	values[0] = CStringGetTextDatum(wf->id);
@@ -455,6 +408,7 @@ wfp_store_write_header(WfpWorkflow *wf, bool full)
 		values[4] = Int32GetDatum(wf->step_count);
 		values[5] = Int32GetDatum(wf->next_pos);
 		values[6] = Int64GetDatum(wf->size_bytes);
+		values[7] = Int16GetDatum(wf->checked);
 		run(S_WRITE_HEADER_STEP, values, nulls, false, SPI_OK_UPDATE);
 		return;
 	}
@@ -467,6 +421,7 @@ wfp_store_write_header(WfpWorkflow *wf, bool full)
 	values[9] = TimestampTzGetDatum(wf->expires_at);
 	if (!wf->has_expiry)
 		nulls[9] = 'n';
+	values[10] = Int16GetDatum(wf->checked);
 	run(S_WRITE_HEADER, values, nulls, false, SPI_OK_UPDATE);
 }
 
@@ -486,7 +441,14 @@ wfp_store_hash(const JsonbContainer *c, Size len)
 									   0x5746505f);
 }
 
-/* Position, hash and size of one stored step; false when absent. */
+/*
+ * Position, hash and size of one stored step; false when absent.
+ *
+ * This is deliberately a statement of its own, run after the header is
+ * locked: joined into the locking query, a step committed by the writer we
+ * waited for would be missed (under READ COMMITTED the re-check of a
+ * locked row re-reads only that row, not the rows joined to it).
+ */
 bool
 wfp_store_get_step(WfpWorkflow *wf, const char *key, int keylen,
 				   WfpStepMeta *meta)
@@ -547,8 +509,8 @@ void
 wfp_store_checkpoint(WfpWorkflow *wf, const WfpStepWrite *w,
 					 WfpStepAction action)
 {
-	Datum		values[13];
-	char		nulls[13];
+	Datum		values[14];
+	char		nulls[14];
 
 	if (wf->created || action == WFP_STEP_UNCHANGED)
 	{
@@ -575,6 +537,7 @@ wfp_store_checkpoint(WfpWorkflow *wf, const WfpStepWrite *w,
 	values[10] = JsonbPGetDatum(w->value);
 	values[11] = Int64GetDatum(w->hash);
 	values[12] = Int32GetDatum(w->size);
+	values[13] = Int16GetDatum(wf->checked);
 	run(action == WFP_STEP_INSERT ? S_CHECKPOINT_INSERT : S_CHECKPOINT_UPDATE,
 		values, nulls, false, SPI_OK_UPDATE);
 }

@@ -345,7 +345,7 @@ write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in, bool replace)
 			in[i].pos = wfp_take_position(wf);
 			wfp_step_value(&in[i]);
 			wf->step_count++;
-			wf->size_bytes += in[i].size;
+			wf->size_bytes += wfp_step_footprint(in[i].keylen, in[i].size);
 			inserts[n_ins++] = in[i++];
 		}
 		else if (c > 0)
@@ -356,7 +356,8 @@ write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in, bool replace)
 					PointerGetDatum(cstring_to_text_with_len(stored[j].key,
 															 stored[j].keylen));
 				wf->step_count--;
-				wf->size_bytes -= stored[j].size;
+				wf->size_bytes -= wfp_step_footprint(stored[j].keylen,
+													 stored[j].size);
 			}
 			j++;
 		}
@@ -366,7 +367,7 @@ write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in, bool replace)
 			{
 				in[i].pos = stored[j].pos;
 				wfp_step_value(&in[i]);
-				wf->size_bytes += in[i].size - stored[j].size;
+				wf->size_bytes += in[i].size - stored[j].size;	/* same key */
 				updates[n_upd++] = in[i];
 			}
 			i++;
@@ -403,11 +404,62 @@ prepare_steps(const char *id, JsonbContainer *steps, int *count)
 	return in;
 }
 
-/* The size a header adds to a workflow: its execution and extra, raw. */
-static int64
-head_size(Jsonb *execution, Jsonb *extra)
+/* ----------
+ * Size accounting
+ *
+ * A workflow's size_bytes is the most its assembled snapshot can take:
+ * every member's key, value and JEntries, plus the worst-case alignment
+ * padding (3 bytes) before each value.  Every writer computes it from the
+ * same parts in the same way, so the max_snapshot_bytes check agrees
+ * whichever function wrote the workflow, and no stored workflow loads
+ * larger than the limit it passed.
+ * ----------
+ */
+#define MEMBER_OVERHEAD	(2 * sizeof(JEntry) + 3)
+
+/* What one step adds: its key, its value's container, JEntries, padding. */
+int64
+wfp_step_footprint(int keylen, int32 size)
 {
-	return (execution ? VARSIZE(execution) : 0) + (extra ? VARSIZE(extra) : 0);
+	return keylen + (size - VARHDRSZ) + MEMBER_OVERHEAD;
+}
+
+/*
+ * What the rest adds: the document's own headers and "extra" (whose
+ * members keep their layout but may need new padding), "execution", and
+ * the "steps" member's key, JEntries and container header.
+ */
+static int64
+execution_footprint(Jsonb *execution)
+{
+	if (execution == NULL)
+		return 0;
+	return strlen("execution") + (VARSIZE(execution) - VARHDRSZ) +
+		MEMBER_OVERHEAD;
+}
+
+int64
+wfp_head_footprint(Jsonb *execution, Jsonb *extra)
+{
+	return VARSIZE(extra) + 3 * JB_ROOT_COUNT(extra) +
+		execution_footprint(execution) +
+		strlen("steps") + sizeof(uint32) + MEMBER_OVERHEAD;
+}
+
+/* The level of workflow_persist.validation: 0 off, 1 awaitly, 2 strict. */
+int
+wfp_validation_level(void)
+{
+	switch (wfp_validation)
+	{
+		case WFP_VALIDATION_OFF:
+			return 0;
+		case WFP_VALIDATION_AWAITLY:
+			return 1;
+		case WFP_VALIDATION_STRICT:
+			return 2;
+	}
+	return 0;
 }
 
 /*
@@ -421,21 +473,21 @@ replace_snapshot(WfpWorkflow *wf, Jsonb *snapshot, JsonbContainer *steps)
 	Jsonb	   *extra;
 	WfpStepWrite *in;
 	int			n_in;
-	int64		steps_size = 0;
+	int64		total;
 
 	wfp_split_head(snapshot, &execution, &extra);
 	in = prepare_steps(wf->id, steps, &n_in);
+	total = wfp_head_footprint(execution, extra);
 	for (int i = 0; i < n_in; i++)
-		steps_size += in[i].size;
-	wfp_check_snapshot_size(wf->id, steps_size + head_size(execution, extra));
+		total += wfp_step_footprint(in[i].keylen, in[i].size);
+	wfp_check_snapshot_size(wf->id, total);
 
-	/* size_bytes is recomputed from scratch: steps only, then the head */
-	wf->size_bytes = 0;
 	write_steps(wf, in, n_in, true);
-	wf->size_bytes = steps_size + head_size(execution, extra);
+	wf->size_bytes = total;
 	wf->execution = execution;
 	wf->extra = extra;
 	wf->status = wfp_status_of_execution(execution);
+	wf->checked = wfp_validation_level();
 	wf->version++;
 }
 
@@ -534,18 +586,28 @@ wf_merge(PG_FUNCTION_ARGS)
 		Jsonb	   *extra;
 		WfpStepWrite *in;
 		int			n_in;
-		int64		old_head = (wf.execution ? VARSIZE(wf.execution) : 0) +
-			toast_raw_datum_size(wf.extra_datum);
+		int			level = wfp_validation_level();
 
-		wfp_validate_or_raise(merged);
+		/*
+		 * The stored steps passed validation at wf.checked when they were
+		 * written; if that is below what is asked for now, check the whole
+		 * merged document, else what the merge brings is enough.
+		 */
+		if (wf.checked < level)
+			wfp_validate_or_raise(wfp_merge_snapshots(wfp_assemble_snapshot(&wf),
+													  delta));
+		else
+			wfp_validate_or_raise(merged);
 		wfp_split_head(merged, &execution, &extra);
 		in = prepare_steps(id, wfp_storable_steps(merged), &n_in);
+		wf.size_bytes -= wfp_head_footprint(wf.execution, wfp_store_extra(&wf));
 		write_steps(&wf, in, n_in, false);
-		wf.size_bytes += head_size(execution, extra) - old_head;
+		wf.size_bytes += wfp_head_footprint(execution, extra);
 		wfp_check_snapshot_size(id, wf.size_bytes);
 		wf.execution = execution;
 		wf.extra = extra;
 		wf.status = wfp_status_of_execution(execution);
+		wf.checked = Min(wf.checked, level);
 		wf.version++;
 	}
 	wfp_store_write_header(&wf, true);
@@ -655,19 +717,27 @@ wf_save_step(PG_FUNCTION_ARGS)
 	wfp_prepare_step(&w, id, key, keylen, result, NULL);
 
 	wfp_store_begin();
-	wfp_store_lock_for_step(&wf, id, key, keylen, &meta, &exists);
+	wfp_store_lock(&wf, id, true);
 	wfp_check_expected_version(&wf, has_expected, expected);
+	exists = !wf.created && wfp_store_get_step(&wf, key, keylen, &meta);
 
 	execution = checkpoint_execution(wf.execution, key, keylen);
-	total = wf.size_bytes + w.size + VARSIZE(execution) -
-		(wf.execution ? VARSIZE(wf.execution) : 0);
-	if (exists)
-		total -= meta.size;
 	if (wf.created)
 	{
 		wf.extra = fresh_extra();
-		total += VARSIZE(wf.extra);
+		total = wfp_head_footprint(execution, wf.extra);
+		wf.checked = wfp_validation_level();
 	}
+	else
+	{
+		/* only execution changes in the head; extra is kept as stored */
+		total = wf.size_bytes - execution_footprint(wf.execution) +
+			execution_footprint(execution);
+		wf.checked = Min(wf.checked, wfp_validation_level());
+	}
+	total += wfp_step_footprint(keylen, w.size);
+	if (exists)
+		total -= wfp_step_footprint(keylen, meta.size);
 	wfp_check_snapshot_size(id, total);
 
 	if (!exists)

@@ -168,6 +168,7 @@ typedef struct WfpWorkflow
 	TimestampTz created_at;
 	bool		has_expiry;
 	TimestampTz expires_at;
+	int16		checked;		/* validation level all stored parts passed */
 } WfpWorkflow;
 
 /* What the store keeps about a step besides its value. */
@@ -216,9 +217,6 @@ typedef enum WfpStepAction
 extern void wfp_store_begin(void);
 extern void wfp_store_end(void);
 extern bool wfp_store_lock(WfpWorkflow *wf, const char *id, bool create);
-extern void wfp_store_lock_for_step(WfpWorkflow *wf, const char *id,
-									const char *key, int keylen,
-									WfpStepMeta *meta, bool *exists);
 extern void wfp_store_checkpoint(WfpWorkflow *wf, const WfpStepWrite *w,
 								 WfpStepAction action);
 extern bool wfp_store_read_header(WfpWorkflow *wf, const char *id);
@@ -254,5 +252,14 @@ extern void wfp_prepare_step(WfpStepWrite *w, const char *id,
 extern Jsonb *wfp_step_value(WfpStepWrite *w);
 extern int32 wfp_take_position(WfpWorkflow *wf);
 extern TimestampTz wfp_expiry_from_ttl(Interval *ttl);
+extern int64 wfp_step_footprint(int keylen, int32 size);
+extern int64 wfp_head_footprint(Jsonb *execution, Jsonb *extra);
+extern int	wfp_validation_level(void);
+
+/* ----------
+ * wfp_read.c
+ * ----------
+ */
+extern Jsonb *wfp_assemble_snapshot(WfpWorkflow *wf);
 
 #endif							/* WORKFLOW_PERSIST_H */

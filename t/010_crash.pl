@@ -13,7 +13,8 @@
 #  - each workflow's version lies between the number of its acknowledged
 #    writes and that plus the writes in flight (each write adds exactly 1);
 #  - every stored snapshot validates, step_count matches the step rows,
-#    size_bytes the sizes of what is stored,
+#    size_bytes the footprint of what is stored (and no smaller than the
+#    loaded snapshot),
 #    positions are unique and below next_pos, wf_load and wf_steps agree,
 #    no step row lacks its header, and amcheck finds the heap and indexes
 #    sound.
@@ -509,14 +510,23 @@ SELECT w.id || ': ' || x.problem
       FROM workflow_persist.wf_step s WHERE s.workflow_id = w.id
     HAVING count(DISTINCT s.pos) <> count(*) OR max(s.pos) >= w.next_pos
     UNION ALL
-    -- size_bytes: the raw sizes of step results, execution and the rest
+    -- size_bytes: the footprint every writer computes (docs/design.md,
+    -- "Size accounting"): extra's bytes plus 3 per member, execution's
+    -- key, bytes and 11, "steps" 20, and per step its key, value and 7
     -- (jsonb || an empty object gives an uncompressed copy of a value)
     SELECT 'size_bytes ' || w.size_bytes || ', recomputed ' || x.size
-      FROM (SELECT COALESCE(sum(s.size_bytes), 0)
-                   + COALESCE(pg_column_size(w.execution || jsonb_build_object()), 0)
-                   + pg_column_size(w.extra || jsonb_build_object()) AS size
+      FROM (SELECT COALESCE(sum(octet_length(s.step_key) + s.size_bytes + 7), 0)
+                   + COALESCE(pg_column_size(w.execution || jsonb_build_object()) + 16, 0)
+                   + pg_column_size(w.extra || jsonb_build_object())
+                   + 3 * (SELECT count(*) FROM jsonb_object_keys(w.extra))
+                   + 20 AS size
               FROM workflow_persist.wf_step s WHERE s.workflow_id = w.id) x
      WHERE x.size <> w.size_bytes
+    UNION ALL
+    -- and the assembled snapshot is never larger than that
+    SELECT 'loads as ' || pg_column_size(workflow_persist.wf_load(w.id))
+           || ' bytes, more than size_bytes ' || w.size_bytes
+     WHERE pg_column_size(workflow_persist.wf_load(w.id)) > w.size_bytes
     UNION ALL
     SELECT 'wf_load and wf_steps disagree'
      WHERE (SELECT array_agg(k COLLATE "C" ORDER BY k COLLATE "C")
