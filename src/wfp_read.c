@@ -124,17 +124,14 @@ typedef struct LoadFilter
  * members, execution, and the stored steps that pass the filter.
  */
 static WfpNode *
-assemble(WfpWorkflow *wf, const LoadFilter *filter)
+assemble(WfpWorkflow *wf, WfpStepRow *rows, int n, const LoadFilter *filter)
 {
-	WfpStepRow *rows;
-	int			n;
 	int32		since_pos = 0;
 	WfpNode    *steps;
 	WfpNode    *root;
 	Jsonb	   *extra;
 	bool		filtered = FILTERED(filter);
 
-	rows = wfp_store_read_steps(wf->id, &n);
 	if (filtered)
 	{
 		int			kept = 0;
@@ -211,8 +208,11 @@ Jsonb *
 wfp_assemble_snapshot(WfpWorkflow *wf)
 {
 	LoadFilter	all = {INCLUDE_ALL, NULL, -1};
+	WfpStepRow *rows;
+	int			n;
 
-	return wfp_node_to_jsonb(assemble(wf, &all));
+	rows = wfp_store_read_steps(wf->id, &n);
+	return wfp_node_to_jsonb(assemble(wf, rows, n, &all));
 }
 
 /*
@@ -226,6 +226,8 @@ wf_load(PG_FUNCTION_ARGS)
 	char	   *id = wfp_arg_id(fcinfo, 0);
 	LoadFilter	filter = {INCLUDE_ALL, NULL, -1};
 	WfpWorkflow wf;
+	WfpStepRow *rows;
+	int			n;
 	WfpNode    *root;
 	Jsonb	   *result;
 
@@ -243,12 +245,12 @@ wf_load(PG_FUNCTION_ARGS)
 	}
 
 	wfp_store_begin();
-	if (!wfp_store_read_header(&wf, id))
+	if (!wfp_store_read_all(&wf, id, &rows, &n))
 	{
 		wfp_store_end();
 		PG_RETURN_NULL();
 	}
-	root = assemble(&wf, &filter);
+	root = assemble(&wf, rows, n, &filter);
 
 	/* the result outlives SPI's memory */
 	MemoryContextSwitchTo(caller);

@@ -57,6 +57,7 @@ typedef enum StoreStmt
 	S_DELETE_STEPS,
 	S_DELETE_ALL_STEPS,
 	S_READ_STEPS,
+	S_READ_ALL,
 	S_CHECKPOINT_INSERT,
 	S_CHECKPOINT_UPDATE,
 	S_COUNT
@@ -160,6 +161,16 @@ static const StmtDef stmt_defs[S_COUNT] = {
 	[S_READ_STEPS] = {
 		"SELECT step_key, pos, result, ok, recorded_at "
 		"FROM workflow_persist.wf_step WHERE workflow_id = $1",
+		1, {TEXTOID}
+	},
+	/* wf_load: header and steps in one statement (columns 12..16: step) */
+	[S_READ_ALL] = {
+		"SELECT h.version, h.status, h.execution, h.extra, h.step_count, "
+		"h.next_pos, h.size_bytes, h.created_at, h.expires_at, h.checked, "
+		"false, s.step_key, s.pos, s.result, s.ok, s.recorded_at "
+		"FROM workflow_persist.wf_workflow AS h "
+		"LEFT JOIN workflow_persist.wf_step AS s ON s.workflow_id = h.id "
+		"WHERE h.id = $1 AND (h.expires_at IS NULL OR h.expires_at > now())",
 		1, {TEXTOID}
 	},
 	/* a checkpoint's two writes in one statement: step row, then header */
@@ -671,6 +682,38 @@ wfp_store_delete_steps(WfpWorkflow *wf, Datum *keys, int n)
 	run(S_DELETE_STEPS, values, NULL, false, SPI_OK_DELETE);
 }
 
+/* Fill rows[] from the last result's columns first..first+4. */
+static WfpStepRow *
+fill_step_rows(int n, int first, int *count)
+{
+	WfpStepRow *rows = palloc(sizeof(WfpStepRow) * Max(n, 1));
+	int			kept = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+		Datum		d = col(i, first, &isnull);
+		text	   *key;
+		Datum		ok;
+
+		if (isnull)
+			continue;			/* a header without steps */
+		CHECK_FOR_INTERRUPTS();
+		key = DatumGetTextPP(d);
+		rows[kept].key = VARDATA_ANY(key);
+		rows[kept].keylen = VARSIZE_ANY_EXHDR(key);
+		rows[kept].pos = DatumGetInt32(col(i, first + 1, &isnull));
+		rows[kept].value_datum = col(i, first + 2, &isnull);
+		ok = col(i, first + 3, &isnull);
+		rows[kept].has_ok = !isnull;
+		rows[kept].ok = isnull ? false : DatumGetBool(ok);
+		rows[kept].recorded_at = DatumGetTimestampTz(col(i, first + 4, &isnull));
+		kept++;
+	}
+	*count = kept;
+	return rows;
+}
+
 /*
  * Every stored step of a workflow, unordered.  Results are detoasted
  * lazily by the caller (DatumGetJsonbP on value_datum).
@@ -679,27 +722,27 @@ WfpStepRow *
 wfp_store_read_steps(const char *id, int *count)
 {
 	Datum		arg = CStringGetTextDatum(id);
-	WfpStepRow *rows;
-	int			n;
+	int			n = run(S_READ_STEPS, &arg, NULL, true, SPI_OK_SELECT);
 
-	n = run(S_READ_STEPS, &arg, NULL, true, SPI_OK_SELECT);
-	rows = palloc(sizeof(WfpStepRow) * Max(n, 1));
-	for (int i = 0; i < n; i++)
-	{
-		bool		isnull;
-		text	   *key = DatumGetTextPP(col(i, 1, &isnull));
-		Datum		ok;
+	return fill_step_rows(n, 1, count);
+}
 
-		CHECK_FOR_INTERRUPTS();
-		rows[i].key = VARDATA_ANY(key);
-		rows[i].keylen = VARSIZE_ANY_EXHDR(key);
-		rows[i].pos = DatumGetInt32(col(i, 2, &isnull));
-		rows[i].value_datum = col(i, 3, &isnull);
-		ok = col(i, 4, &isnull);
-		rows[i].has_ok = !isnull;
-		rows[i].ok = isnull ? false : DatumGetBool(ok);
-		rows[i].recorded_at = DatumGetTimestampTz(col(i, 5, &isnull));
-	}
-	*count = n;
-	return rows;
+/*
+ * A live workflow's header and all its steps, read (not locked) with one
+ * statement; false when it does not exist or has expired.
+ */
+bool
+wfp_store_read_all(WfpWorkflow *wf, const char *id, WfpStepRow **rows,
+				   int *count)
+{
+	Datum		arg = CStringGetTextDatum(id);
+	int			n = run(S_READ_ALL, &arg, NULL, true, SPI_OK_SELECT);
+
+	wf->id = id;
+	wf->created = false;
+	if (n == 0)
+		return false;
+	fill_header(wf);
+	*rows = fill_step_rows(n, 12, count);
+	return true;
 }

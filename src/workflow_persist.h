@@ -232,6 +232,8 @@ extern void wfp_store_put_steps(WfpWorkflow *wf, const WfpStepWrite *writes,
 								int n, bool is_new);
 extern void wfp_store_delete_steps(WfpWorkflow *wf, Datum *keys, int n);
 extern WfpStepRow *wfp_store_read_steps(const char *id, int *count);
+extern bool wfp_store_read_all(WfpWorkflow *wf, const char *id,
+							   WfpStepRow **rows, int *count);
 
 /* ----------
  * wfp_write.c: argument checks and the pieces every writer shares
