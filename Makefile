@@ -20,7 +20,8 @@ OBJS = \
 	src/wfp_status.o \
 	src/wfp_store.o \
 	src/wfp_write.o \
-	src/wfp_read.o
+	src/wfp_read.o \
+	src/wfp_lifecycle.o
 PGFILEDESC = "workflow_persist - durable workflow state"
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)
@@ -64,3 +65,7 @@ demo:
 	./scripts/demo.sh
 test:
 	./scripts/test.sh
+
+# PGXS does not track header dependencies: every object depends on the
+# shared header (a stale object with an old struct layout corrupts memory).
+$(OBJS): src/workflow_persist.h

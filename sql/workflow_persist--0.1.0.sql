@@ -78,7 +78,17 @@ CREATE TABLE @extschema@.wf_workflow (
     -- the strictest validation every stored part has passed (0 none,
     -- 1 awaitly, 2 strict): wf_merge re-checks the whole document only
     -- when it is asked for more than this
-    checked     pg_catalog.int2 NOT NULL
+    checked     pg_catalog.int2 NOT NULL,
+    -- steps waiting for a human (error.type PENDING_APPROVAL/PENDING_HOOK)
+    pending     pg_catalog.int4 NOT NULL,
+    -- set by wf_suspend, cleared by wf_resume / wf_cancel
+    suspended_at    pg_catalog.timestamptz,
+    suspend_reason  pg_catalog.text,
+    suspend_request pg_catalog.jsonb,
+    -- the lease of a multi-worker engine (wf_lease_acquire)
+    lease_owner      pg_catalog.text,
+    lease_token      pg_catalog.text,
+    lease_expires_at pg_catalog.timestamptz
     -- status (one of running, suspended, completed, failed, cancelled) and
     -- id (1..512 bytes) are enforced by the C store: CHECK constraints would
     -- be re-read from the catalog on every checkpoint (docs/design.md)
@@ -88,6 +98,9 @@ COMMENT ON TABLE @extschema@.wf_workflow IS
 
 -- wf_list: newest first, keyset paging
 CREATE INDEX wf_workflow_updated_idx ON @extschema@.wf_workflow (updated_at DESC, id);
+-- everything waiting for a human, newest first
+CREATE INDEX wf_workflow_suspended_idx ON @extschema@.wf_workflow (updated_at DESC, id)
+    WHERE status OPERATOR(pg_catalog.=) 'suspended';
 -- expiry: the cleanup's work list (and the stats' "expired" count)
 CREATE INDEX wf_workflow_expires_idx ON @extschema@.wf_workflow (expires_at)
     WHERE expires_at IS NOT NULL;
@@ -105,10 +118,31 @@ CREATE TABLE @extschema@.wf_step (
     hash        pg_catalog.int8 NOT NULL,
     size_bytes  pg_catalog.int4 NOT NULL,
     recorded_at pg_catalog.timestamptz NOT NULL,
+    -- 'approval' / 'hook' while the step waits for a decision, else NULL
+    pending     pg_catalog.text,
     PRIMARY KEY (workflow_id, step_key)
 );
 COMMENT ON TABLE @extschema@.wf_step IS
 'one row per recorded step of a workflow';
+-- wf_pending() over all workflows, newest first
+CREATE INDEX wf_step_pending_idx ON @extschema@.wf_step (recorded_at DESC)
+    WHERE pending IS NOT NULL;
+
+-- The lifecycle events of each run (wf_history adds "created" and the
+-- recorded steps from the two tables above, so checkpoints write no event).
+CREATE TABLE @extschema@.wf_event (
+    workflow_id pg_catalog.text COLLATE "C" NOT NULL,
+    seq         pg_catalog.int8 GENERATED ALWAYS AS IDENTITY,
+    at          pg_catalog.timestamptz NOT NULL,
+    event       pg_catalog.text NOT NULL,
+    step_key    pg_catalog.text,
+    actor       pg_catalog.text NOT NULL,
+    detail      pg_catalog.jsonb,
+    PRIMARY KEY (workflow_id, seq)
+);
+COMMENT ON TABLE @extschema@.wf_event IS
+'suspensions, decisions, resumptions, cancellations and status changes of runs';
+
 -- lz4 compresses and decompresses step results several times faster than
 -- pglz; use it when this server was built with it
 DO $$
@@ -124,6 +158,8 @@ $$;
 -- pg_dump keeps the rows of these extension-owned tables
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_workflow', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_step', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_event', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_event_seq_seq', '');
 
 ------------------------------------------------------------------------------
 -- Writing and reading snapshots (C)
@@ -131,31 +167,34 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_step', '');
 
 CREATE FUNCTION @extschema@.wf_save(id pg_catalog.text, snapshot pg_catalog.jsonb,
                                     ttl pg_catalog.interval DEFAULT NULL,
-                                    expected_version pg_catalog.int8 DEFAULT NULL)
+                                    expected_version pg_catalog.int8 DEFAULT NULL,
+                                    lease_token pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_save'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8) IS
+COMMENT ON FUNCTION @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text) IS
 'validate and store a whole snapshot (unchanged steps are not rewritten); returns the new version';
 
 CREATE FUNCTION @extschema@.wf_save_step(id pg_catalog.text, step_key pg_catalog.text,
                                          result pg_catalog.jsonb,
-                                         expected_version pg_catalog.int8 DEFAULT NULL)
+                                         expected_version pg_catalog.int8 DEFAULT NULL,
+                                         lease_token pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_save_step'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8) IS
+COMMENT ON FUNCTION @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text) IS
 'record one step result (a checkpoint); creates the workflow if absent; returns the new version';
 
 CREATE FUNCTION @extschema@.wf_merge(id pg_catalog.text, delta pg_catalog.jsonb,
-                                     expected_version pg_catalog.int8 DEFAULT NULL)
+                                     expected_version pg_catalog.int8 DEFAULT NULL,
+                                     lease_token pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_merge'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_merge(pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8) IS
+COMMENT ON FUNCTION @extschema@.wf_merge(pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text) IS
 'merge a delta into the stored snapshot under its row lock (wf_merge_snapshots semantics); returns the new version';
 
 CREATE FUNCTION @extschema@.wf_load(id pg_catalog.text, include pg_catalog.text DEFAULT 'all',
@@ -206,6 +245,7 @@ BEGIN
         RETURN false;
     END IF;
     DELETE FROM @extschema@.wf_step AS s WHERE s.workflow_id = wf_delete.id;
+    DELETE FROM @extschema@.wf_event AS e WHERE e.workflow_id = wf_delete.id;
     RETURN live;
 END
 $$;
@@ -278,7 +318,7 @@ $$;
 CREATE FUNCTION @extschema@.wf_list_page(prefix pg_catalog.text, wanted_status pg_catalog.text,
                                          max_rows pg_catalog.int4, after pg_catalog.text)
 RETURNS TABLE (id pg_catalog.text, status pg_catalog.text, version pg_catalog.int8,
-               step_count pg_catalog.int4, size_bytes pg_catalog.int8,
+               step_count pg_catalog.int4, pending pg_catalog.int4, size_bytes pg_catalog.int8,
                created_at pg_catalog.timestamptz, updated_at pg_catalog.timestamptz,
                expires_at pg_catalog.timestamptz, next pg_catalog.text)
 LANGUAGE plpgsql STABLE
@@ -320,7 +360,7 @@ BEGIN
     END IF;
 
     -- only the conditions asked for, so each is planned as an index range
-    q := 'SELECT w.id, w.status, w.version, w.step_count, w.size_bytes, w.created_at,
+    q := 'SELECT w.id, w.status, w.version, w.step_count, w.pending, w.size_bytes, w.created_at,
                  w.updated_at, w.expires_at, @extschema@.wf_list_cursor(w.updated_at, w.id)
             FROM @extschema@.wf_workflow AS w
            WHERE (w.expires_at IS NULL OR w.expires_at > pg_catalog.now())';
@@ -347,7 +387,7 @@ CREATE FUNCTION @extschema@.wf_list(prefix pg_catalog.text DEFAULT NULL,
                                     max_rows pg_catalog.int4 DEFAULT 100,
                                     after pg_catalog.text DEFAULT NULL)
 RETURNS TABLE (id pg_catalog.text, status pg_catalog.text, version pg_catalog.int8,
-               step_count pg_catalog.int4, size_bytes pg_catalog.int8,
+               step_count pg_catalog.int4, pending pg_catalog.int4, size_bytes pg_catalog.int8,
                created_at pg_catalog.timestamptz, updated_at pg_catalog.timestamptz,
                expires_at pg_catalog.timestamptz, next pg_catalog.text)
 LANGUAGE sql STABLE
@@ -360,14 +400,14 @@ COMMENT ON FUNCTION @extschema@.wf_list(pg_catalog.text, pg_catalog.text, pg_cat
 
 CREATE FUNCTION @extschema@.wf_info(id pg_catalog.text)
 RETURNS TABLE (id pg_catalog.text, status pg_catalog.text, version pg_catalog.int8,
-               step_count pg_catalog.int4, size_bytes pg_catalog.int8,
+               step_count pg_catalog.int4, pending pg_catalog.int4, size_bytes pg_catalog.int8,
                created_at pg_catalog.timestamptz, updated_at pg_catalog.timestamptz,
                expires_at pg_catalog.timestamptz)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT w.id, w.status, w.version, w.step_count, w.size_bytes, w.created_at,
-           w.updated_at, w.expires_at
+    SELECT w.id, w.status, w.version, w.step_count, w.pending, w.size_bytes,
+           w.created_at, w.updated_at, w.expires_at
       FROM @extschema@.wf_workflow AS w
      WHERE w.id = @extschema@.wf_check_id($1)
        AND (w.expires_at IS NULL OR w.expires_at > pg_catalog.now())
@@ -397,6 +437,254 @@ COMMENT ON VIEW @extschema@.wf_stats IS
 'per status: live workflows, their steps and bytes, the largest one, and expired rows awaiting deletion';
 
 ------------------------------------------------------------------------------
+-- Run lifecycle (docs/reference.md, "Run lifecycle"; guide docs/human-in-the-loop.md)
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.wf_suspend(id pg_catalog.text, reason pg_catalog.text,
+                                       request pg_catalog.jsonb DEFAULT NULL)
+RETURNS pg_catalog.int8
+AS 'MODULE_PATHNAME', 'wf_suspend'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_suspend(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb) IS
+'suspend a run with a reason and a request (for example an approval request)';
+
+CREATE FUNCTION @extschema@.wf_approve(id pg_catalog.text, step_key pg_catalog.text,
+                                       value pg_catalog.jsonb DEFAULT 'true',
+                                       note pg_catalog.text DEFAULT NULL,
+                                       decided_by pg_catalog.text DEFAULT CURRENT_USER)
+RETURNS pg_catalog.int8
+AS 'MODULE_PATHNAME', 'wf_approve'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_approve(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.text) IS
+'approve a waiting step: it becomes {"ok":true,"value":value}, as awaitly''s injectApproval';
+
+CREATE FUNCTION @extschema@.wf_reject(id pg_catalog.text, step_key pg_catalog.text,
+                                      reason pg_catalog.text,
+                                      note pg_catalog.text DEFAULT NULL,
+                                      decided_by pg_catalog.text DEFAULT CURRENT_USER)
+RETURNS pg_catalog.int8
+AS 'MODULE_PATHNAME', 'wf_reject'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_reject(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+'reject a waiting step: it becomes awaitly''s APPROVAL_REJECTED error result';
+
+CREATE FUNCTION @extschema@.wf_resume(id pg_catalog.text, data pg_catalog.jsonb DEFAULT NULL)
+RETURNS pg_catalog.int8
+AS 'MODULE_PATHNAME', 'wf_resume'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_resume(pg_catalog.text, pg_catalog.jsonb) IS
+'back to running from suspended or failed; data is merged into metadata.resume';
+
+CREATE FUNCTION @extschema@.wf_cancel(id pg_catalog.text, reason pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.int8
+AS 'MODULE_PATHNAME', 'wf_cancel'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_cancel(pg_catalog.text, pg_catalog.text) IS
+'cancel a run; it accepts no more writes (wf_replay starts it again)';
+
+CREATE FUNCTION @extschema@.wf_replay(id pg_catalog.text, new_id pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'wf_replay'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_replay(pg_catalog.text, pg_catalog.text) IS
+'a new run with the same input and workflow name, no steps; returns its id';
+
+CREATE FUNCTION @extschema@.wf_fork(id pg_catalog.text, new_id pg_catalog.text,
+                                    up_to_step pg_catalog.text)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'wf_fork'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_fork(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+'a new run holding the steps recorded up to and including up_to_step';
+
+CREATE FUNCTION @extschema@.wf_pending(id pg_catalog.text DEFAULT NULL)
+RETURNS TABLE (id pg_catalog.text, step_key pg_catalog.text, kind pg_catalog.text,
+               reason pg_catalog.text, request pg_catalog.jsonb,
+               since pg_catalog.timestamptz)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT p.id, p.step_key, p.kind, p.reason, p.request, p.since
+      FROM (SELECT w.id, s.step_key, s.pending AS kind,
+                   s.result->'error'->>'reason' AS reason,
+                   CASE s.pending
+                       WHEN 'hook' THEN jsonb_strip_nulls(jsonb_build_object(
+                           'hookId', s.result->'error'->'hookId',
+                           'metadata', s.result->'error'->'metadata'))
+                       ELSE s.result->'error'->'metadata'
+                   END AS request,
+                   s.recorded_at AS since
+              FROM @extschema@.wf_step AS s
+              JOIN @extschema@.wf_workflow AS w ON w.id = s.workflow_id
+             WHERE s.pending IS NOT NULL
+               AND ($1 IS NULL OR s.workflow_id = @extschema@.wf_check_id($1))
+               AND (w.expires_at IS NULL OR w.expires_at > now())
+               AND w.status <> 'cancelled'
+            UNION ALL
+            SELECT w.id, NULL, 'suspension', w.suspend_reason, w.suspend_request,
+                   w.suspended_at
+              FROM @extschema@.wf_workflow AS w
+             WHERE w.suspended_at IS NOT NULL
+               AND ($1 IS NULL OR w.id = @extschema@.wf_check_id($1))
+               AND (w.expires_at IS NULL OR w.expires_at > now())) AS p
+     ORDER BY p.since DESC, p.id, p.step_key
+$$;
+COMMENT ON FUNCTION @extschema@.wf_pending(pg_catalog.text) IS
+'what waits for a human: steps pending approval or a hook, and suspended runs; newest first';
+
+CREATE FUNCTION @extschema@.wf_history(id pg_catalog.text)
+RETURNS TABLE (at pg_catalog.timestamptz, event pg_catalog.text, step_key pg_catalog.text,
+               actor pg_catalog.text, detail pg_catalog.jsonb)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    -- "created" and the recorded steps come from the tables themselves
+    -- (a checkpoint writes no event row); everything else from wf_event
+    SELECT h.at, h.event, h.step_key, h.actor, h.detail
+      FROM (SELECT w.created_at AS at, 0 AS phase, 0::int8 AS seq, 'created' AS event,
+                   NULL::text AS step_key, NULL::text AS actor, NULL::jsonb AS detail
+              FROM @extschema@.wf_workflow AS w
+             WHERE w.id = @extschema@.wf_check_id($1)
+               AND (w.expires_at IS NULL OR w.expires_at > now())
+            UNION ALL
+            SELECT s.recorded_at, 1, s.pos, 'step recorded', s.step_key, NULL,
+                   jsonb_build_object('ok', s.ok)
+              FROM @extschema@.wf_step AS s
+              JOIN @extschema@.wf_workflow AS w ON w.id = s.workflow_id
+             WHERE s.workflow_id = $1
+               AND (w.expires_at IS NULL OR w.expires_at > now())
+            UNION ALL
+            SELECT e.at, 2, e.seq, e.event, e.step_key, e.actor, e.detail
+              FROM @extschema@.wf_event AS e
+              JOIN @extschema@.wf_workflow AS w ON w.id = e.workflow_id
+             WHERE e.workflow_id = $1
+               AND (w.expires_at IS NULL OR w.expires_at > now())) AS h
+     ORDER BY h.at, h.phase, h.seq
+$$;
+COMMENT ON FUNCTION @extschema@.wf_history(pg_catalog.text) IS
+'the ordered event log of a run: created, steps recorded, suspended, decisions, resumed, cancelled, completed, failed';
+
+CREATE FUNCTION @extschema@.wf_resolve(id_prefix pg_catalog.text)
+RETURNS pg_catalog.text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    upper pg_catalog.text;
+    found pg_catalog.text[];
+BEGIN
+    IF id_prefix IS NULL OR id_prefix = '' THEN
+        RAISE EXCEPTION 'id_prefix must not be empty' USING ERRCODE = '22023';
+    END IF;
+    upper := @extschema@.wf_prefix_upper_bound(id_prefix);
+    -- a range scan of the primary key over all workflows; six are enough
+    -- to tell "one" from "many" and to name five
+    SELECT pg_catalog.array_agg(c.id ORDER BY c.id) INTO found
+      FROM (SELECT w.id FROM @extschema@.wf_workflow AS w
+             WHERE w.id >= id_prefix AND (upper IS NULL OR w.id < upper)
+               AND (w.expires_at IS NULL OR w.expires_at > now())
+             ORDER BY w.id LIMIT 6) AS c;
+    IF found IS NULL THEN
+        RAISE EXCEPTION 'no workflow id starts with "%"', id_prefix
+            USING ERRCODE = 'P0002';
+    END IF;
+    IF pg_catalog.cardinality(found) > 1 THEN
+        RAISE EXCEPTION 'workflow id prefix "%" is ambiguous', id_prefix
+            USING ERRCODE = '21000',
+                  DETAIL = 'Candidates: ' || pg_catalog.array_to_string(found[1:5], ', ')
+                           || CASE WHEN pg_catalog.cardinality(found) > 5 THEN ', ...' ELSE '' END,
+                  HINT = 'Give more of the id.';
+    END IF;
+    RETURN found[1];
+END
+$$;
+COMMENT ON FUNCTION @extschema@.wf_resolve(pg_catalog.text) IS
+'the one workflow whose id starts with the prefix (21000 when several, P0002 when none)';
+
+-- Leases: one owner at a time works on a run.  The server's clock decides
+-- expiry; a write given a lease_token must hold the current lease.
+CREATE FUNCTION @extschema@.wf_lease_acquire(id pg_catalog.text, owner pg_catalog.text,
+                                             ttl pg_catalog.interval)
+RETURNS pg_catalog.text
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    token pg_catalog.text;
+BEGIN
+    PERFORM @extschema@.wf_check_id(id);
+    IF owner IS NULL OR owner = '' THEN
+        RAISE EXCEPTION 'owner must not be empty' USING ERRCODE = '22023';
+    END IF;
+    IF ttl IS NULL OR ttl <= '0'::pg_catalog.interval THEN
+        RAISE EXCEPTION 'ttl must be a positive interval' USING ERRCODE = '22023';
+    END IF;
+    UPDATE @extschema@.wf_workflow AS w
+       SET lease_token = CASE WHEN w.lease_owner = wf_lease_acquire.owner
+                                   AND w.lease_expires_at > clock_timestamp()
+                              THEN w.lease_token
+                              ELSE gen_random_uuid()::pg_catalog.text END,
+           lease_owner = wf_lease_acquire.owner,
+           lease_expires_at = clock_timestamp() + ttl
+     WHERE w.id = wf_lease_acquire.id
+       AND (w.expires_at IS NULL OR w.expires_at > now())
+       AND (w.lease_token IS NULL OR w.lease_expires_at <= clock_timestamp()
+            OR w.lease_owner = wf_lease_acquire.owner)
+    RETURNING w.lease_token INTO token;
+    IF token IS NULL AND NOT @extschema@.wf_exists(id) THEN
+        RAISE EXCEPTION 'workflow "%" does not exist', id USING ERRCODE = 'P0002';
+    END IF;
+    RETURN token;   -- NULL: another owner holds an unexpired lease
+END
+$$;
+COMMENT ON FUNCTION @extschema@.wf_lease_acquire(pg_catalog.text, pg_catalog.text, pg_catalog.interval) IS
+'take (or extend, for the same owner) the lease of a run; NULL while another owner holds it';
+
+CREATE FUNCTION @extschema@.wf_lease_renew(id pg_catalog.text, token pg_catalog.text,
+                                           ttl pg_catalog.interval)
+RETURNS pg_catalog.bool
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@.wf_check_id(id);
+    IF ttl IS NULL OR ttl <= '0'::pg_catalog.interval THEN
+        RAISE EXCEPTION 'ttl must be a positive interval' USING ERRCODE = '22023';
+    END IF;
+    UPDATE @extschema@.wf_workflow AS w
+       SET lease_expires_at = clock_timestamp() + ttl
+     WHERE w.id = wf_lease_renew.id AND w.lease_token = token
+       AND w.lease_expires_at > clock_timestamp();
+    RETURN FOUND;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.wf_lease_renew(pg_catalog.text, pg_catalog.text, pg_catalog.interval) IS
+'extend a lease that is still held; false when it expired or was taken over';
+
+CREATE FUNCTION @extschema@.wf_lease_release(id pg_catalog.text, token pg_catalog.text)
+RETURNS pg_catalog.bool
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@.wf_check_id(id);
+    UPDATE @extschema@.wf_workflow AS w
+       SET lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
+     WHERE w.id = wf_lease_release.id AND w.lease_token = token;
+    RETURN FOUND;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.wf_lease_release(pg_catalog.text, pg_catalog.text) IS
+'give a lease up; false when the token is not the current lease';
+
+------------------------------------------------------------------------------
 -- Privileges
 --
 -- Every function runs with its caller's rights, and nothing that reads or
@@ -405,19 +693,32 @@ COMMENT ON VIEW @extschema@.wf_stats IS
 -- functions above (validation, merge) stay available to everyone.
 ------------------------------------------------------------------------------
 
-REVOKE ALL ON TABLE @extschema@.wf_workflow, @extschema@.wf_step FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.wf_workflow, @extschema@.wf_step, @extschema@.wf_event FROM PUBLIC;
 REVOKE ALL ON @extschema@.wf_stats FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION
-    @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8),
-    @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8),
-    @extschema@.wf_merge(pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8),
+    @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text),
+    @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text),
+    @extschema@.wf_merge(pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text),
     @extschema@.wf_load(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.int4),
     @extschema@.wf_delete(pg_catalog.text),
     @extschema@.wf_exists(pg_catalog.text),
     @extschema@.wf_steps(pg_catalog.text),
     @extschema@.wf_list(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text),
     @extschema@.wf_list_page(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text),
-    @extschema@.wf_info(pg_catalog.text)
+    @extschema@.wf_info(pg_catalog.text),
+    @extschema@.wf_suspend(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb),
+    @extschema@.wf_approve(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_reject(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_resume(pg_catalog.text, pg_catalog.jsonb),
+    @extschema@.wf_cancel(pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_replay(pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_fork(pg_catalog.text, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_pending(pg_catalog.text),
+    @extschema@.wf_history(pg_catalog.text),
+    @extschema@.wf_resolve(pg_catalog.text),
+    @extschema@.wf_lease_acquire(pg_catalog.text, pg_catalog.text, pg_catalog.interval),
+    @extschema@.wf_lease_renew(pg_catalog.text, pg_catalog.text, pg_catalog.interval),
+    @extschema@.wf_lease_release(pg_catalog.text, pg_catalog.text)
 FROM PUBLIC;
 
 CREATE FUNCTION @extschema@.wf_grant_access(role pg_catalog.regrole,
@@ -431,7 +732,8 @@ BEGIN
     EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION @extschema@.wf_grant_access(pg_catalog.regrole, pg_catalog.bool), @extschema@.wf_revoke_access(pg_catalog.regrole) FROM %s', role);
     EXECUTE pg_catalog.format('GRANT SELECT ON ALL TABLES IN SCHEMA @extschema@ TO %s', role);
     IF writable THEN
-        EXECUTE pg_catalog.format('GRANT INSERT, UPDATE, DELETE ON @extschema@.wf_workflow, @extschema@.wf_step TO %s', role);
+        EXECUTE pg_catalog.format('GRANT INSERT, UPDATE, DELETE ON @extschema@.wf_workflow, @extschema@.wf_step, @extschema@.wf_event TO %s', role);
+        EXECUTE pg_catalog.format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA @extschema@ TO %s', role);
     END IF;
 END
 $$;
@@ -445,6 +747,7 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     EXECUTE pg_catalog.format('REVOKE ALL ON ALL TABLES IN SCHEMA @extschema@ FROM %s', role);
+    EXECUTE pg_catalog.format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA @extschema@ FROM %s', role);
     EXECUTE pg_catalog.format('REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA @extschema@ FROM %s', role);
 END
 $$;

@@ -60,94 +60,112 @@ typedef enum StoreStmt
 	S_READ_ALL,
 	S_CHECKPOINT_INSERT,
 	S_CHECKPOINT_UPDATE,
+	S_INSERT_EVENT,
+	S_DELETE_EVENTS,
 	S_COUNT
 } StoreStmt;
+
+#define MAX_ARGS 16
 
 typedef struct StmtDef
 {
 	const char *sql;
 	int			nargs;
-	Oid			argtypes[14];
+	Oid			argtypes[MAX_ARGS];
 } StmtDef;
 
-#define HEADER_COLS \
-	"version, status, execution, extra, step_count, next_pos, size_bytes, " \
-	"created_at, expires_at, checked"
+/* what every header query returns, in this order (fill_header) */
+#define HEADER_COLS(h) \
+	h "version, " h "status, " h "execution, " h "extra, " h "step_count, " \
+	h "next_pos, " h "size_bytes, " h "created_at, " h "expires_at, " \
+	h "checked, " h "pending, " h "suspended_at, " h "suspend_reason, " \
+	h "suspend_request, " h "lease_token, " \
+	h "lease_expires_at > clock_timestamp(), " \
+	h "expires_at IS NOT NULL AND " h "expires_at <= now()"
+#define N_HEADER_COLS 17
+
+/*
+ * Every header write sets $1..$9 (header_params); full writes add $10..$15,
+ * checkpoints add the step's $10..$16.
+ */
+#define SET_HEADER \
+	"UPDATE workflow_persist.wf_workflow SET version = $2, status = $3, " \
+	"execution = $4, step_count = $5, next_pos = $6, size_bytes = $7, " \
+	"checked = $8, pending = $9, updated_at = now()"
+#define HEADER_TYPES \
+	TEXTOID, INT8OID, TEXTOID, JSONBOID, INT4OID, INT4OID, INT8OID, \
+	INT2OID, INT4OID
+#define STEP_TYPES \
+	TEXTOID, INT4OID, BOOLOID, JSONBOID, INT8OID, INT4OID, TEXTOID
 
 static const StmtDef stmt_defs[S_COUNT] = {
 	[S_LOCK_HEADER] = {
-		"SELECT " HEADER_COLS ", "
-		"expires_at IS NOT NULL AND expires_at <= now() "
-		"FROM workflow_persist.wf_workflow WHERE id = $1 FOR UPDATE",
+		"SELECT " HEADER_COLS("") " FROM workflow_persist.wf_workflow "
+		"WHERE id = $1 FOR UPDATE",
 		1, {TEXTOID}
 	},
 	[S_CLAIM_HEADER] = {
 		"INSERT INTO workflow_persist.wf_workflow (id, status, version, "
 		"execution, extra, step_count, next_pos, size_bytes, created_at, "
-		"updated_at, checked) "
-		"VALUES ($1, 'running', 0, NULL, '{}', 0, 1, 0, now(), now(), 0) "
+		"updated_at, checked, pending) "
+		"VALUES ($1, 'running', 0, NULL, '{}', 0, 1, 0, now(), now(), 0, 0) "
 		"ON CONFLICT (id) DO NOTHING RETURNING created_at",
 		1, {TEXTOID}
 	},
 	[S_READ_HEADER] = {
-		"SELECT " HEADER_COLS ", false "
-		"FROM workflow_persist.wf_workflow WHERE id = $1 "
-		"AND (expires_at IS NULL OR expires_at > now())",
+		"SELECT " HEADER_COLS("") " FROM workflow_persist.wf_workflow "
+		"WHERE id = $1 AND (expires_at IS NULL OR expires_at > now())",
 		1, {TEXTOID}
 	},
 	[S_WRITE_HEADER] = {
-		"UPDATE workflow_persist.wf_workflow SET version = $2, status = $3, "
-		"execution = $4, extra = $5, step_count = $6, next_pos = $7, "
-		"size_bytes = $8, created_at = $9, expires_at = $10, checked = $11, "
-		"updated_at = now() WHERE id = $1",
-		11, {TEXTOID, INT8OID, TEXTOID, JSONBOID, JSONBOID, INT4OID, INT4OID,
-		INT8OID, TIMESTAMPTZOID, TIMESTAMPTZOID, INT2OID}
+		SET_HEADER ", extra = $10, created_at = $11, expires_at = $12, "
+		"suspended_at = $13, suspend_reason = $14, suspend_request = $15 "
+		"WHERE id = $1",
+		15, {HEADER_TYPES, JSONBOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
+		TIMESTAMPTZOID, TEXTOID, JSONBOID}
 	},
 	/* a checkpoint leaves "extra" alone, so its datum is not even passed */
 	[S_WRITE_HEADER_STEP] = {
-		"UPDATE workflow_persist.wf_workflow SET version = $2, status = $3, "
-		"execution = $4, step_count = $5, next_pos = $6, size_bytes = $7, "
-		"checked = $8, updated_at = now() WHERE id = $1",
-		8, {TEXTOID, INT8OID, TEXTOID, JSONBOID, INT4OID, INT4OID, INT8OID,
-		INT2OID}
+		SET_HEADER " WHERE id = $1",
+		9, {HEADER_TYPES}
 	},
 	[S_GET_STEP] = {
-		"SELECT pos, hash, size_bytes FROM workflow_persist.wf_step "
+		"SELECT pos, hash, size_bytes, pending FROM workflow_persist.wf_step "
 		"WHERE workflow_id = $1 AND step_key = $2",
 		2, {TEXTOID, TEXTOID}
 	},
 	[S_INSERT_STEP] = {
 		"INSERT INTO workflow_persist.wf_step (workflow_id, step_key, pos, "
-		"ok, result, hash, size_bytes, recorded_at) "
-		"VALUES ($1, $2, $3, $4, $5, $6, $7, now())",
-		7, {TEXTOID, TEXTOID, INT4OID, BOOLOID, JSONBOID, INT8OID, INT4OID}
+		"ok, result, hash, size_bytes, pending, recorded_at) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())",
+		8, {TEXTOID, STEP_TYPES}
 	},
 	[S_UPDATE_STEP] = {
-		"UPDATE workflow_persist.wf_step SET ok = $3, result = $4, hash = $5, "
-		"size_bytes = $6, recorded_at = now() "
-		"WHERE workflow_id = $1 AND step_key = $2",
-		6, {TEXTOID, TEXTOID, BOOLOID, JSONBOID, INT8OID, INT4OID}
+		"UPDATE workflow_persist.wf_step SET ok = $4, result = $5, hash = $6, "
+		"size_bytes = $7, pending = $8, recorded_at = now() "
+		"WHERE workflow_id = $1 AND step_key = $2 AND pos = $3",
+		8, {TEXTOID, STEP_TYPES}
 	},
 	[S_LIST_STEPS] = {
-		"SELECT step_key, pos, hash, size_bytes FROM workflow_persist.wf_step "
-		"WHERE workflow_id = $1",
+		"SELECT step_key, pos, hash, size_bytes, pending "
+		"FROM workflow_persist.wf_step WHERE workflow_id = $1",
 		1, {TEXTOID}
 	},
 	[S_INSERT_STEPS] = {
 		"INSERT INTO workflow_persist.wf_step (workflow_id, step_key, pos, "
-		"ok, result, hash, size_bytes, recorded_at) "
-		"SELECT $1, u.k, u.p, u.o, u.r, u.h, u.s, now() "
-		"FROM unnest($2, $3, $4, $5, $6, $7) AS u(k, p, o, r, h, s)",
-		7, {TEXTOID, TEXTARRAYOID, INT4ARRAYOID, BOOLARRAYOID, 0,
-		INT8ARRAYOID, INT4ARRAYOID}
+		"ok, result, hash, size_bytes, pending, recorded_at) "
+		"SELECT $1, u.k, u.p, u.o, u.r, u.h, u.s, u.w, now() "
+		"FROM unnest($2, $3, $4, $5, $6, $7, $8) AS u(k, p, o, r, h, s, w)",
+		8, {TEXTOID, TEXTARRAYOID, INT4ARRAYOID, BOOLARRAYOID, 0,
+		INT8ARRAYOID, INT4ARRAYOID, TEXTARRAYOID}
 	},
 	[S_UPDATE_STEPS] = {
 		"UPDATE workflow_persist.wf_step AS t SET ok = u.o, result = u.r, "
-		"hash = u.h, size_bytes = u.s, recorded_at = now() "
-		"FROM unnest($2, $3, $4, $5, $6) AS u(k, o, r, h, s) "
+		"hash = u.h, size_bytes = u.s, pending = u.w, recorded_at = now() "
+		"FROM unnest($2, $3, $4, $5, $6, $7, $8) AS u(k, p, o, r, h, s, w) "
 		"WHERE t.workflow_id = $1 AND t.step_key = u.k",
-		6, {TEXTOID, TEXTARRAYOID, BOOLARRAYOID, 0, INT8ARRAYOID,
-		INT4ARRAYOID}
+		8, {TEXTOID, TEXTARRAYOID, INT4ARRAYOID, BOOLARRAYOID, 0,
+		INT8ARRAYOID, INT4ARRAYOID, TEXTARRAYOID}
 	},
 	[S_DELETE_STEPS] = {
 		"DELETE FROM workflow_persist.wf_step "
@@ -163,11 +181,10 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		"FROM workflow_persist.wf_step WHERE workflow_id = $1",
 		1, {TEXTOID}
 	},
-	/* wf_load: header and steps in one statement (columns 12..16: step) */
+	/* wf_load: header and steps in one statement (the step's columns last) */
 	[S_READ_ALL] = {
-		"SELECT h.version, h.status, h.execution, h.extra, h.step_count, "
-		"h.next_pos, h.size_bytes, h.created_at, h.expires_at, h.checked, "
-		"false, s.step_key, s.pos, s.result, s.ok, s.recorded_at "
+		"SELECT " HEADER_COLS("h.") ", "
+		"s.step_key, s.pos, s.result, s.ok, s.recorded_at "
 		"FROM workflow_persist.wf_workflow AS h "
 		"LEFT JOIN workflow_persist.wf_step AS s ON s.workflow_id = h.id "
 		"WHERE h.id = $1 AND (h.expires_at IS NULL OR h.expires_at > now())",
@@ -176,23 +193,27 @@ static const StmtDef stmt_defs[S_COUNT] = {
 	/* a checkpoint's two writes in one statement: step row, then header */
 	[S_CHECKPOINT_INSERT] = {
 		"WITH s AS (INSERT INTO workflow_persist.wf_step (workflow_id, "
-		"step_key, pos, ok, result, hash, size_bytes, recorded_at) "
-		"VALUES ($1, $8, $9, $10, $11, $12, $13, now())) "
-		"UPDATE workflow_persist.wf_workflow SET version = $2, status = $3, "
-		"execution = $4, step_count = $5, next_pos = $6, size_bytes = $7, "
-		"checked = $14, updated_at = now() WHERE id = $1",
-		14, {TEXTOID, INT8OID, TEXTOID, JSONBOID, INT4OID, INT4OID, INT8OID,
-		TEXTOID, INT4OID, BOOLOID, JSONBOID, INT8OID, INT4OID, INT2OID}
+		"step_key, pos, ok, result, hash, size_bytes, pending, recorded_at) "
+		"VALUES ($1, $10, $11, $12, $13, $14, $15, $16, now())) "
+		SET_HEADER " WHERE id = $1",
+		16, {HEADER_TYPES, STEP_TYPES}
 	},
 	[S_CHECKPOINT_UPDATE] = {
-		"WITH s AS (UPDATE workflow_persist.wf_step SET ok = $10, "
-		"result = $11, hash = $12, size_bytes = $13, recorded_at = now() "
-		"WHERE workflow_id = $1 AND step_key = $8 AND pos = $9) "
-		"UPDATE workflow_persist.wf_workflow SET version = $2, status = $3, "
-		"execution = $4, step_count = $5, next_pos = $6, size_bytes = $7, "
-		"checked = $14, updated_at = now() WHERE id = $1",
-		14, {TEXTOID, INT8OID, TEXTOID, JSONBOID, INT4OID, INT4OID, INT8OID,
-		TEXTOID, INT4OID, BOOLOID, JSONBOID, INT8OID, INT4OID, INT2OID}
+		"WITH s AS (UPDATE workflow_persist.wf_step SET ok = $12, "
+		"result = $13, hash = $14, size_bytes = $15, pending = $16, "
+		"recorded_at = now() "
+		"WHERE workflow_id = $1 AND step_key = $10 AND pos = $11) "
+		SET_HEADER " WHERE id = $1",
+		16, {HEADER_TYPES, STEP_TYPES}
+	},
+	[S_INSERT_EVENT] = {
+		"INSERT INTO workflow_persist.wf_event (workflow_id, at, event, "
+		"step_key, actor, detail) VALUES ($1, now(), $2, $3, $4, $5)",
+		5, {TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID}
+	},
+	[S_DELETE_EVENTS] = {
+		"DELETE FROM workflow_persist.wf_event WHERE workflow_id = $1",
+		1, {TEXTOID}
 	},
 };
 
@@ -205,7 +226,7 @@ get_plan(StoreStmt which)
 	if (plans[which] == NULL)
 	{
 		const StmtDef *def = &stmt_defs[which];
-		Oid			argtypes[14];
+		Oid			argtypes[MAX_ARGS];
 		SPIPlanPtr	plan;
 
 		memcpy(argtypes, def->argtypes, sizeof(argtypes));
@@ -300,7 +321,19 @@ fill_header(WfpWorkflow *wf)
 	wf->has_expiry = !isnull;
 	wf->expires_at = isnull ? 0 : DatumGetTimestampTz(d);
 	wf->checked = DatumGetInt16(col(0, 10, &isnull));
-	return DatumGetBool(col(0, 11, &isnull));
+	wf->pending = DatumGetInt32(col(0, 11, &isnull));
+	d = col(0, 12, &isnull);
+	wf->suspended = !isnull;
+	wf->suspended_at = isnull ? 0 : DatumGetTimestampTz(d);
+	d = col(0, 13, &isnull);
+	wf->suspend_reason = isnull ? NULL : TextDatumGetCString(d);
+	d = col(0, 14, &isnull);
+	wf->suspend_request = isnull ? NULL : DatumGetJsonbP(d);
+	d = col(0, 15, &isnull);
+	wf->lease_token = isnull ? NULL : TextDatumGetCString(d);
+	d = col(0, 16, &isnull);
+	wf->lease_live = !isnull && DatumGetBool(d);
+	return DatumGetBool(col(0, 17, &isnull));
 }
 
 /* A header as a brand-new workflow has it before its first write. */
@@ -319,6 +352,13 @@ reset_header(WfpWorkflow *wf)
 	wf->has_expiry = false;
 	wf->expires_at = 0;
 	wf->checked = 0;
+	wf->pending = 0;
+	wf->suspended = false;
+	wf->suspended_at = 0;
+	wf->suspend_reason = NULL;
+	wf->suspend_request = NULL;
+	wf->lease_token = NULL;
+	wf->lease_live = false;
 }
 
 /*
@@ -328,8 +368,8 @@ reset_header(WfpWorkflow *wf)
  * false.  With create, a missing row is claimed by inserting a placeholder
  * (version 0) that the caller overwrites with wfp_store_write_header();
  * a concurrent creator makes us wait for it and then lock its row.  An
- * expired workflow is treated as absent: its steps are deleted and the
- * header starts afresh.
+ * expired workflow is treated as absent: its steps and events are deleted
+ * and the header starts afresh.
  */
 bool
 wfp_store_lock(WfpWorkflow *wf, const char *id, bool create)
@@ -349,7 +389,7 @@ wfp_store_lock(WfpWorkflow *wf, const char *id, bool create)
 			if (!create)
 				return false;
 			/* a save to an expired id starts a fresh workflow */
-			run(S_DELETE_ALL_STEPS, &arg, NULL, false, SPI_OK_DELETE);
+			wfp_store_forget(id);
 			reset_header(wf);
 			wf->created = true;
 			return true;
@@ -373,7 +413,7 @@ wfp_store_lock(WfpWorkflow *wf, const char *id, bool create)
 	return false;
 }
 
-/* Read a live header without locking it (wf_load; works on a standby). */
+/* Read a live header without locking it (works on a standby). */
 bool
 wfp_store_read_header(WfpWorkflow *wf, const char *id)
 {
@@ -396,44 +436,69 @@ wfp_store_extra(WfpWorkflow *wf)
 	return wf->extra;
 }
 
-/*
- * Write the header back.  With full, "extra", creation time and expiry are
- * written too (wf_save, wf_merge); otherwise only what a checkpoint
- * changes.
- */
-void
-wfp_store_write_header(WfpWorkflow *wf, bool full)
+/* $1..$9 of every header write. */
+static void
+header_params(const WfpWorkflow *wf, Datum *values, char *nulls)
 {
-	Datum		values[11];
-	char		nulls[11];
-
-	memset(nulls, ' ', sizeof(nulls));
 	values[0] = CStringGetTextDatum(wf->id);
 	values[1] = Int64GetDatum(wf->version);
 	values[2] = CStringGetTextDatum(wfp_status_name(wf->status));
 	values[3] = wf->execution ? JsonbPGetDatum(wf->execution) : (Datum) 0;
-	if (wf->execution == NULL)
-		nulls[3] = 'n';
+	nulls[3] = wf->execution ? ' ' : 'n';
+	values[4] = Int32GetDatum(wf->step_count);
+	values[5] = Int32GetDatum(wf->next_pos);
+	values[6] = Int64GetDatum(wf->size_bytes);
+	values[7] = Int16GetDatum(wf->checked);
+	values[8] = Int32GetDatum(wf->pending);
+}
+
+/*
+ * Write the header back.  With full, "extra", creation time, expiry and
+ * suspension are written too; otherwise only what a checkpoint changes.
+ */
+void
+wfp_store_write_header(WfpWorkflow *wf, bool full)
+{
+	Datum		values[MAX_ARGS];
+	char		nulls[MAX_ARGS];
+
+	memset(nulls, ' ', sizeof(nulls));
+	header_params(wf, values, nulls);
 	if (!full)
 	{
-		values[4] = Int32GetDatum(wf->step_count);
-		values[5] = Int32GetDatum(wf->next_pos);
-		values[6] = Int64GetDatum(wf->size_bytes);
-		values[7] = Int16GetDatum(wf->checked);
 		run(S_WRITE_HEADER_STEP, values, nulls, false, SPI_OK_UPDATE);
 		return;
 	}
 	/* an unchanged "extra" is passed through as stored (toast reused) */
-	values[4] = wf->extra ? JsonbPGetDatum(wf->extra) : wf->extra_datum;
-	values[5] = Int32GetDatum(wf->step_count);
-	values[6] = Int32GetDatum(wf->next_pos);
-	values[7] = Int64GetDatum(wf->size_bytes);
-	values[8] = TimestampTzGetDatum(wf->created_at);
-	values[9] = TimestampTzGetDatum(wf->expires_at);
-	if (!wf->has_expiry)
-		nulls[9] = 'n';
-	values[10] = Int16GetDatum(wf->checked);
+	values[9] = wf->extra ? JsonbPGetDatum(wf->extra) : wf->extra_datum;
+	values[10] = TimestampTzGetDatum(wf->created_at);
+	values[11] = TimestampTzGetDatum(wf->expires_at);
+	nulls[11] = wf->has_expiry ? ' ' : 'n';
+	values[12] = TimestampTzGetDatum(wf->suspended_at);
+	nulls[12] = wf->suspended ? ' ' : 'n';
+	values[13] = wf->suspend_reason ? CStringGetTextDatum(wf->suspend_reason) : (Datum) 0;
+	nulls[13] = wf->suspended && wf->suspend_reason ? ' ' : 'n';
+	values[14] = wf->suspend_request ? JsonbPGetDatum(wf->suspend_request) : (Datum) 0;
+	nulls[14] = wf->suspended && wf->suspend_request ? ' ' : 'n';
 	run(S_WRITE_HEADER, values, nulls, false, SPI_OK_UPDATE);
+}
+
+/* Record a lifecycle event of the workflow (wf_history). */
+void
+wfp_store_event(WfpWorkflow *wf, const char *event, const char *key,
+				int keylen, const char *actor, Jsonb *detail)
+{
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+
+	values[0] = CStringGetTextDatum(wf->id);
+	values[1] = CStringGetTextDatum(event);
+	values[2] = key ? PointerGetDatum(cstring_to_text_with_len(key, keylen)) : (Datum) 0;
+	nulls[2] = key ? ' ' : 'n';
+	values[3] = CStringGetTextDatum(actor);
+	values[4] = detail ? JsonbPGetDatum(detail) : (Datum) 0;
+	nulls[4] = detail ? ' ' : 'n';
+	run(S_INSERT_EVENT, values, nulls, false, SPI_OK_INSERT);
 }
 
 /* ----------
@@ -450,6 +515,22 @@ wfp_store_hash(const JsonbContainer *c, Size len)
 {
 	return (int64) hash_bytes_extended((const unsigned char *) c, len,
 									   0x5746505f);
+}
+
+static const char *const pending_names[] = {NULL, "approval", "hook"};
+
+/* wf_step.pending of row, column colno of the last result */
+static WfpPending
+pending_col(int row, int colno)
+{
+	bool		isnull;
+	Datum		d = col(row, colno, &isnull);
+	char	   *s;
+
+	if (isnull)
+		return WFP_PENDING_NONE;
+	s = TextDatumGetCString(d);
+	return strcmp(s, "hook") == 0 ? WFP_PENDING_HOOK : WFP_PENDING_APPROVAL;
 }
 
 /*
@@ -476,39 +557,37 @@ wfp_store_get_step(WfpWorkflow *wf, const char *key, int keylen,
 	meta->pos = DatumGetInt32(col(0, 1, &isnull));
 	meta->hash = DatumGetInt64(col(0, 2, &isnull));
 	meta->size = DatumGetInt32(col(0, 3, &isnull));
+	meta->pending = pending_col(0, 4);
 	return true;
 }
 
+/* The seven step columns of a write, into values/nulls from index i. */
 static void
-step_args(const WfpWorkflow *wf, const WfpStepWrite *w, Datum *values,
-		  char *nulls, bool with_pos)
+step_params(const WfpStepWrite *w, Datum *values, char *nulls, int i)
 {
-	int			i = 0;
-
-	values[i++] = CStringGetTextDatum(wf->id);
-	values[i++] = PointerGetDatum(cstring_to_text_with_len(w->key, w->keylen));
-	if (with_pos)
-		values[i++] = Int32GetDatum(w->pos);
-	nulls[i] = w->has_ok ? ' ' : 'n';
-	values[i++] = BoolGetDatum(w->ok);
-	values[i++] = JsonbPGetDatum(w->value);
-	values[i++] = Int64GetDatum(w->hash);
-	values[i++] = Int32GetDatum(w->size);
+	values[i] = PointerGetDatum(cstring_to_text_with_len(w->key, w->keylen));
+	values[i + 1] = Int32GetDatum(w->pos);
+	values[i + 2] = BoolGetDatum(w->ok);
+	nulls[i + 2] = w->has_ok ? ' ' : 'n';
+	values[i + 3] = JsonbPGetDatum(w->value);
+	values[i + 4] = Int64GetDatum(w->hash);
+	values[i + 5] = Int32GetDatum(w->size);
+	values[i + 6] = w->pending ? CStringGetTextDatum(pending_names[w->pending]) : (Datum) 0;
+	nulls[i + 6] = w->pending ? ' ' : 'n';
 }
 
-/* Insert (is_new) or overwrite one step row. */
+/* Insert (is_new) or overwrite one step row; the value must be set. */
 void
 wfp_store_put_step(WfpWorkflow *wf, const WfpStepWrite *w, bool is_new)
 {
-	Datum		values[7];
-	char		nulls[8];
+	Datum		values[MAX_ARGS];
+	char		nulls[MAX_ARGS];
 
 	memset(nulls, ' ', sizeof(nulls));
-	step_args(wf, w, values, nulls, is_new);
-	if (is_new)
-		run(S_INSERT_STEP, values, nulls, false, SPI_OK_INSERT);
-	else
-		run(S_UPDATE_STEP, values, nulls, false, SPI_OK_UPDATE);
+	values[0] = CStringGetTextDatum(wf->id);
+	step_params(w, values, nulls, 1);
+	run(is_new ? S_INSERT_STEP : S_UPDATE_STEP, values, nulls, false,
+		is_new ? SPI_OK_INSERT : SPI_OK_UPDATE);
 }
 
 /*
@@ -520,8 +599,8 @@ void
 wfp_store_checkpoint(WfpWorkflow *wf, const WfpStepWrite *w,
 					 WfpStepAction action)
 {
-	Datum		values[14];
-	char		nulls[14];
+	Datum		values[MAX_ARGS];
+	char		nulls[MAX_ARGS];
 
 	if (wf->created || action == WFP_STEP_UNCHANGED)
 	{
@@ -531,24 +610,8 @@ wfp_store_checkpoint(WfpWorkflow *wf, const WfpStepWrite *w,
 		return;
 	}
 	memset(nulls, ' ', sizeof(nulls));
-	values[0] = CStringGetTextDatum(wf->id);
-	values[1] = Int64GetDatum(wf->version);
-	values[2] = CStringGetTextDatum(wfp_status_name(wf->status));
-	values[3] = wf->execution ? JsonbPGetDatum(wf->execution) : (Datum) 0;
-	if (wf->execution == NULL)
-		nulls[3] = 'n';
-	values[4] = Int32GetDatum(wf->step_count);
-	values[5] = Int32GetDatum(wf->next_pos);
-	values[6] = Int64GetDatum(wf->size_bytes);
-	values[7] = PointerGetDatum(cstring_to_text_with_len(w->key, w->keylen));
-	values[8] = Int32GetDatum(w->pos);
-	values[9] = BoolGetDatum(w->ok);
-	if (!w->has_ok)
-		nulls[9] = 'n';
-	values[10] = JsonbPGetDatum(w->value);
-	values[11] = Int64GetDatum(w->hash);
-	values[12] = Int32GetDatum(w->size);
-	values[13] = Int16GetDatum(wf->checked);
+	header_params(wf, values, nulls);
+	step_params(w, values, nulls, 9);
 	run(action == WFP_STEP_INSERT ? S_CHECKPOINT_INSERT : S_CHECKPOINT_UPDATE,
 		values, nulls, false, SPI_OK_UPDATE);
 }
@@ -582,6 +645,7 @@ wfp_store_list_steps(WfpWorkflow *wf, int *count)
 		metas[i].pos = DatumGetInt32(col(i, 2, &isnull));
 		metas[i].hash = DatumGetInt64(col(i, 3, &isnull));
 		metas[i].size = DatumGetInt32(col(i, 4, &isnull));
+		metas[i].pending = pending_col(i, 5);
 	}
 	qsort(metas, n, sizeof(WfpStepMeta), meta_cmp);
 	*count = n;
@@ -619,10 +683,11 @@ wfp_store_put_steps(WfpWorkflow *wf, const WfpStepWrite *writes, int n,
 			   *oks,
 			   *vals,
 			   *hashes,
-			   *sizes;
-	bool	   *oknulls;
-	Datum		values[7];
-	int			i = 0;
+			   *sizes,
+			   *pendings;
+	bool	   *oknulls,
+			   *pendnulls;
+	Datum		values[8];
 
 	if (n == 0)
 		return;
@@ -640,6 +705,8 @@ wfp_store_put_steps(WfpWorkflow *wf, const WfpStepWrite *writes, int n,
 	vals = palloc(sizeof(Datum) * n);
 	hashes = palloc(sizeof(Datum) * n);
 	sizes = palloc(sizeof(Datum) * n);
+	pendings = palloc(sizeof(Datum) * n);
+	pendnulls = palloc(sizeof(bool) * n);
 	for (int j = 0; j < n; j++)
 	{
 		const WfpStepWrite *w = &writes[j];
@@ -651,18 +718,20 @@ wfp_store_put_steps(WfpWorkflow *wf, const WfpStepWrite *writes, int n,
 		vals[j] = JsonbPGetDatum(w->value);
 		hashes[j] = Int64GetDatum(w->hash);
 		sizes[j] = Int32GetDatum(w->size);
+		pendings[j] = w->pending ? CStringGetTextDatum(pending_names[w->pending]) : (Datum) 0;
+		pendnulls[j] = !w->pending;
 	}
 	if (!OidIsValid(jsonb_array_oid))
 		jsonb_array_oid = get_array_type(JSONBOID);
 
-	values[i++] = CStringGetTextDatum(wf->id);
-	values[i++] = make_array(keys, NULL, n, TEXTOID);
-	if (is_new)
-		values[i++] = make_array(pos, NULL, n, INT4OID);
-	values[i++] = make_array(oks, oknulls, n, BOOLOID);
-	values[i++] = make_array(vals, NULL, n, JSONBOID);
-	values[i++] = make_array(hashes, NULL, n, INT8OID);
-	values[i++] = make_array(sizes, NULL, n, INT4OID);
+	values[0] = CStringGetTextDatum(wf->id);
+	values[1] = make_array(keys, NULL, n, TEXTOID);
+	values[2] = make_array(pos, NULL, n, INT4OID);
+	values[3] = make_array(oks, oknulls, n, BOOLOID);
+	values[4] = make_array(vals, NULL, n, JSONBOID);
+	values[5] = make_array(hashes, NULL, n, INT8OID);
+	values[6] = make_array(sizes, NULL, n, INT4OID);
+	values[7] = make_array(pendings, pendnulls, n, TEXTOID);
 	if (is_new)
 		run(S_INSERT_STEPS, values, NULL, false, SPI_OK_INSERT);
 	else
@@ -714,6 +783,16 @@ fill_step_rows(int n, int first, int *count)
 	return rows;
 }
 
+/* Delete every step and event of an id (its header is the caller's). */
+void
+wfp_store_forget(const char *id)
+{
+	Datum		arg = CStringGetTextDatum(id);
+
+	run(S_DELETE_ALL_STEPS, &arg, NULL, false, SPI_OK_DELETE);
+	run(S_DELETE_EVENTS, &arg, NULL, false, SPI_OK_DELETE);
+}
+
 /*
  * Every stored step of a workflow, unordered.  Results are detoasted
  * lazily by the caller (DatumGetJsonbP on value_datum).
@@ -743,6 +822,6 @@ wfp_store_read_all(WfpWorkflow *wf, const char *id, WfpStepRow **rows,
 	if (n == 0)
 		return false;
 	fill_header(wf);
-	*rows = fill_step_rows(n, 12, count);
+	*rows = fill_step_rows(n, N_HEADER_COLS + 1, count);
 	return true;
 }

@@ -24,6 +24,7 @@
 #include "access/xact.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
@@ -69,6 +70,40 @@ wfp_arg_not_null(FunctionCallInfo fcinfo, int argno, const char *name)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s must not be null", name)));
+}
+
+/* An optional text argument as a C string, or NULL. */
+char *
+wfp_arg_text_or_null(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_NARGS() <= argno || PG_ARGISNULL(argno))
+		return NULL;
+	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+/* The role running this function, for the event log. */
+char *
+wfp_current_actor(void)
+{
+	return GetUserNameFromId(GetUserId(), false);
+}
+
+/*
+ * After a write: record the status change it caused, when the run became
+ * suspended (a step now waits for a decision), completed or failed.
+ * Explicit transitions (wf_suspend, wf_approve, ...) record their own.
+ */
+void
+wfp_note_status_change(WfpWorkflow *wf, WfpStatus before, const char *key,
+					   int keylen)
+{
+	if (wf->status == before && !wf->created)
+		return;
+	if (wf->status == WFP_STATUS_SUSPENDED ||
+		wf->status == WFP_STATUS_COMPLETED ||
+		wf->status == WFP_STATUS_FAILED)
+		wfp_store_event(wf, wfp_status_name(wf->status), key, keylen,
+						wfp_current_actor(), NULL);
 }
 
 /* expected_version: NULL (no check), 0 (must not exist) or N > 0. */
@@ -276,6 +311,27 @@ wfp_prepare_step(WfpStepWrite *w, const char *id, const char *key, int keylen,
 	w->has_ok = JsonContainerIsObject(c) && !JsonContainerIsScalar(c) &&
 		wfp_get_key(c, "ok", &okv) && okv.type == jbvBool;
 	w->ok = w->has_ok && okv.val.boolean;
+	w->pending = (w->has_ok && !w->ok) ? wfp_pending_kind(c) : WFP_PENDING_NONE;
+}
+
+/*
+ * Does a failed StepResult wait for a human?  awaitly writes those as
+ * {"ok": false, "error": {"type": "PENDING_APPROVAL" | "PENDING_HOOK", ...}}.
+ */
+WfpPending
+wfp_pending_kind(JsonbContainer *step)
+{
+	JsonbValue	error;
+	JsonbValue	type;
+
+	if (!wfp_get_key(step, "error", &error) || wfp_kind(&error) != WFP_OBJECT ||
+		!wfp_get_key(error.val.binary.data, "type", &type))
+		return WFP_PENDING_NONE;
+	if (wfp_string_equals(&type, "PENDING_APPROVAL"))
+		return WFP_PENDING_APPROVAL;
+	if (wfp_string_equals(&type, "PENDING_HOOK"))
+		return WFP_PENDING_HOOK;
+	return WFP_PENDING_NONE;
 }
 
 /* The step's value as a standalone jsonb datum, copied out on first use. */
@@ -345,6 +401,7 @@ write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in, bool replace)
 			in[i].pos = wfp_take_position(wf);
 			wfp_step_value(&in[i]);
 			wf->step_count++;
+			wf->pending += in[i].pending != WFP_PENDING_NONE;
 			wf->size_bytes += wfp_step_footprint(in[i].keylen, in[i].size);
 			inserts[n_ins++] = in[i++];
 		}
@@ -356,6 +413,7 @@ write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in, bool replace)
 					PointerGetDatum(cstring_to_text_with_len(stored[j].key,
 															 stored[j].keylen));
 				wf->step_count--;
+				wf->pending -= stored[j].pending != WFP_PENDING_NONE;
 				wf->size_bytes -= wfp_step_footprint(stored[j].keylen,
 													 stored[j].size);
 			}
@@ -368,6 +426,8 @@ write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in, bool replace)
 				in[i].pos = stored[j].pos;
 				wfp_step_value(&in[i]);
 				wf->size_bytes += in[i].size - stored[j].size;	/* same key */
+				wf->pending += (in[i].pending != WFP_PENDING_NONE) -
+					(stored[j].pending != WFP_PENDING_NONE);
 				updates[n_upd++] = in[i];
 			}
 			i++;
@@ -429,8 +489,8 @@ wfp_step_footprint(int keylen, int32 size)
  * members keep their layout but may need new padding), "execution", and
  * the "steps" member's key, JEntries and container header.
  */
-static int64
-execution_footprint(Jsonb *execution)
+int64
+wfp_execution_footprint(Jsonb *execution)
 {
 	if (execution == NULL)
 		return 0;
@@ -442,7 +502,7 @@ int64
 wfp_head_footprint(Jsonb *execution, Jsonb *extra)
 {
 	return VARSIZE(extra) + 3 * JB_ROOT_COUNT(extra) +
-		execution_footprint(execution) +
+		wfp_execution_footprint(execution) +
 		strlen("steps") + sizeof(uint32) + MEMBER_OVERHEAD;
 }
 
@@ -466,8 +526,8 @@ wfp_validation_level(void)
  * Store a whole snapshot in the locked workflow wf, replacing what it
  * holds.  The snapshot has been validated and checked storable.
  */
-static void
-replace_snapshot(WfpWorkflow *wf, Jsonb *snapshot, JsonbContainer *steps)
+void
+wfp_replace_snapshot(WfpWorkflow *wf, Jsonb *snapshot, JsonbContainer *steps)
 {
 	Jsonb	   *execution;
 	Jsonb	   *extra;
@@ -486,7 +546,7 @@ replace_snapshot(WfpWorkflow *wf, Jsonb *snapshot, JsonbContainer *steps)
 	wf->size_bytes = total;
 	wf->execution = execution;
 	wf->extra = extra;
-	wf->status = wfp_status_of_execution(execution);
+	wf->status = wfp_derive_status(wf);
 	wf->checked = wfp_validation_level();
 	wf->version++;
 }
@@ -504,11 +564,14 @@ wf_save(PG_FUNCTION_ARGS)
 	bool		has_expected;
 	int64		expected = 0;
 	TimestampTz expires_at = 0;
+	char	   *lease;
 	WfpWorkflow wf;
+	WfpStatus	before;
 
 	wfp_arg_not_null(fcinfo, 1, "snapshot");
 	snapshot = PG_GETARG_JSONB_P(1);
 	has_expected = arg_expected_version(fcinfo, 3, &expected);
+	lease = wfp_arg_text_or_null(fcinfo, 4);
 	if (!PG_ARGISNULL(2))
 		expires_at = wfp_expiry_from_ttl(PG_GETARG_INTERVAL_P(2));
 
@@ -519,14 +582,18 @@ wf_save(PG_FUNCTION_ARGS)
 
 	wfp_store_begin();
 	wfp_store_lock(&wf, id, true);
+	wfp_check_writable(&wf);
+	wfp_check_lease(&wf, lease);
 	wfp_check_expected_version(&wf, has_expected, expected);
-	replace_snapshot(&wf, snapshot, steps);
+	before = wf.status;
+	wfp_replace_snapshot(&wf, snapshot, steps);
 	if (!PG_ARGISNULL(2))
 	{
 		wf.has_expiry = true;
 		wf.expires_at = expires_at;
 	}
 	wfp_store_write_header(&wf, true);
+	wfp_note_status_change(&wf, before, NULL, 0);
 	wfp_store_end();
 
 	PG_RETURN_INT64(wf.version);
@@ -563,21 +630,27 @@ wf_merge(PG_FUNCTION_ARGS)
 	Jsonb	   *delta;
 	bool		has_expected;
 	int64		expected = 0;
+	char	   *lease;
 	WfpWorkflow wf;
+	WfpStatus	before;
 
 	wfp_arg_not_null(fcinfo, 1, "delta");
 	delta = PG_GETARG_JSONB_P(1);
 	has_expected = arg_expected_version(fcinfo, 2, &expected);
+	lease = wfp_arg_text_or_null(fcinfo, 3);
 	wfp_check_snapshot_size(id, VARSIZE(delta));
 
 	wfp_store_begin();
 	wfp_store_lock(&wf, id, true);
+	wfp_check_writable(&wf);
+	wfp_check_lease(&wf, lease);
 	wfp_check_expected_version(&wf, has_expected, expected);
+	before = wf.status;
 	if (wf.created)
 	{
 		/* nothing to merge into: the delta is the first snapshot */
 		wfp_validate_or_raise(delta);
-		replace_snapshot(&wf, delta, wfp_storable_steps(delta));
+		wfp_replace_snapshot(&wf, delta, wfp_storable_steps(delta));
 	}
 	else
 	{
@@ -606,11 +679,12 @@ wf_merge(PG_FUNCTION_ARGS)
 		wfp_check_snapshot_size(id, wf.size_bytes);
 		wf.execution = execution;
 		wf.extra = extra;
-		wf.status = wfp_status_of_execution(execution);
+		wf.status = wfp_derive_status(&wf);
 		wf.checked = Min(wf.checked, level);
 		wf.version++;
 	}
 	wfp_store_write_header(&wf, true);
+	wfp_note_status_change(&wf, before, NULL, 0);
 	wfp_store_end();
 
 	PG_RETURN_INT64(wf.version);
@@ -641,30 +715,39 @@ wfp_expiry_from_ttl(Interval *ttl)
  */
 
 /*
- * The execution after a checkpoint: the stored one with currentStepId and
- * lastUpdated set (a fresh {"status":"running",...} when there is none).
+ * The execution after a write: the stored one (a fresh {"status":
+ * "running"} when there is none) with lastUpdated set to now, and status
+ * and currentStepId set when given.
  */
-static Jsonb *
-checkpoint_execution(Jsonb *execution, const char *key, int keylen)
+Jsonb *
+wfp_touch_execution(Jsonb *execution, const char *status, const char *key,
+					int keylen)
 {
 	WfpNode    *node;
 	JsonbValue	v;
 	StringInfoData ts;
 
 	if (execution != NULL && JB_ROOT_IS_OBJECT(execution))
-		node = wfp_node_from_object(&execution->root, 2);
+		node = wfp_node_from_object(&execution->root, 3);
 	else
 	{
 		node = wfp_node_new(false, 3);
-		v.type = jbvString;
-		v.val.string.val = "running";
-		v.val.string.len = 7;
-		wfp_node_add(node, "status", 6, &v);
+		if (status == NULL)
+			status = "running";
 	}
 	v.type = jbvString;
-	v.val.string.val = unconstify(char *, key);
-	v.val.string.len = keylen;
-	wfp_node_add(node, "currentStepId", 13, &v);
+	if (status != NULL)
+	{
+		v.val.string.val = unconstify(char *, status);
+		v.val.string.len = strlen(status);
+		wfp_node_add(node, "status", 6, &v);
+	}
+	if (key != NULL)
+	{
+		v.val.string.val = unconstify(char *, key);
+		v.val.string.len = keylen;
+		wfp_node_add(node, "currentStepId", 13, &v);
+	}
 	initStringInfo(&ts);
 	wfp_iso_timestamp(GetCurrentTransactionStartTimestamp(), &ts);
 	v.val.string.val = ts.data;
@@ -675,8 +758,8 @@ checkpoint_execution(Jsonb *execution, const char *key, int keylen)
 }
 
 /* {"formatVersion": 1}: what a workflow created by a checkpoint holds. */
-static Jsonb *
-fresh_extra(void)
+Jsonb *
+wfp_fresh_extra(void)
 {
 	WfpNode    *node = wfp_node_new(false, 1);
 	JsonbValue	one;
@@ -704,6 +787,8 @@ wf_save_step(PG_FUNCTION_ARGS)
 	WfpStepAction action;
 	Jsonb	   *execution;
 	int64		total;
+	char	   *lease;
+	WfpStatus	before;
 
 	wfp_arg_not_null(fcinfo, 1, "step_key");
 	wfp_arg_not_null(fcinfo, 2, "result");
@@ -712,27 +797,31 @@ wf_save_step(PG_FUNCTION_ARGS)
 	keylen = VARSIZE_ANY_EXHDR(keytext);
 	result = PG_GETARG_JSONB_P(2);
 	has_expected = arg_expected_version(fcinfo, 3, &expected);
+	lease = wfp_arg_text_or_null(fcinfo, 4);
 
 	validate_step_or_raise(key, keylen, result);
 	wfp_prepare_step(&w, id, key, keylen, result, NULL);
 
 	wfp_store_begin();
 	wfp_store_lock(&wf, id, true);
+	wfp_check_writable(&wf);
+	wfp_check_lease(&wf, lease);
 	wfp_check_expected_version(&wf, has_expected, expected);
+	before = wf.status;
 	exists = !wf.created && wfp_store_get_step(&wf, key, keylen, &meta);
 
-	execution = checkpoint_execution(wf.execution, key, keylen);
+	execution = wfp_touch_execution(wf.execution, NULL, key, keylen);
 	if (wf.created)
 	{
-		wf.extra = fresh_extra();
+		wf.extra = wfp_fresh_extra();
 		total = wfp_head_footprint(execution, wf.extra);
 		wf.checked = wfp_validation_level();
 	}
 	else
 	{
 		/* only execution changes in the head; extra is kept as stored */
-		total = wf.size_bytes - execution_footprint(wf.execution) +
-			execution_footprint(execution);
+		total = wf.size_bytes - wfp_execution_footprint(wf.execution) +
+			wfp_execution_footprint(execution);
 		wf.checked = Min(wf.checked, wfp_validation_level());
 	}
 	total += wfp_step_footprint(keylen, w.size);
@@ -745,20 +834,24 @@ wf_save_step(PG_FUNCTION_ARGS)
 		action = WFP_STEP_INSERT;
 		w.pos = wfp_take_position(&wf);
 		wf.step_count++;
+		wf.pending += w.pending != WFP_PENDING_NONE;
 	}
 	else if (w.hash != meta.hash || w.size != meta.size)
 	{
 		action = WFP_STEP_UPDATE;
 		w.pos = meta.pos;
+		wf.pending += (w.pending != WFP_PENDING_NONE) -
+			(meta.pending != WFP_PENDING_NONE);
 	}
 	else
 		action = WFP_STEP_UNCHANGED;
 
 	wf.version++;
 	wf.execution = execution;
-	wf.status = wfp_status_of_execution(execution);
+	wf.status = wfp_derive_status(&wf);
 	wf.size_bytes = total;
 	wfp_store_checkpoint(&wf, &w, action);
+	wfp_note_status_change(&wf, before, key, keylen);
 	wfp_store_end();
 
 	PG_RETURN_INT64(wf.version);

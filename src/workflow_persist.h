@@ -169,7 +169,22 @@ typedef struct WfpWorkflow
 	bool		has_expiry;
 	TimestampTz expires_at;
 	int16		checked;		/* validation level all stored parts passed */
+	int32		pending;		/* steps waiting for a decision */
+	bool		suspended;		/* explicitly, by wf_suspend */
+	TimestampTz suspended_at;
+	char	   *suspend_reason;
+	Jsonb	   *suspend_request;
+	char	   *lease_token;	/* NULL when no lease was ever taken */
+	bool		lease_live;		/* the lease has not expired */
 } WfpWorkflow;
+
+/* Why a step waits for a human (wf_step.pending). */
+typedef enum WfpPending
+{
+	WFP_PENDING_NONE,
+	WFP_PENDING_APPROVAL,
+	WFP_PENDING_HOOK
+} WfpPending;
 
 /* What the store keeps about a step besides its value. */
 typedef struct WfpStepMeta
@@ -179,6 +194,7 @@ typedef struct WfpStepMeta
 	int32		pos;
 	int64		hash;
 	int32		size;
+	WfpPending	pending;
 } WfpStepMeta;
 
 /* A step about to be written. */
@@ -193,6 +209,7 @@ typedef struct WfpStepWrite
 	JsonbValue	src;			/* else: the value inside its document */
 	int64		hash;
 	int32		size;
+	WfpPending	pending;
 } WfpStepWrite;
 
 /* A stored step as read back. */
@@ -222,6 +239,10 @@ extern void wfp_store_checkpoint(WfpWorkflow *wf, const WfpStepWrite *w,
 extern bool wfp_store_read_header(WfpWorkflow *wf, const char *id);
 extern Jsonb *wfp_store_extra(WfpWorkflow *wf);
 extern void wfp_store_write_header(WfpWorkflow *wf, bool full);
+extern void wfp_store_event(WfpWorkflow *wf, const char *event,
+							const char *key, int keylen, const char *actor,
+							Jsonb *detail);
+extern void wfp_store_forget(const char *id);
 extern int64 wfp_store_hash(const JsonbContainer *c, Size len);
 extern bool wfp_store_get_step(WfpWorkflow *wf, const char *key, int keylen,
 							   WfpStepMeta *meta);
@@ -256,12 +277,28 @@ extern int32 wfp_take_position(WfpWorkflow *wf);
 extern TimestampTz wfp_expiry_from_ttl(Interval *ttl);
 extern int64 wfp_step_footprint(int keylen, int32 size);
 extern int64 wfp_head_footprint(Jsonb *execution, Jsonb *extra);
+extern int64 wfp_execution_footprint(Jsonb *execution);
 extern int	wfp_validation_level(void);
+extern char *wfp_arg_text_or_null(FunctionCallInfo fcinfo, int argno);
+extern char *wfp_current_actor(void);
+extern void wfp_note_status_change(WfpWorkflow *wf, WfpStatus before,
+								   const char *key, int keylen);
+extern WfpPending wfp_pending_kind(JsonbContainer *step);
+extern Jsonb *wfp_touch_execution(Jsonb *execution, const char *status,
+								  const char *key, int keylen);
+extern void wfp_replace_snapshot(WfpWorkflow *wf, Jsonb *snapshot,
+								 JsonbContainer *steps);
+extern Jsonb *wfp_fresh_extra(void);
 
 /* ----------
  * wfp_read.c
  * ----------
  */
 extern Jsonb *wfp_assemble_snapshot(WfpWorkflow *wf);
+
+/* wfp_status.c, on a workflow */
+extern WfpStatus wfp_derive_status(const WfpWorkflow *wf);
+extern void wfp_check_writable(const WfpWorkflow *wf);
+extern void wfp_check_lease(const WfpWorkflow *wf, const char *token);
 
 #endif							/* WORKFLOW_PERSIST_H */
