@@ -27,6 +27,7 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/numeric.h"
 #include "utils/timestamp.h"
 
 #include "workflow_persist.h"
@@ -102,8 +103,23 @@ wfp_note_status_change(WfpWorkflow *wf, WfpStatus before, const char *key,
 	if (wf->status == WFP_STATUS_SUSPENDED ||
 		wf->status == WFP_STATUS_COMPLETED ||
 		wf->status == WFP_STATUS_FAILED)
+	{
+		Jsonb	   *detail = NULL;
+
+		/* a run waiting for decisions says how many */
+		if (wf->status == WFP_STATUS_SUSPENDED && wf->pending > 0)
+		{
+			WfpNode    *node = wfp_node_new(false, 1);
+			JsonbValue	n;
+
+			n.type = jbvNumeric;
+			n.val.numeric = int64_to_numeric(wf->pending);
+			wfp_node_add(node, "pending", 7, &n);
+			detail = wfp_node_to_jsonb(node);
+		}
 		wfp_store_event(wf, wfp_status_name(wf->status), key, keylen,
-						wfp_current_actor(), NULL);
+						wfp_current_actor(), detail);
+	}
 }
 
 /* expected_version: NULL (no check), 0 (must not exist) or N > 0. */
