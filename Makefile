@@ -21,7 +21,8 @@ OBJS = \
 	src/wfp_store.o \
 	src/wfp_write.o \
 	src/wfp_read.o \
-	src/wfp_lifecycle.o
+	src/wfp_lifecycle.o \
+	src/wfp_worker.o
 PGFILEDESC = "workflow_persist - durable workflow state"
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)

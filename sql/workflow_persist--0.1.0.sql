@@ -143,6 +143,37 @@ CREATE TABLE @extschema@.wf_event (
 COMMENT ON TABLE @extschema@.wf_event IS
 'suspensions, decisions, resumptions, cancellations and status changes of runs';
 
+-- Retention: how long finished runs are kept after their last update, per
+-- status (completed, failed, cancelled; running and suspended runs are
+-- never removed by retention, only by an explicit expiry).
+CREATE TABLE @extschema@.wf_retention_policy (
+    status pg_catalog.text PRIMARY KEY,
+    keep   pg_catalog.interval NOT NULL
+);
+COMMENT ON TABLE @extschema@.wf_retention_policy IS
+'how long finished runs are kept after their last update (wf_set_retention)';
+
+-- The one definition of a live workflow: not past its expiry and not past
+-- its status' retention.  SQL reads workflows through this view; the C
+-- store's statements use the same predicate (WFP_LIVE in src/wfp_store.c).
+-- Expired workflows are invisible at once, before any physical delete.
+CREATE VIEW @extschema@.wf_live WITH (security_invoker = true) AS
+SELECT w.*
+  FROM @extschema@.wf_workflow AS w
+ WHERE (w.expires_at IS NULL OR w.expires_at OPERATOR(pg_catalog.>) pg_catalog.now())
+   AND NOT EXISTS (SELECT FROM @extschema@.wf_retention_policy AS r
+                    WHERE r.status OPERATOR(pg_catalog.=) w.status
+                      AND w.updated_at OPERATOR(pg_catalog.+) r.keep
+                          OPERATOR(pg_catalog.<=) pg_catalog.now());
+COMMENT ON VIEW @extschema@.wf_live IS
+'workflows that have not expired (by ttl or by retention)';
+
+-- retention's work list: finished runs by status and age (running runs,
+-- the ones checkpoints update, are not in it)
+CREATE INDEX wf_workflow_finished_idx ON @extschema@.wf_workflow (status, updated_at)
+    WHERE status OPERATOR(pg_catalog.=) ANY
+          (ARRAY['completed', 'failed', 'cancelled']::pg_catalog.text[]);
+
 -- lz4 compresses and decompresses step results several times faster than
 -- pglz; use it when this server was built with it
 DO $$
@@ -160,6 +191,7 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_workflow', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_step', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_event', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_event_seq_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_retention_policy', '');
 
 ------------------------------------------------------------------------------
 -- Writing and reading snapshots (C)
@@ -238,9 +270,9 @@ AS $$
 DECLARE
     live pg_catalog.bool;
 BEGIN
-    DELETE FROM @extschema@.wf_workflow AS w
-     WHERE w.id = @extschema@.wf_check_id(wf_delete.id)
-    RETURNING (w.expires_at IS NULL OR w.expires_at > pg_catalog.now()) INTO live;
+    live := EXISTS (SELECT FROM @extschema@.wf_live AS l
+                     WHERE l.id = @extschema@.wf_check_id(wf_delete.id));
+    DELETE FROM @extschema@.wf_workflow AS w WHERE w.id = wf_delete.id;
     IF NOT FOUND THEN
         RETURN false;
     END IF;
@@ -256,9 +288,8 @@ CREATE FUNCTION @extschema@.wf_exists(id pg_catalog.text) RETURNS pg_catalog.boo
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT EXISTS (SELECT FROM @extschema@.wf_workflow AS w
-                    WHERE w.id = @extschema@.wf_check_id($1)
-                      AND (w.expires_at IS NULL OR w.expires_at > pg_catalog.now()))
+    SELECT EXISTS (SELECT FROM @extschema@.wf_live AS w
+                    WHERE w.id = @extschema@.wf_check_id($1))
 $$;
 COMMENT ON FUNCTION @extschema@.wf_exists(pg_catalog.text) IS
 'true when the workflow exists and has not expired';
@@ -270,10 +301,9 @@ LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT s.pos, s.step_key, s.ok, s.result, s.recorded_at
-      FROM @extschema@.wf_workflow AS w
+      FROM @extschema@.wf_live AS w
       JOIN @extschema@.wf_step AS s ON s.workflow_id = w.id
      WHERE w.id = @extschema@.wf_check_id($1)
-       AND (w.expires_at IS NULL OR w.expires_at > pg_catalog.now())
      ORDER BY s.pos
 $$;
 COMMENT ON FUNCTION @extschema@.wf_steps(pg_catalog.text) IS
@@ -362,8 +392,8 @@ BEGIN
     -- only the conditions asked for, so each is planned as an index range
     q := 'SELECT w.id, w.status, w.version, w.step_count, w.pending, w.size_bytes, w.created_at,
                  w.updated_at, w.expires_at, @extschema@.wf_list_cursor(w.updated_at, w.id)
-            FROM @extschema@.wf_workflow AS w
-           WHERE (w.expires_at IS NULL OR w.expires_at > pg_catalog.now())';
+            FROM @extschema@.wf_live AS w
+           WHERE true';
     IF prefix IS NOT NULL AND prefix <> '' THEN
         q := q || ' AND w.id >= $1';
         upper := @extschema@.wf_prefix_upper_bound(prefix);
@@ -408,9 +438,8 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT w.id, w.status, w.version, w.step_count, w.pending, w.size_bytes,
            w.created_at, w.updated_at, w.expires_at
-      FROM @extschema@.wf_workflow AS w
+      FROM @extschema@.wf_live AS w
      WHERE w.id = @extschema@.wf_check_id($1)
-       AND (w.expires_at IS NULL OR w.expires_at > pg_catalog.now())
 $$;
 COMMENT ON FUNCTION @extschema@.wf_info(pg_catalog.text) IS
 'the wf_list row of one workflow (no row when absent)';
@@ -420,17 +449,16 @@ SELECT s.status,
        pg_catalog.count(w.id) FILTER (WHERE NOT w.expired) AS workflows,
        COALESCE(pg_catalog.sum(w.step_count) FILTER (WHERE NOT w.expired), 0)::pg_catalog.int8 AS steps,
        COALESCE(pg_catalog.sum(w.size_bytes) FILTER (WHERE NOT w.expired), 0)::pg_catalog.int8 AS bytes,
-       (SELECT l.id FROM @extschema@.wf_workflow AS l
+       (SELECT l.id FROM @extschema@.wf_live AS l
          WHERE l.status = s.status
-           AND (l.expires_at IS NULL OR l.expires_at > pg_catalog.now())
          ORDER BY l.size_bytes DESC, l.id LIMIT 1) AS largest_id,
        pg_catalog.max(w.size_bytes) FILTER (WHERE NOT w.expired) AS largest_bytes,
        pg_catalog.count(w.id) FILTER (WHERE w.expired) AS expired
   FROM (VALUES ('running'), ('suspended'), ('completed'), ('failed'), ('cancelled'))
        AS s(status)
-  LEFT JOIN (SELECT x.id, x.status, x.step_count, x.size_bytes,
-                    COALESCE(x.expires_at <= pg_catalog.now(), false) AS expired
-               FROM @extschema@.wf_workflow AS x) AS w
+  LEFT JOIN (SELECT x.id, x.status, x.step_count, x.size_bytes, l.id IS NULL AS expired
+               FROM @extschema@.wf_workflow AS x
+               LEFT JOIN @extschema@.wf_live AS l ON l.id = x.id) AS w
          ON w.status = s.status
  GROUP BY s.status;
 COMMENT ON VIEW @extschema@.wf_stats IS
@@ -522,18 +550,16 @@ AS $$
                    END AS request,
                    s.recorded_at AS since
               FROM @extschema@.wf_step AS s
-              JOIN @extschema@.wf_workflow AS w ON w.id = s.workflow_id
+              JOIN @extschema@.wf_live AS w ON w.id = s.workflow_id
              WHERE s.pending IS NOT NULL
                AND ($1 IS NULL OR s.workflow_id = @extschema@.wf_check_id($1))
-               AND (w.expires_at IS NULL OR w.expires_at > now())
                AND w.status <> 'cancelled'
             UNION ALL
             SELECT w.id, NULL, 'suspension', w.suspend_reason, w.suspend_request,
                    w.suspended_at
-              FROM @extschema@.wf_workflow AS w
+              FROM @extschema@.wf_live AS w
              WHERE w.suspended_at IS NOT NULL
-               AND ($1 IS NULL OR w.id = @extschema@.wf_check_id($1))
-               AND (w.expires_at IS NULL OR w.expires_at > now())) AS p
+               AND ($1 IS NULL OR w.id = @extschema@.wf_check_id($1))) AS p
      ORDER BY p.since DESC, p.id, p.step_key
 $$;
 COMMENT ON FUNCTION @extschema@.wf_pending(pg_catalog.text) IS
@@ -550,22 +576,19 @@ AS $$
     SELECT h.at, h.event, h.step_key, h.actor, h.detail
       FROM (SELECT w.created_at AS at, 0 AS phase, 0::int8 AS seq, 'created' AS event,
                    NULL::text AS step_key, NULL::text AS actor, NULL::jsonb AS detail
-              FROM @extschema@.wf_workflow AS w
+              FROM @extschema@.wf_live AS w
              WHERE w.id = @extschema@.wf_check_id($1)
-               AND (w.expires_at IS NULL OR w.expires_at > now())
             UNION ALL
             SELECT s.recorded_at, 1, s.pos, 'step recorded', s.step_key, NULL,
                    jsonb_build_object('ok', s.ok)
               FROM @extschema@.wf_step AS s
-              JOIN @extschema@.wf_workflow AS w ON w.id = s.workflow_id
+              JOIN @extschema@.wf_live AS w ON w.id = s.workflow_id
              WHERE s.workflow_id = $1
-               AND (w.expires_at IS NULL OR w.expires_at > now())
             UNION ALL
             SELECT e.at, 2, e.seq, e.event, e.step_key, e.actor, e.detail
               FROM @extschema@.wf_event AS e
-              JOIN @extschema@.wf_workflow AS w ON w.id = e.workflow_id
-             WHERE e.workflow_id = $1
-               AND (w.expires_at IS NULL OR w.expires_at > now())) AS h
+              JOIN @extschema@.wf_live AS w ON w.id = e.workflow_id
+             WHERE e.workflow_id = $1) AS h
      ORDER BY h.at, h.phase, h.seq
 $$;
 COMMENT ON FUNCTION @extschema@.wf_history(pg_catalog.text) IS
@@ -587,9 +610,8 @@ BEGIN
     -- a range scan of the primary key over all workflows; six are enough
     -- to tell "one" from "many" and to name five
     SELECT pg_catalog.array_agg(c.id ORDER BY c.id) INTO found
-      FROM (SELECT w.id FROM @extschema@.wf_workflow AS w
+      FROM (SELECT w.id FROM @extschema@.wf_live AS w
              WHERE w.id >= id_prefix AND (upper IS NULL OR w.id < upper)
-               AND (w.expires_at IS NULL OR w.expires_at > now())
              ORDER BY w.id LIMIT 6) AS c;
     IF found IS NULL THEN
         RAISE EXCEPTION 'no workflow id starts with "%"', id_prefix
@@ -634,7 +656,7 @@ BEGIN
            lease_owner = wf_lease_acquire.owner,
            lease_expires_at = clock_timestamp() + ttl
      WHERE w.id = wf_lease_acquire.id
-       AND (w.expires_at IS NULL OR w.expires_at > now())
+       AND EXISTS (SELECT FROM @extschema@.wf_live AS l WHERE l.id = w.id)
        AND (w.lease_token IS NULL OR w.lease_expires_at <= clock_timestamp()
             OR w.lease_owner = wf_lease_acquire.owner)
     RETURNING w.lease_token INTO token;
@@ -685,6 +707,221 @@ COMMENT ON FUNCTION @extschema@.wf_lease_release(pg_catalog.text, pg_catalog.tex
 'give a lease up; false when the token is not the current lease';
 
 ------------------------------------------------------------------------------
+-- Retention and cleanup (docs/reference.md, "Retention")
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.wf_set_ttl(id pg_catalog.text, ttl pg_catalog.interval)
+RETURNS pg_catalog.timestamptz
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    expiry pg_catalog.timestamptz;
+BEGIN
+    PERFORM @extschema@.wf_check_id(id);
+    IF ttl IS NOT NULL AND ttl <= '0'::pg_catalog.interval THEN
+        RAISE EXCEPTION 'ttl must be a positive interval'
+            USING ERRCODE = '22023', HINT = 'Pass NULL to clear the expiry.';
+    END IF;
+    UPDATE @extschema@.wf_workflow AS w
+       SET expires_at = now() + ttl
+     WHERE w.id = wf_set_ttl.id
+       AND EXISTS (SELECT FROM @extschema@.wf_live AS l WHERE l.id = w.id)
+    RETURNING w.expires_at INTO expiry;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'workflow "%" does not exist', id USING ERRCODE = 'P0002';
+    END IF;
+    RETURN expiry;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.wf_set_ttl(pg_catalog.text, pg_catalog.interval) IS
+'expire a workflow ttl from now (NULL: never); returns the new expiry';
+
+-- wf_retention: every status and how long finished runs of it are kept
+CREATE VIEW @extschema@.wf_retention WITH (security_invoker = true) AS
+SELECT s.status, p.keep,
+       s.status = ANY (ARRAY['running', 'suspended']) AS protected
+  FROM (VALUES (1, 'running'), (2, 'suspended'), (3, 'completed'), (4, 'failed'),
+               (5, 'cancelled')) AS s(n, status)
+  LEFT JOIN @extschema@.wf_retention_policy AS p ON p.status = s.status
+ ORDER BY s.n;
+COMMENT ON VIEW @extschema@.wf_retention IS
+'retention per status: keep = how long after its last update a finished run stays (NULL: forever)';
+
+CREATE FUNCTION @extschema@.wf_set_retention(status pg_catalog.text, keep pg_catalog.interval)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF status IS NULL OR status <> ALL (ARRAY['completed', 'failed', 'cancelled']) THEN
+        RAISE EXCEPTION 'retention applies to completed, failed and cancelled runs, not to "%"', status
+            USING ERRCODE = '22023',
+                  HINT = CASE WHEN status = ANY (ARRAY['running', 'suspended'])
+                         THEN 'Running and suspended runs are never removed by retention; give them a ttl (wf_set_ttl) to remove them.'
+                         ELSE 'Use completed, failed or cancelled.' END;
+    END IF;
+    IF keep IS NULL THEN
+        DELETE FROM @extschema@.wf_retention_policy AS p WHERE p.status = wf_set_retention.status;
+    ELSIF keep <= '0'::pg_catalog.interval THEN
+        RAISE EXCEPTION 'keep must be a positive interval'
+            USING ERRCODE = '22023', HINT = 'Pass NULL to keep such runs forever.';
+    ELSE
+        INSERT INTO @extschema@.wf_retention_policy AS p VALUES (status, keep)
+        ON CONFLICT ON CONSTRAINT wf_retention_policy_pkey DO UPDATE SET keep = EXCLUDED.keep;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.wf_set_retention(pg_catalog.text, pg_catalog.interval) IS
+'keep finished runs of a status for this long after their last update (NULL: forever)';
+
+-- What the cleanup has done, in one row (wf_cleanup_status shows it).
+CREATE TABLE @extschema@.wf_cleanup_state (
+    singleton     pg_catalog.bool PRIMARY KEY DEFAULT true CHECK (singleton),
+    runs          pg_catalog.int8 NOT NULL DEFAULT 0,
+    deleted       pg_catalog.int8 NOT NULL DEFAULT 0,
+    last_run_at   pg_catalog.timestamptz,
+    last_deleted  pg_catalog.int8,
+    last_error    pg_catalog.text,
+    last_error_at pg_catalog.timestamptz
+);
+INSERT INTO @extschema@.wf_cleanup_state DEFAULT VALUES;
+
+-- The advisory lock that keeps two cleanups from running at once.
+CREATE FUNCTION @extschema@.wf_cleanup_lock_key() RETURNS pg_catalog.int8
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT 7793521046213870853::pg_catalog.int8 $$;
+
+CREATE FUNCTION @extschema@.wf_cleanup(batch_size pg_catalog.int4 DEFAULT 1000,
+                                       max_rows pg_catalog.int8 DEFAULT NULL,
+                                       dry_run pg_catalog.bool DEFAULT false)
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    total pg_catalog.int8 := 0;
+    want pg_catalog.int4;
+    got pg_catalog.int4;
+BEGIN
+    IF batch_size IS NULL OR batch_size < 1 THEN
+        RAISE EXCEPTION 'batch_size must be at least 1' USING ERRCODE = '22023';
+    END IF;
+    IF max_rows IS NOT NULL AND max_rows < 0 THEN
+        RAISE EXCEPTION 'max_rows must not be negative' USING ERRCODE = '22023';
+    END IF;
+    IF NOT pg_try_advisory_xact_lock(@extschema@.wf_cleanup_lock_key()) THEN
+        RAISE NOTICE 'another workflow_persist cleanup is running; nothing done';
+        RETURN 0;
+    END IF;
+
+    IF dry_run THEN
+        SELECT count(*) INTO total
+          FROM (SELECT FROM @extschema@.wf_workflow AS w
+                 WHERE NOT EXISTS (SELECT FROM @extschema@.wf_live AS l WHERE l.id = w.id)
+                 LIMIT max_rows) AS x;
+        RETURN total;
+    END IF;
+
+    LOOP
+        want := CASE WHEN max_rows IS NULL THEN batch_size
+                     ELSE least(batch_size::pg_catalog.int8, max_rows - total)::pg_catalog.int4 END;
+        EXIT WHEN want <= 0;
+        -- Candidates come from indexes only: expiries (wf_workflow_expires_idx)
+        -- and finished runs past their retention (wf_workflow_finished_idx),
+        -- oldest first.  Rows a writer holds are skipped, and the expiry is
+        -- re-checked on the row as locked, so a concurrent refresh wins.
+        WITH candidates AS (
+                (SELECT w.id, w.expires_at AS gone_at
+                   FROM @extschema@.wf_workflow AS w
+                  WHERE w.expires_at <= now()
+                  ORDER BY w.expires_at LIMIT want)
+                UNION ALL
+                (SELECT w.id, w.updated_at + p.keep
+                   FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
+                  WHERE p.status = 'completed' AND w.status = 'completed'
+                    AND w.updated_at <= now() - p.keep
+                  ORDER BY w.updated_at LIMIT want)
+                UNION ALL
+                (SELECT w.id, w.updated_at + p.keep
+                   FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
+                  WHERE p.status = 'failed' AND w.status = 'failed'
+                    AND w.updated_at <= now() - p.keep
+                  ORDER BY w.updated_at LIMIT want)
+                UNION ALL
+                (SELECT w.id, w.updated_at + p.keep
+                   FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
+                  WHERE p.status = 'cancelled' AND w.status = 'cancelled'
+                    AND w.updated_at <= now() - p.keep
+                  ORDER BY w.updated_at LIMIT want)),
+             oldest AS (
+                SELECT c.id FROM candidates AS c
+                 GROUP BY c.id ORDER BY min(c.gone_at) LIMIT want),
+             victims AS (
+                SELECT w.id FROM @extschema@.wf_workflow AS w
+                 WHERE w.id IN (SELECT o.id FROM oldest AS o)
+                   AND (w.expires_at <= now()
+                        OR EXISTS (SELECT FROM @extschema@.wf_retention_policy AS r
+                                    WHERE r.status = w.status AND w.updated_at + r.keep <= now()))
+                   FOR UPDATE OF w SKIP LOCKED),
+             steps AS (
+                DELETE FROM @extschema@.wf_step AS s USING victims AS v
+                 WHERE s.workflow_id = v.id),
+             events AS (
+                DELETE FROM @extschema@.wf_event AS e USING victims AS v
+                 WHERE e.workflow_id = v.id)
+        DELETE FROM @extschema@.wf_workflow AS w USING victims AS v WHERE w.id = v.id;
+        GET DIAGNOSTICS got = ROW_COUNT;
+        total := total + got;
+        EXIT WHEN got < want;
+    END LOOP;
+
+    UPDATE @extschema@.wf_cleanup_state
+       SET runs = runs + 1, deleted = deleted + total,
+           last_run_at = clock_timestamp(), last_deleted = total;
+    RETURN total;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.wf_cleanup(pg_catalog.int4, pg_catalog.int8, pg_catalog.bool) IS
+'delete expired workflows (ttl or retention), oldest first, in batches, skipping rows writers hold; returns how many';
+
+-- For big backlogs: one batch per transaction.  A procedure that commits
+-- cannot carry a SET clause, so it names everything with its schema.
+CREATE PROCEDURE @extschema@.wf_cleanup_all(batch_size pg_catalog.int4 DEFAULT 1000,
+                                            max_rows pg_catalog.int8 DEFAULT NULL)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    total pg_catalog.int8 := 0;
+    want pg_catalog.int8;
+    got pg_catalog.int8;
+BEGIN
+    LOOP
+        want := CASE WHEN max_rows IS NULL THEN batch_size
+                     ELSE LEAST(batch_size::pg_catalog.int8, max_rows OPERATOR(pg_catalog.-) total) END;
+        EXIT WHEN want OPERATOR(pg_catalog.<=) 0;
+        got := @extschema@.wf_cleanup(batch_size, want);
+        total := total OPERATOR(pg_catalog.+) got;
+        COMMIT;
+        EXIT WHEN got OPERATOR(pg_catalog.<) want;
+    END LOOP;
+    RAISE NOTICE 'workflow_persist cleanup deleted % workflows', total;
+END
+$$;
+COMMENT ON PROCEDURE @extschema@.wf_cleanup_all(pg_catalog.int4, pg_catalog.int8) IS
+'wf_cleanup one batch per transaction until nothing expired is left';
+
+CREATE VIEW @extschema@.wf_cleanup_status WITH (security_invoker = true) AS
+SELECT c.runs, c.deleted, c.last_run_at, c.last_deleted, c.last_error, c.last_error_at,
+       (SELECT pg_catalog.count(*) FROM @extschema@.wf_workflow AS w
+         WHERE NOT EXISTS (SELECT FROM @extschema@.wf_live AS l WHERE l.id = w.id))
+           AS expired_waiting
+  FROM @extschema@.wf_cleanup_state AS c;
+COMMENT ON VIEW @extschema@.wf_cleanup_status IS
+'what cleanup (worker, pg_cron or manual) has deleted, when, its last error, and what awaits deletion';
+
+------------------------------------------------------------------------------
 -- Privileges
 --
 -- Every function runs with its caller's rights, and nothing that reads or
@@ -693,7 +930,9 @@ COMMENT ON FUNCTION @extschema@.wf_lease_release(pg_catalog.text, pg_catalog.tex
 -- functions above (validation, merge) stay available to everyone.
 ------------------------------------------------------------------------------
 
-REVOKE ALL ON TABLE @extschema@.wf_workflow, @extschema@.wf_step, @extschema@.wf_event FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.wf_workflow, @extschema@.wf_step, @extschema@.wf_event,
+    @extschema@.wf_retention_policy, @extschema@.wf_cleanup_state FROM PUBLIC;
+REVOKE ALL ON @extschema@.wf_live, @extschema@.wf_retention, @extschema@.wf_cleanup_status FROM PUBLIC;
 REVOKE ALL ON @extschema@.wf_stats FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION
     @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text),
@@ -718,8 +957,12 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.wf_resolve(pg_catalog.text),
     @extschema@.wf_lease_acquire(pg_catalog.text, pg_catalog.text, pg_catalog.interval),
     @extschema@.wf_lease_renew(pg_catalog.text, pg_catalog.text, pg_catalog.interval),
-    @extschema@.wf_lease_release(pg_catalog.text, pg_catalog.text)
+    @extschema@.wf_lease_release(pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_set_ttl(pg_catalog.text, pg_catalog.interval),
+    @extschema@.wf_set_retention(pg_catalog.text, pg_catalog.interval),
+    @extschema@.wf_cleanup(pg_catalog.int4, pg_catalog.int8, pg_catalog.bool)
 FROM PUBLIC;
+REVOKE EXECUTE ON PROCEDURE @extschema@.wf_cleanup_all(pg_catalog.int4, pg_catalog.int8) FROM PUBLIC;
 
 CREATE FUNCTION @extschema@.wf_grant_access(role pg_catalog.regrole,
                                             writable pg_catalog.bool DEFAULT true)
@@ -733,6 +976,8 @@ BEGIN
     EXECUTE pg_catalog.format('GRANT SELECT ON ALL TABLES IN SCHEMA @extschema@ TO %s', role);
     IF writable THEN
         EXECUTE pg_catalog.format('GRANT INSERT, UPDATE, DELETE ON @extschema@.wf_workflow, @extschema@.wf_step, @extschema@.wf_event TO %s', role);
+        EXECUTE pg_catalog.format('GRANT UPDATE ON @extschema@.wf_cleanup_state TO %s', role);
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON ALL PROCEDURES IN SCHEMA @extschema@ TO %s', role);
         EXECUTE pg_catalog.format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA @extschema@ TO %s', role);
     END IF;
 END

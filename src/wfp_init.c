@@ -12,6 +12,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
@@ -27,6 +28,12 @@ int			wfp_validation = WFP_VALIDATION_AWAITLY;
 /* workflow_persist.max_snapshot_bytes / max_step_bytes (0 = no limit) */
 int			wfp_max_snapshot_bytes = 64 * 1024 * 1024;
 int			wfp_max_step_bytes = 16 * 1024 * 1024;
+
+/* the cleanup worker (wfp_worker.c) */
+int			wfp_cleanup_interval = 60;
+char	   *wfp_cleanup_databases = "";
+int			wfp_cleanup_batch_size = 1000;
+char	   *wfp_cleanup_role = "";
 
 static const struct config_enum_entry validation_options[] = {
 	{"awaitly", WFP_VALIDATION_AWAITLY, false},
@@ -70,5 +77,53 @@ _PG_init(void)
 							GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 
+	/*
+	 * The worker's settings are PGC_SIGHUP, not PGC_POSTMASTER: they can be
+	 * defined when the library is loaded by CREATE EXTENSION after startup
+	 * (no FATAL), and the running worker picks changes up on reload.
+	 */
+	DefineCustomIntVariable("workflow_persist.cleanup_interval",
+							"Seconds between two rounds of the cleanup worker (0 = off).",
+							"Needs workflow_persist in shared_preload_libraries.",
+							&wfp_cleanup_interval,
+							60,
+							0, 7 * 24 * 3600,
+							PGC_SIGHUP,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("workflow_persist.cleanup_databases",
+							   "Databases the cleanup worker cleans (comma-separated; empty = none).",
+							   "Names are SQL identifiers: quote mixed-case names. "
+							   "Databases without the extension are skipped.",
+							   &wfp_cleanup_databases,
+							   "",
+							   PGC_SIGHUP,
+							   GUC_LIST_INPUT | GUC_SUPERUSER_ONLY,
+							   NULL, NULL, NULL);
+
+	DefineCustomIntVariable("workflow_persist.cleanup_batch_size",
+							"Workflows the cleanup worker deletes per transaction.",
+							NULL,
+							&wfp_cleanup_batch_size,
+							1000,
+							1, 1000000,
+							PGC_SIGHUP,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("workflow_persist.cleanup_role",
+							   "Role the cleanup worker connects as (empty = the bootstrap superuser).",
+							   "It needs EXECUTE on workflow_persist.wf_cleanup and the privileges of wf_grant_access(role).",
+							   &wfp_cleanup_role,
+							   "",
+							   PGC_SIGHUP,
+							   GUC_SUPERUSER_ONLY,
+							   NULL, NULL, NULL);
+
 	MarkGUCPrefixReserved("workflow_persist");
+
+	/* the worker exists only when the library is preloaded */
+	if (process_shared_preload_libraries_in_progress)
+		wfp_worker_register();
 }

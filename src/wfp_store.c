@@ -81,8 +81,18 @@ typedef struct StmtDef
 	h "checked, " h "pending, " h "suspended_at, " h "suspend_reason, " \
 	h "suspend_request, " h "lease_token, " \
 	h "lease_expires_at > clock_timestamp(), " \
-	h "expires_at IS NOT NULL AND " h "expires_at <= now()"
+	"NOT (" WFP_LIVE(h) ")"
 #define N_HEADER_COLS 17
+
+/*
+ * A live workflow: not past its expiry, not past its status' retention.
+ * The same definition as the view workflow_persist.wf_live, which the SQL
+ * functions read through.
+ */
+#define WFP_LIVE(h) \
+	"(" h "expires_at IS NULL OR " h "expires_at > now()) AND NOT EXISTS " \
+	"(SELECT FROM workflow_persist.wf_retention_policy AS r " \
+	"WHERE r.status = " h "status AND " h "updated_at + r.keep <= now())"
 
 /*
  * Every header write sets $1..$9 (header_params); full writes add $10..$15,
@@ -114,7 +124,7 @@ static const StmtDef stmt_defs[S_COUNT] = {
 	},
 	[S_READ_HEADER] = {
 		"SELECT " HEADER_COLS("") " FROM workflow_persist.wf_workflow "
-		"WHERE id = $1 AND (expires_at IS NULL OR expires_at > now())",
+		"WHERE id = $1 AND " WFP_LIVE(""),
 		1, {TEXTOID}
 	},
 	[S_WRITE_HEADER] = {
@@ -187,7 +197,7 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		"s.step_key, s.pos, s.result, s.ok, s.recorded_at "
 		"FROM workflow_persist.wf_workflow AS h "
 		"LEFT JOIN workflow_persist.wf_step AS s ON s.workflow_id = h.id "
-		"WHERE h.id = $1 AND (h.expires_at IS NULL OR h.expires_at > now())",
+		"WHERE h.id = $1 AND " WFP_LIVE("h."),
 		1, {TEXTOID}
 	},
 	/* a checkpoint's two writes in one statement: step row, then header */

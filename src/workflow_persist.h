@@ -32,6 +32,13 @@ typedef enum WfpValidation
 extern int	wfp_validation;
 extern int	wfp_max_snapshot_bytes;
 extern int	wfp_max_step_bytes;
+extern int	wfp_cleanup_interval;
+extern char *wfp_cleanup_databases;
+extern int	wfp_cleanup_batch_size;
+extern char *wfp_cleanup_role;
+
+/* wfp_worker.c */
+extern void wfp_worker_register(void);
 
 /* Limits that are not settings: ids and step keys are index keys. */
 #define WFP_MAX_ID_BYTES		512
