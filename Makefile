@@ -22,7 +22,9 @@ OBJS = \
 	src/wfp_write.o \
 	src/wfp_read.o \
 	src/wfp_lifecycle.o \
-	src/wfp_worker.o
+	src/wfp_worker.o \
+	src/wfp_notify.o \
+	src/wfp_trigger.o
 PGFILEDESC = "workflow_persist - durable workflow state"
 
 DATA = $(wildcard sql/$(EXTENSION)--*.sql)

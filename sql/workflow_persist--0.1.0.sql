@@ -264,23 +264,9 @@ COMMENT ON FUNCTION @extschema@.wf_check_id(pg_catalog.text) IS
 'returns a valid workflow id unchanged, raises 22023 otherwise (used by the SQL functions)';
 
 CREATE FUNCTION @extschema@.wf_delete(id pg_catalog.text) RETURNS pg_catalog.bool
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    live pg_catalog.bool;
-BEGIN
-    live := EXISTS (SELECT FROM @extschema@.wf_live AS l
-                     WHERE l.id = @extschema@.wf_check_id(wf_delete.id));
-    DELETE FROM @extschema@.wf_workflow AS w WHERE w.id = wf_delete.id;
-    IF NOT FOUND THEN
-        RETURN false;
-    END IF;
-    DELETE FROM @extschema@.wf_step AS s WHERE s.workflow_id = wf_delete.id;
-    DELETE FROM @extschema@.wf_event AS e WHERE e.workflow_id = wf_delete.id;
-    RETURN live;
-END
-$$;
+AS 'MODULE_PATHNAME', 'wf_delete'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.wf_delete(pg_catalog.text) IS
 'delete a workflow and its steps; false (not an error) when there was none';
 
@@ -922,6 +908,82 @@ COMMENT ON VIEW @extschema@.wf_cleanup_status IS
 'what cleanup (worker, pg_cron or manual) has deleted, when, its last error, and what awaits deletion';
 
 ------------------------------------------------------------------------------
+-- Checkpoints from triggers and from stored procedures
+-- (docs/reference.md, "Auto-checkpoint trigger"; guide docs/durable-procedures.md)
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.wf_checkpoint_trigger()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'wf_checkpoint_trigger'
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_checkpoint_trigger() IS
+'AFTER INSERT OR UPDATE FOR EACH ROW: record each row as a step (arguments: id column, step key column[, value column])';
+
+CREATE FUNCTION @extschema@.wf_attach_checkpoint(tbl pg_catalog.regclass,
+                                                 id_column pg_catalog.name,
+                                                 key_column pg_catalog.name,
+                                                 value_column pg_catalog.name DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    col pg_catalog.name;
+BEGIN
+    IF tbl IS NULL OR id_column IS NULL OR key_column IS NULL THEN
+        RAISE EXCEPTION 'tbl, id_column and key_column must not be null' USING ERRCODE = '22004';
+    END IF;
+    FOREACH col IN ARRAY ARRAY[id_column, key_column, value_column] LOOP
+        IF col IS NOT NULL AND NOT EXISTS (
+               SELECT FROM pg_attribute AS a
+                WHERE a.attrelid = tbl AND a.attname = col
+                  AND a.attnum > 0 AND NOT a.attisdropped) THEN
+            RAISE EXCEPTION 'column "%" does not exist in table %', col, tbl
+                USING ERRCODE = '42703';
+        END IF;
+    END LOOP;
+    EXECUTE format('CREATE TRIGGER wf_checkpoint AFTER INSERT OR UPDATE ON %s '
+                   'FOR EACH ROW EXECUTE FUNCTION @extschema@.wf_checkpoint_trigger(%L, %L%s)',
+                   tbl, id_column, key_column,
+                   CASE WHEN value_column IS NULL THEN ''
+                        ELSE ', ' || quote_literal(value_column) END);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.wf_attach_checkpoint(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name) IS
+'checkpoint every inserted or updated row of a table as a workflow step (trigger wf_checkpoint)';
+
+CREATE FUNCTION @extschema@.wf_detach_checkpoint(tbl pg_catalog.regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_trigger AS t
+                    WHERE t.tgrelid = tbl AND t.tgname = 'wf_checkpoint') THEN
+        RAISE EXCEPTION 'table % has no checkpoint trigger', tbl
+            USING ERRCODE = '42704', HINT = 'wf_attach_checkpoint() creates it.';
+    END IF;
+    EXECUTE format('DROP TRIGGER wf_checkpoint ON %s', tbl);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.wf_detach_checkpoint(pg_catalog.regclass) IS
+'remove the checkpoint trigger of a table';
+
+CREATE FUNCTION @extschema@.wf_step_result(id pg_catalog.text, step_key pg_catalog.text)
+RETURNS pg_catalog.jsonb
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT s.result
+      FROM @extschema@.wf_step AS s
+      JOIN @extschema@.wf_live AS w ON w.id = s.workflow_id
+     WHERE s.workflow_id = @extschema@.wf_check_id($1) AND s.step_key = $2
+$$;
+COMMENT ON FUNCTION @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text) IS
+'the recorded StepResult of one step, or NULL: what a durable procedure checks before each step';
+
+------------------------------------------------------------------------------
 -- Privileges
 --
 -- Every function runs with its caller's rights, and nothing that reads or
@@ -960,7 +1022,11 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.wf_lease_release(pg_catalog.text, pg_catalog.text),
     @extschema@.wf_set_ttl(pg_catalog.text, pg_catalog.interval),
     @extschema@.wf_set_retention(pg_catalog.text, pg_catalog.interval),
-    @extschema@.wf_cleanup(pg_catalog.int4, pg_catalog.int8, pg_catalog.bool)
+    @extschema@.wf_cleanup(pg_catalog.int4, pg_catalog.int8, pg_catalog.bool),
+    @extschema@.wf_checkpoint_trigger(),
+    @extschema@.wf_attach_checkpoint(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name),
+    @extschema@.wf_detach_checkpoint(pg_catalog.regclass),
+    @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text)
 FROM PUBLIC;
 REVOKE EXECUTE ON PROCEDURE @extschema@.wf_cleanup_all(pg_catalog.int4, pg_catalog.int8) FROM PUBLIC;
 

@@ -29,6 +29,9 @@ int			wfp_validation = WFP_VALIDATION_AWAITLY;
 int			wfp_max_snapshot_bytes = 64 * 1024 * 1024;
 int			wfp_max_step_bytes = 16 * 1024 * 1024;
 
+/* workflow_persist.notify (wfp_notify.c) */
+bool		wfp_notify = false;
+
 /* the cleanup worker (wfp_worker.c) */
 int			wfp_cleanup_interval = 60;
 char	   *wfp_cleanup_databases = "";
@@ -77,6 +80,15 @@ _PG_init(void)
 							GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
 
+	DefineCustomBoolVariable("workflow_persist.notify",
+							 "Send NOTIFY workflow_persist for every workflow a committed transaction wrote.",
+							 "One notification per workflow per transaction, with its final version and status.",
+							 &wfp_notify,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
+
 	/*
 	 * The worker's settings are PGC_SIGHUP, not PGC_POSTMASTER: they can be
 	 * defined when the library is loaded by CREATE EXTENSION after startup
@@ -122,6 +134,7 @@ _PG_init(void)
 							   NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("workflow_persist");
+	wfp_notify_init();
 
 	/* the worker exists only when the library is preloaded */
 	if (process_shared_preload_libraries_in_progress)

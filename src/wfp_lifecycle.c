@@ -117,6 +117,7 @@ wf_suspend(PG_FUNCTION_ARGS)
 	wfp_store_event(&wf, "suspended", NULL, 0, wfp_current_actor(),
 					finish(detail));
 	wfp_store_end();
+	wfp_notify_track(id, "suspend");
 	PG_RETURN_INT64(wf.version);
 }
 
@@ -257,6 +258,7 @@ decide(FunctionCallInfo fcinfo, bool approve)
 	wfp_store_event(&wf, approve ? "approved" : "rejected", key, keylen,
 					decided_by, finish(detail));
 	wfp_store_end();
+	wfp_notify_track(id, approve ? "approve" : "reject");
 	PG_RETURN_INT64(wf.version);
 }
 
@@ -368,6 +370,7 @@ wf_resume(PG_FUNCTION_ARGS)
 	wfp_store_event(&wf, "resumed", NULL, 0, wfp_current_actor(),
 					finish(detail));
 	wfp_store_end();
+	wfp_notify_track(id, "resume");
 	PG_RETURN_INT64(wf.version);
 }
 
@@ -407,6 +410,7 @@ wf_cancel(PG_FUNCTION_ARGS)
 	wfp_store_event(&wf, "cancelled", NULL, 0, wfp_current_actor(),
 					detail->count > 0 ? finish(detail) : NULL);
 	wfp_store_end();
+	wfp_notify_track(id, "cancel");
 	PG_RETURN_INT64(wf.version);
 }
 
@@ -532,6 +536,7 @@ wf_replay(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(caller);
 	result = cstring_to_text(new_id);
 	wfp_store_end();
+	wfp_notify_track(new_id, "replay");
 	PG_RETURN_TEXT_P(result);
 }
 
@@ -683,5 +688,6 @@ wf_fork(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(caller);
 	result = cstring_to_text(new_id);
 	wfp_store_end();
+	wfp_notify_track(new_id, "fork");
 	PG_RETURN_TEXT_P(result);
 }

@@ -62,6 +62,7 @@ typedef enum StoreStmt
 	S_CHECKPOINT_UPDATE,
 	S_INSERT_EVENT,
 	S_DELETE_EVENTS,
+	S_DELETE_HEADER,
 	S_COUNT
 } StoreStmt;
 
@@ -220,6 +221,10 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		"INSERT INTO workflow_persist.wf_event (workflow_id, at, event, "
 		"step_key, actor, detail) VALUES ($1, now(), $2, $3, $4, $5)",
 		5, {TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID}
+	},
+	[S_DELETE_HEADER] = {
+		"DELETE FROM workflow_persist.wf_workflow WHERE id = $1",
+		1, {TEXTOID}
 	},
 	[S_DELETE_EVENTS] = {
 		"DELETE FROM workflow_persist.wf_event WHERE workflow_id = $1",
@@ -791,6 +796,28 @@ fill_step_rows(int n, int first, int *count)
 	}
 	*count = kept;
 	return rows;
+}
+
+/*
+ * Delete a workflow whole: header, steps, events.  Returns whether it
+ * existed, and through *was_live whether it was live (not expired).
+ */
+bool
+wfp_store_delete(const char *id, bool *was_live)
+{
+	Datum		arg = CStringGetTextDatum(id);
+	bool		expired;
+	WfpWorkflow wf;
+
+	*was_live = false;
+	wf.id = id;
+	if (run(S_LOCK_HEADER, &arg, NULL, false, SPI_OK_SELECT) != 1)
+		return false;
+	expired = fill_header(&wf);
+	*was_live = !expired;
+	run(S_DELETE_HEADER, &arg, NULL, false, SPI_OK_DELETE);
+	wfp_store_forget(id);
+	return true;
 }
 
 /* Delete every step and event of an id (its header is the caller's). */

@@ -35,32 +35,37 @@
 PG_FUNCTION_INFO_V1(wf_save);
 PG_FUNCTION_INFO_V1(wf_save_step);
 PG_FUNCTION_INFO_V1(wf_merge);
+PG_FUNCTION_INFO_V1(wf_delete);
 
 /* ----------
  * Argument checks shared by the writers
  * ----------
  */
 
-/* A workflow id: 1..512 bytes.  Raises on NULL too. */
+/* A workflow id: 1..512 bytes, else 22023. */
 char *
-wfp_arg_id(FunctionCallInfo fcinfo, int argno)
+wfp_check_id_cstring(char *id)
 {
-	text	   *id;
-	int			len;
+	int			len = strlen(id);
 
-	if (PG_ARGISNULL(argno))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("workflow id must not be null")));
-	id = PG_GETARG_TEXT_PP(argno);
-	len = VARSIZE_ANY_EXHDR(id);
 	if (len < 1 || len > WFP_MAX_ID_BYTES)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("workflow id must be 1 to %d bytes long",
 						WFP_MAX_ID_BYTES),
 				 errdetail("The id given is %d bytes long.", len)));
-	return text_to_cstring(id);
+	return id;
+}
+
+/* A workflow id argument (raises on NULL too). */
+char *
+wfp_arg_id(FunctionCallInfo fcinfo, int argno)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("workflow id must not be null")));
+	return wfp_check_id_cstring(text_to_cstring(PG_GETARG_TEXT_PP(argno)));
 }
 
 /* A non-null argument other than the id. */
@@ -611,6 +616,7 @@ wf_save(PG_FUNCTION_ARGS)
 	wfp_store_write_header(&wf, true);
 	wfp_note_status_change(&wf, before, NULL, 0);
 	wfp_store_end();
+	wfp_notify_track(id, "save");
 
 	PG_RETURN_INT64(wf.version);
 }
@@ -702,6 +708,7 @@ wf_merge(PG_FUNCTION_ARGS)
 	wfp_store_write_header(&wf, true);
 	wfp_note_status_change(&wf, before, NULL, 0);
 	wfp_store_end();
+	wfp_notify_track(id, "merge");
 
 	PG_RETURN_INT64(wf.version);
 }
@@ -786,16 +793,16 @@ wfp_fresh_extra(void)
 	return wfp_node_to_jsonb(node);
 }
 
-Datum
-wf_save_step(PG_FUNCTION_ARGS)
+/*
+ * Record one step result: the checkpoint behind wf_save_step and the
+ * auto-checkpoint trigger.  Validates the result, locks (or creates) the
+ * workflow, writes the step row and the header, and returns the new
+ * version.  Its cost does not depend on how many steps are stored.
+ */
+int64
+wfp_checkpoint(const char *id, const char *key, int keylen, Jsonb *result,
+			   bool has_expected, int64 expected, const char *lease)
 {
-	char	   *id = wfp_arg_id(fcinfo, 0);
-	text	   *keytext;
-	const char *key;
-	int			keylen;
-	Jsonb	   *result;
-	bool		has_expected;
-	int64		expected = 0;
 	WfpStepWrite w;
 	WfpWorkflow wf;
 	WfpStepMeta meta;
@@ -803,17 +810,7 @@ wf_save_step(PG_FUNCTION_ARGS)
 	WfpStepAction action;
 	Jsonb	   *execution;
 	int64		total;
-	char	   *lease;
 	WfpStatus	before;
-
-	wfp_arg_not_null(fcinfo, 1, "step_key");
-	wfp_arg_not_null(fcinfo, 2, "result");
-	keytext = PG_GETARG_TEXT_PP(1);
-	key = VARDATA_ANY(keytext);
-	keylen = VARSIZE_ANY_EXHDR(keytext);
-	result = PG_GETARG_JSONB_P(2);
-	has_expected = arg_expected_version(fcinfo, 3, &expected);
-	lease = wfp_arg_text_or_null(fcinfo, 4);
 
 	validate_step_or_raise(key, keylen, result);
 	wfp_prepare_step(&w, id, key, keylen, result, NULL);
@@ -869,6 +866,41 @@ wf_save_step(PG_FUNCTION_ARGS)
 	wfp_store_checkpoint(&wf, &w, action);
 	wfp_note_status_change(&wf, before, key, keylen);
 	wfp_store_end();
+	wfp_notify_track(id, "step");
+	return wf.version;
+}
 
-	PG_RETURN_INT64(wf.version);
+Datum
+wf_save_step(PG_FUNCTION_ARGS)
+{
+	char	   *id = wfp_arg_id(fcinfo, 0);
+	text	   *keytext;
+	bool		has_expected;
+	int64		expected = 0;
+
+	wfp_arg_not_null(fcinfo, 1, "step_key");
+	wfp_arg_not_null(fcinfo, 2, "result");
+	keytext = PG_GETARG_TEXT_PP(1);
+	has_expected = arg_expected_version(fcinfo, 3, &expected);
+	PG_RETURN_INT64(wfp_checkpoint(id, VARDATA_ANY(keytext),
+								   VARSIZE_ANY_EXHDR(keytext),
+								   PG_GETARG_JSONB_P(2), has_expected,
+								   expected, wfp_arg_text_or_null(fcinfo, 4)));
+}
+
+/* ----------
+ * wf_delete(id): false (not an error) when there is no such workflow
+ * ----------
+ */
+Datum
+wf_delete(PG_FUNCTION_ARGS)
+{
+	char	   *id = wfp_arg_id(fcinfo, 0);
+	bool		live;
+
+	wfp_store_begin();
+	if (wfp_store_delete(id, &live) && live)
+		wfp_notify_track(id, "delete");
+	wfp_store_end();
+	PG_RETURN_BOOL(live);
 }

@@ -250,6 +250,7 @@ extern void wfp_store_event(WfpWorkflow *wf, const char *event,
 							const char *key, int keylen, const char *actor,
 							Jsonb *detail);
 extern void wfp_store_forget(const char *id);
+extern bool wfp_store_delete(const char *id, bool *was_live);
 extern int64 wfp_store_hash(const JsonbContainer *c, Size len);
 extern bool wfp_store_get_step(WfpWorkflow *wf, const char *key, int keylen,
 							   WfpStepMeta *meta);
@@ -268,6 +269,7 @@ extern bool wfp_store_read_all(WfpWorkflow *wf, const char *id,
  * ----------
  */
 extern char *wfp_arg_id(FunctionCallInfo fcinfo, int argno);
+extern char *wfp_check_id_cstring(char *id);
 extern void wfp_arg_not_null(FunctionCallInfo fcinfo, int argno,
 							 const char *name);
 extern void wfp_check_expected_version(WfpWorkflow *wf, bool has_expected,
@@ -296,6 +298,17 @@ extern Jsonb *wfp_touch_execution(Jsonb *execution, const char *status,
 extern void wfp_replace_snapshot(WfpWorkflow *wf, Jsonb *snapshot,
 								 JsonbContainer *steps);
 extern Jsonb *wfp_fresh_extra(void);
+extern int64 wfp_checkpoint(const char *id, const char *key, int keylen,
+							Jsonb *result, bool has_expected, int64 expected,
+							const char *lease);
+
+/* ----------
+ * wfp_notify.c: change notifications, sent at commit
+ * ----------
+ */
+extern bool wfp_notify;
+extern void wfp_notify_init(void);
+extern void wfp_notify_track(const char *id, const char *event);
 
 /* ----------
  * wfp_read.c
