@@ -1060,6 +1060,7 @@ BEGIN
     EXECUTE pg_catalog.format('REVOKE ALL ON ALL TABLES IN SCHEMA @extschema@ FROM %s', role);
     EXECUTE pg_catalog.format('REVOKE ALL ON ALL SEQUENCES IN SCHEMA @extschema@ FROM %s', role);
     EXECUTE pg_catalog.format('REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA @extschema@ FROM %s', role);
+    EXECUTE pg_catalog.format('REVOKE EXECUTE ON ALL PROCEDURES IN SCHEMA @extschema@ FROM %s', role);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.wf_revoke_access(pg_catalog.regrole) IS
