@@ -14,7 +14,6 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/guc.h"
-#include "utils/memutils.h"
 
 #include "workflow_persist.h"
 
@@ -62,10 +61,11 @@ _PG_init(void)
 
 	DefineCustomIntVariable("workflow_persist.max_snapshot_bytes",
 							"Largest stored snapshot, in bytes of jsonb (0 = no limit).",
-							"A write that would store a larger workflow fails with program_limit_exceeded.",
+							"A write that would store a larger workflow fails with program_limit_exceeded; "
+							"jsonb's own limit (256 MB) applies even at 0.",
 							&wfp_max_snapshot_bytes,
 							64 * 1024 * 1024,
-							0, MaxAllocSize,
+							0, WFP_MAX_DOCUMENT_BYTES,
 							PGC_SUSET,
 							GUC_UNIT_BYTE,
 							NULL, NULL, NULL);
@@ -75,7 +75,7 @@ _PG_init(void)
 							"A write of a larger step result fails with program_limit_exceeded.",
 							&wfp_max_step_bytes,
 							16 * 1024 * 1024,
-							0, MaxAllocSize,
+							0, WFP_MAX_DOCUMENT_BYTES,
 							PGC_SUSET,
 							GUC_UNIT_BYTE,
 							NULL, NULL, NULL);

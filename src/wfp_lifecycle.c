@@ -502,6 +502,7 @@ wf_replay(PG_FUNCTION_ARGS)
 	WfpNode    *origin;
 	JsonbValue	v;
 	Jsonb	   *snapshot;
+	WfpPrepared prepared;
 	text	   *result;
 
 	new_id = PG_ARGISNULL(1) ? generate_id(id) : wfp_arg_id(fcinfo, 1);
@@ -528,8 +529,9 @@ wf_replay(PG_FUNCTION_ARGS)
 					  derived_metadata(extra, new_id, "replayOf", finish(origin)));
 	snapshot = finish(root);
 
+	wfp_prepare_snapshot(new_id, snapshot, &prepared);
 	claim_new(&wf, new_id);
-	wfp_replace_snapshot(&wf, snapshot, wfp_storable_steps(snapshot));
+	wfp_replace_snapshot(&wf, &prepared);
 	wfp_store_write_header(&wf, true);
 	wfp_store_event(&wf, "replayed", NULL, 0, wfp_current_actor(),
 					finish(origin));

@@ -178,7 +178,11 @@ check_step_key(const char *id, int keylen)
 						   keylen, WFP_MAX_STEP_KEY_BYTES)));
 }
 
-/* Raise 54000 when a workflow would grow past max_snapshot_bytes. */
+/*
+ * Raise 54000 when a workflow would grow past max_snapshot_bytes, or past
+ * what one jsonb document can hold at all (with the setting at 0 too): a
+ * workflow wf_load could not assemble is never stored.
+ */
 void
 wfp_check_snapshot_size(const char *id, int64 size)
 {
@@ -188,6 +192,12 @@ wfp_check_snapshot_size(const char *id, int64 size)
 				 errmsg("snapshot of workflow \"%s\" is too large", id),
 				 errdetail("The snapshot would be " INT64_FORMAT " bytes; workflow_persist.max_snapshot_bytes is %d.",
 						   size, wfp_max_snapshot_bytes)));
+	if (size > WFP_MAX_DOCUMENT_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("snapshot of workflow \"%s\" is too large", id),
+				 errdetail("The snapshot would be " INT64_FORMAT " bytes; a jsonb document holds at most %d.",
+						   size, WFP_MAX_DOCUMENT_BYTES)));
 }
 
 /* ----------
@@ -544,29 +554,31 @@ wfp_validation_level(void)
 }
 
 /*
- * Store a whole snapshot in the locked workflow wf, replacing what it
- * holds.  The snapshot has been validated and checked storable.
+ * Take a whole snapshot apart for storing, with every check that needs no
+ * table: the shape the store needs, step keys, step sizes, the footprint
+ * against max_snapshot_bytes.  (Validation is the caller's.)
  */
 void
-wfp_replace_snapshot(WfpWorkflow *wf, Jsonb *snapshot, JsonbContainer *steps)
+wfp_prepare_snapshot(const char *id, Jsonb *snapshot, WfpPrepared *p)
 {
-	Jsonb	   *execution;
-	Jsonb	   *extra;
-	WfpStepWrite *in;
-	int			n_in;
-	int64		total;
+	JsonbContainer *steps = wfp_storable_steps(snapshot);
 
-	wfp_split_head(snapshot, &execution, &extra);
-	in = prepare_steps(wf->id, steps, &n_in);
-	total = wfp_head_footprint(execution, extra);
-	for (int i = 0; i < n_in; i++)
-		total += wfp_step_footprint(in[i].keylen, in[i].size);
-	wfp_check_snapshot_size(wf->id, total);
+	wfp_split_head(snapshot, &p->execution, &p->extra);
+	p->in = prepare_steps(id, steps, &p->n_in);
+	p->total = wfp_head_footprint(p->execution, p->extra);
+	for (int i = 0; i < p->n_in; i++)
+		p->total += wfp_step_footprint(p->in[i].keylen, p->in[i].size);
+	wfp_check_snapshot_size(id, p->total);
+}
 
-	write_steps(wf, in, n_in, true);
-	wf->size_bytes = total;
-	wf->execution = execution;
-	wf->extra = extra;
+/* Store a prepared snapshot in the locked workflow wf, replacing it. */
+void
+wfp_replace_snapshot(WfpWorkflow *wf, WfpPrepared *p)
+{
+	write_steps(wf, p->in, p->n_in, true);
+	wf->size_bytes = p->total;
+	wf->execution = p->execution;
+	wf->extra = p->extra;
 	wf->status = wfp_derive_status(wf);
 	wf->checked = wfp_validation_level();
 	wf->version++;
@@ -581,7 +593,7 @@ wf_save(PG_FUNCTION_ARGS)
 {
 	char	   *id = wfp_arg_id(fcinfo, 0);
 	Jsonb	   *snapshot;
-	JsonbContainer *steps;
+	WfpPrepared prepared;
 	bool		has_expected;
 	int64		expected = 0;
 	TimestampTz expires_at = 0;
@@ -599,7 +611,7 @@ wf_save(PG_FUNCTION_ARGS)
 	/* everything about the input itself, before touching any table */
 	wfp_check_snapshot_size(id, VARSIZE(snapshot));
 	wfp_validate_or_raise(snapshot);
-	steps = wfp_storable_steps(snapshot);
+	wfp_prepare_snapshot(id, snapshot, &prepared);
 
 	wfp_store_begin();
 	wfp_store_lock(&wf, id, true);
@@ -607,7 +619,7 @@ wf_save(PG_FUNCTION_ARGS)
 	wfp_check_lease(&wf, lease);
 	wfp_check_expected_version(&wf, has_expected, expected);
 	before = wf.status;
-	wfp_replace_snapshot(&wf, snapshot, steps);
+	wfp_replace_snapshot(&wf, &prepared);
 	if (!PG_ARGISNULL(2))
 	{
 		wf.has_expiry = true;
@@ -634,6 +646,16 @@ wf_save(PG_FUNCTION_ARGS)
  * exactly the steps the merge changes: stored steps not in the delta stay
  * as they are.
  */
+/* Does the document have the shape the store needs (no error if not)? */
+static bool
+has_steps_object(Jsonb *doc)
+{
+	JsonbValue	v;
+
+	return JB_ROOT_IS_OBJECT(doc) && wfp_get_key(&doc->root, "steps", &v) &&
+		wfp_kind(&v) == WFP_OBJECT;
+}
+
 static Jsonb *
 merge_base(WfpWorkflow *wf)
 {
@@ -653,6 +675,7 @@ wf_merge(PG_FUNCTION_ARGS)
 	bool		has_expected;
 	int64		expected = 0;
 	char	   *lease;
+	WfpPrepared prepared;
 	WfpWorkflow wf;
 	WfpStatus	before;
 
@@ -660,7 +683,16 @@ wf_merge(PG_FUNCTION_ARGS)
 	delta = PG_GETARG_JSONB_P(1);
 	has_expected = arg_expected_version(fcinfo, 2, &expected);
 	lease = wfp_arg_text_or_null(fcinfo, 3);
+
+	/*
+	 * The delta's steps are the steps the merge writes, whichever way it
+	 * goes: check them (keys, sizes) before touching any table.  A delta of
+	 * another shape is left to the merge and validation errors below.
+	 */
 	wfp_check_snapshot_size(id, VARSIZE(delta));
+	memset(&prepared, 0, sizeof(prepared));
+	if (has_steps_object(delta))
+		wfp_prepare_snapshot(id, delta, &prepared);
 
 	wfp_store_begin();
 	wfp_store_lock(&wf, id, true);
@@ -672,15 +704,15 @@ wf_merge(PG_FUNCTION_ARGS)
 	{
 		/* nothing to merge into: the delta is the first snapshot */
 		wfp_validate_or_raise(delta);
-		wfp_replace_snapshot(&wf, delta, wfp_storable_steps(delta));
+		if (prepared.in == NULL)
+			wfp_prepare_snapshot(id, delta, &prepared);	/* raises */
+		wfp_replace_snapshot(&wf, &prepared);
 	}
 	else
 	{
 		Jsonb	   *merged = wfp_merge_snapshots(merge_base(&wf), delta);
 		Jsonb	   *execution;
 		Jsonb	   *extra;
-		WfpStepWrite *in;
-		int			n_in;
 		int			level = wfp_validation_level();
 
 		/*
@@ -694,9 +726,8 @@ wf_merge(PG_FUNCTION_ARGS)
 		else
 			wfp_validate_or_raise(merged);
 		wfp_split_head(merged, &execution, &extra);
-		in = prepare_steps(id, wfp_storable_steps(merged), &n_in);
 		wf.size_bytes -= wfp_head_footprint(wf.execution, wfp_store_extra(&wf));
-		write_steps(&wf, in, n_in, false);
+		write_steps(&wf, prepared.in, prepared.n_in, false);
 		wf.size_bytes += wfp_head_footprint(execution, extra);
 		wfp_check_snapshot_size(id, wf.size_bytes);
 		wf.execution = execution;

@@ -43,6 +43,8 @@ extern void wfp_worker_register(void);
 /* Limits that are not settings: ids and step keys are index keys. */
 #define WFP_MAX_ID_BYTES		512
 #define WFP_MAX_STEP_KEY_BYTES	1024
+/* jsonb's own limit on a container's data (JENTRY_OFFLENMASK) */
+#define WFP_MAX_DOCUMENT_BYTES	0x0FFFFFFF
 
 /* ----------
  * wfp_jsonb.c: small helpers over the jsonb binary format
@@ -295,8 +297,19 @@ extern void wfp_note_status_change(WfpWorkflow *wf, WfpStatus before,
 extern WfpPending wfp_pending_kind(JsonbContainer *step);
 extern Jsonb *wfp_touch_execution(Jsonb *execution, const char *status,
 								  const char *key, int keylen);
-extern void wfp_replace_snapshot(WfpWorkflow *wf, Jsonb *snapshot,
-								 JsonbContainer *steps);
+/* A whole snapshot taken apart for storing (wfp_prepare_snapshot). */
+typedef struct WfpPrepared
+{
+	Jsonb	   *execution;
+	Jsonb	   *extra;
+	WfpStepWrite *in;			/* steps, in jsonb key order */
+	int			n_in;
+	int64		total;			/* footprint (size_bytes) */
+} WfpPrepared;
+
+extern void wfp_prepare_snapshot(const char *id, Jsonb *snapshot,
+								 WfpPrepared *p);
+extern void wfp_replace_snapshot(WfpWorkflow *wf, WfpPrepared *p);
 extern Jsonb *wfp_fresh_extra(void);
 extern int64 wfp_checkpoint(const char *id, const char *key, int keylen,
 							Jsonb *result, bool has_expected, int64 expected,
