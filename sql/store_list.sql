@@ -22,7 +22,7 @@ COMMIT;
 SELECT pg_sleep(0.01);
 -- then one of the first five moves to the top
 SELECT wf_save_step('list:t:d', 'b', '{"ok":true}');
-SELECT id, status, version, step_count FROM wf_list('list:');
+SELECT id, status, version, step_count, pending FROM wf_list('list:');
 -- the "next" of a row is the cursor after it; every row carries one
 SELECT count(*) = count(DISTINCT next) AS distinct_cursors FROM wf_list('list:');
 -- paging with 1, 2 and 3 rows a page gives every row once, in order
@@ -70,6 +70,14 @@ SELECT id FROM wf_list('list:', 'failed');
 SELECT count(*) FROM wf_list('list:', 'running');
 SELECT count(*) FROM wf_list('list:', 'suspended');
 SELECT count(*) FROM wf_list('list:', 'cancelled');
+-- a run waiting for two approvals and a cancelled one: the lifecycle's
+-- statuses filter like the others, and "pending" counts the waiting steps
+SELECT wf_save('list:v:s', '{"formatVersion":1,"steps":{"a":{"ok":true},"p1":{"ok":false,"error":{"type":"PENDING_APPROVAL","stepKey":"p1"},"cause":{"type":"thrown","stringRepresentation":"p"},"meta":{"origin":"result"}},"h:1":{"ok":false,"error":{"type":"PENDING_HOOK","hookId":"1"},"cause":{"type":"thrown","stringRepresentation":"p"},"meta":{"origin":"result"}}},"execution":{"status":"running","lastUpdated":"t"}}');
+SELECT wf_save('list:v:k', :'S');
+SELECT wf_cancel('list:v:k');
+SELECT id, status, step_count, pending FROM wf_list('list:', 'suspended');
+SELECT id, status, step_count, pending FROM wf_list('list:', 'cancelled');
+SELECT id, status, pending FROM wf_info('list:v:s');
 
 ---------------------------------------------------------------------------
 -- prefix: literal (%, _ and \ are ordinary characters), byte-wise
@@ -135,11 +143,11 @@ SELECT count(*), bool_and(wf_delete(id)) AS deleted FROM wf_list('list:many:', m
 ---------------------------------------------------------------------------
 -- wf_info: the row of one workflow, none when absent
 ---------------------------------------------------------------------------
-SELECT id, status, version, step_count, size_bytes > 0 AS has_size,
+SELECT id, status, version, step_count, pending, size_bytes > 0 AS has_size,
        created_at <= updated_at AS ordered, expires_at IS NULL AS no_expiry
   FROM wf_info('list:t:d');
 SELECT (SELECT row(i.*) FROM wf_info('list:t:d') AS i)
-     = (SELECT row(l.id, l.status, l.version, l.step_count, l.size_bytes, l.created_at, l.updated_at, l.expires_at)
+     = (SELECT row(l.id, l.status, l.version, l.step_count, l.pending, l.size_bytes, l.created_at, l.updated_at, l.expires_at)
           FROM wf_list('list:t:d') AS l) AS info_is_list_row;
 SELECT count(*) FROM wf_info('list:absent');
 

@@ -28,8 +28,9 @@ SELECT status, version, step_count FROM wf_info('merge:m');
 
 -- a delta without metadata or warnings keeps the stored ones, except the
 -- warnings of the steps it replaces; nothing of the stored execution survives
+-- (failed, not completed: a completed run would accept no more merges)
 SELECT wf_load('merge:m') AS before \gset
-\set D2 '{"formatVersion":1,"steps":{"a":{"ok":true,"value":{"deep":{"x":1}}}},"execution":{"status":"completed","lastUpdated":"t2","completedAt":"t2"}}'
+\set D2 '{"formatVersion":1,"steps":{"a":{"ok":true,"value":{"deep":{"x":1}}}},"execution":{"status":"failed","lastUpdated":"t2","completedAt":"t2"}}'
 SELECT wf_merge('merge:m', :'D2');
 SELECT wf_load('merge:m') = wf_merge_snapshots(:'before', :'D2') AS equal;
 SELECT wf_load('merge:m') -> 'metadata' AS metadata, wf_load('merge:m') -> 'warnings' AS warnings;
@@ -172,6 +173,21 @@ BEGIN;
 SELECT wf_merge('merge:ev', '{"formatVersion":1,"steps":{"b":{"ok":true}},"execution":{"status":"completed","lastUpdated":"t"}}');
 ROLLBACK;
 SELECT version, status, step_count FROM wf_info('merge:ev');
+
+---------------------------------------------------------------------------
+-- a completed run accepts no more merges (55000), whatever the delta, and
+-- nothing is written; the merge that completes it is an ordinary one
+---------------------------------------------------------------------------
+SELECT wf_merge('merge:done', '{"formatVersion":1,"steps":{"a":{"ok":true}},"execution":{"status":"running","lastUpdated":"t"}}');
+SELECT wf_merge('merge:done', '{"formatVersion":1,"steps":{"b":{"ok":true}},"execution":{"status":"completed","lastUpdated":"t"}}');
+SELECT version, status, step_count FROM wf_info('merge:done');
+SELECT wf_merge('merge:done', '{"formatVersion":1,"steps":{"c":{"ok":true}},"execution":{"status":"running","lastUpdated":"t"}}');
+\echo :SQLSTATE
+SELECT wf_merge('merge:done', '{"formatVersion":1,"steps":{},"execution":{"status":"completed","lastUpdated":"t2"}}');
+\echo :SQLSTATE
+SELECT wf_merge('merge:done', '{"formatVersion":1,"steps":{},"execution":{"status":"running","lastUpdated":"t"}}', expected_version => 2);
+\echo :SQLSTATE
+SELECT version, status, step_count, wf_load('merge:done') -> 'execution' ->> 'lastUpdated' AS last_updated FROM wf_info('merge:done');
 
 -- clean up
 SELECT id, wf_delete(id) FROM wf_list(prefix => 'merge:') ORDER BY id;

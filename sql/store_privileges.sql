@@ -131,7 +131,7 @@ RESET ROLE;
 -- granting again works, and the role can be dropped after a revoke
 SELECT wf_grant_access('regress_wfp_rw');
 SET ROLE regress_wfp_rw;
-SELECT wf_save_step('priv:rw', 'e', '{"ok":true}');
+SELECT wf_save_step('priv:w', 'e', '{"ok":true}');
 RESET ROLE;
 SELECT wf_revoke_access('regress_wfp_rw');
 -- a role name that does not exist

@@ -75,8 +75,7 @@ SELECT wf_load('save:off') = '{"steps":{"a":5,"b":null,"c":[1]},"foo":{"bar":[1.
        wf_load('save:off') ? 'execution' AS has_execution;
 SELECT pos, step_key, ok, result FROM wf_steps('save:off');
 -- the status column: running unless execution.status is completed or failed
-SELECT status FROM wf_info('save:off');
-SELECT wf_save('save:off', '{"steps":{},"execution":{"status":"completed"}}');
+-- (completed last: a completed run accepts no more writes)
 SELECT status FROM wf_info('save:off');
 SELECT wf_save('save:off', '{"steps":{},"execution":{"status":"failed"}}');
 SELECT status FROM wf_info('save:off');
@@ -88,6 +87,11 @@ SELECT wf_save('save:off', '{"steps":{},"execution":"completed"}');
 SELECT status FROM wf_info('save:off');
 SELECT wf_save('save:off', '{"steps":{},"execution":null}');
 SELECT status, wf_load('save:off') AS doc FROM wf_info('save:off');
+SELECT wf_save('save:off', '{"steps":{},"execution":{"status":"completed"}}');
+SELECT status FROM wf_info('save:off');
+-- validation off does not reopen a completed run
+SELECT wf_save('save:off', '{"steps":{},"execution":{"status":"running"}}');
+\echo :SQLSTATE
 -- what the store cannot hold is refused whatever the mode
 SELECT wf_save('save:off', '[{"steps":{}}]');
 \echo :SQLSTATE
@@ -107,12 +111,18 @@ RESET workflow_persist.validation;
 SET workflow_persist.validation = lenient;
 \echo :SQLSTATE
 -- the status column follows execution.status under awaitly too
-SELECT wf_save('save:st', '{"formatVersion":1,"steps":{},"execution":{"status":"completed","lastUpdated":"t"}}');
-SELECT status FROM wf_info('save:st');
 SELECT wf_save('save:st', '{"formatVersion":1,"steps":{},"execution":{"status":"failed","lastUpdated":"t"}}');
 SELECT status FROM wf_info('save:st');
 SELECT wf_save('save:st', '{"formatVersion":1,"steps":{},"execution":{"status":"running","lastUpdated":"t"}}');
 SELECT status FROM wf_info('save:st');
+SELECT wf_save('save:st', '{"formatVersion":1,"steps":{},"execution":{"status":"completed","lastUpdated":"t"}}');
+SELECT status, version FROM wf_info('save:st');
+-- then it accepts no more saves: 55000, nothing written
+SELECT wf_save('save:st', '{"formatVersion":1,"steps":{},"execution":{"status":"running","lastUpdated":"t"}}');
+\echo :SQLSTATE
+SELECT wf_save('save:st', '{"formatVersion":1,"steps":{},"execution":{"status":"completed","lastUpdated":"t"}}');
+\echo :SQLSTATE
+SELECT status, version FROM wf_info('save:st');
 
 ---------------------------------------------------------------------------
 -- expected_version: NULL unconditional, 0 must not exist, N must be at N

@@ -41,11 +41,21 @@ SELECT wf_load('step:ord', since_step => 'c') -> 'steps' AS after_c;
 ---------------------------------------------------------------------------
 -- the rest of the stored snapshot is kept
 ---------------------------------------------------------------------------
-SELECT wf_save('step:keep', '{"formatVersion":1,"workflowName":"w","steps":{"x":{"ok":true}},"execution":{"status":"completed","lastUpdated":"t","completedAt":"c","currentStepId":"x"},"metadata":{"m":1.50},"warnings":[{"type":"lossy_value","stepId":"x","path":"p","reason":"circular"}],"other":[1]}');
+-- (failed: a checkpoint does not change execution.status; a completed run
+-- would accept no checkpoint at all)
+SELECT wf_save('step:keep', '{"formatVersion":1,"workflowName":"w","steps":{"x":{"ok":true}},"execution":{"status":"failed","lastUpdated":"t","completedAt":"c","currentStepId":"x"},"metadata":{"m":1.50},"warnings":[{"type":"lossy_value","stepId":"x","path":"p","reason":"circular"}],"other":[1]}');
 SELECT wf_save_step('step:keep', 'y', '{"ok":true,"value":null}');
 SELECT wf_load('step:keep') #- '{execution,lastUpdated}' AS doc;
 SELECT wf_load('step:keep') -> 'execution' ->> 'lastUpdated' ~ :'ISO' AS iso;
 SELECT status FROM wf_info('step:keep');
+
+-- a completed run accepts no more checkpoints: 55000, nothing written
+SELECT wf_save('step:done', '{"formatVersion":1,"steps":{"x":{"ok":true}},"execution":{"status":"completed","lastUpdated":"t"}}');
+SELECT wf_save_step('step:done', 'y', '{"ok":true}');
+\echo :SQLSTATE
+SELECT wf_save_step('step:done', 'x', '{"ok":true}');
+\echo :SQLSTATE
+SELECT version, status, step_count, wf_load('step:done') -> 'execution' AS execution FROM wf_info('step:done');
 
 ---------------------------------------------------------------------------
 -- the same result again: a write (version bumped), the row not rewritten

@@ -3,7 +3,10 @@
 # Four psql clients write workflows as fast as they can (checkpoints with
 # wf_save_step, deltas with wf_merge, whole snapshots with wf_save, and
 # two-workflow transactions), each logging every write the server
-# acknowledged.  Mid-load the server is stopped with "immediate" (no
+# acknowledged.  A completed run accepts no more writes, so a client that
+# saves a whole snapshot as "completed" moves on to a new generation of
+# that workflow (a new id) and never writes the completed one again;
+# shared workflows are only ever running or failed.  Mid-load the server is stopped with "immediate" (no
 # shutdown checkpoint: recovery replays the WAL), restarted, and checked:
 #
 #  - every acknowledged write is there (or was overwritten by a later
@@ -12,12 +15,15 @@
 #  - the one unit each client had in flight is all-or-nothing;
 #  - each workflow's version lies between the number of its acknowledged
 #    writes and that plus the writes in flight (each write adds exactly 1);
-#  - every stored snapshot validates, step_count matches the step rows,
+#  - whole snapshots keep the status they were saved with (completed ones
+#    stay completed, with exactly one "completed" event);
+#  - every stored snapshot validates, the status column agrees with
+#    execution.status, step_count matches the step rows,
 #    size_bytes the footprint of what is stored (and no smaller than the
 #    loaded snapshot),
 #    positions are unique and below next_pos, wf_load and wf_steps agree,
-#    no step row lacks its header, and amcheck finds the heap and indexes
-#    sound.
+#    no step or event row lacks its header, and amcheck finds the heaps
+#    and indexes sound.
 #
 # This runs twice (a second load and crash on the recovered cluster).  The
 # checker is also fed a write that never happened, to show it can fail.
@@ -120,6 +126,7 @@ sub make_units
 {
 	my ($c, $round) = @_;
 	my @units;
+	my %gen;    # generation of each of this client's whole-snapshot workflows
 	srand(1000 * $round + $c);
 	for my $seq (0 .. $UNITS_PER_ROUND - 1)
 	{
@@ -140,6 +147,8 @@ sub make_units
 		elsif ($r < 0.70)
 		{
 			my $id = shared_id(int(rand($N_SHARED)));
+			# a failed execution still takes writes (a completed one would not)
+			my $status = rand() < 0.2 ? 'failed' : 'running';
 			my $j1 = int(rand(7));
 			my $j2 = ($j1 + 1 + int(rand(6))) % 7;
 			my @steps;
@@ -151,15 +160,19 @@ sub make_units
 			}
 			push @sql,
 			    "SELECT 'v', $seq, '$id', workflow_persist.wf_merge('$id', "
-			  . snapshot_sql(\@steps, 'running',
+			  . snapshot_sql(\@steps, $status,
 				", 'metadata', jsonb_build_object('c$c', $seq)")
 			  . ');';
 		}
 		elsif ($r < 0.85)
 		{
-			# a whole snapshot of one of this client's own workflows
+			# a whole snapshot of one of this client's own workflows; once
+			# saved as completed, the next save goes to a new generation
 			my $i = int(rand(3));
-			my $id = "c${c}_full_$i";
+			my $id = "c${c}_full_${i}_r${round}g" . ($gen{$i} // 0);
+			my $r2 = rand();
+			my $status = $r2 < 0.45 ? 'running' : $r2 < 0.7 ? 'failed' : 'completed';
+			$gen{$i}++ if $status eq 'completed';
 			my (%map, @steps);
 			# c*_full_1 holds ~120 steps: a crash may hit a long write
 			my $n_keys = $i == 1 ? 200 : 6;
@@ -170,12 +183,11 @@ sub make_units
 				$map{$key} = $tag;
 				push @steps, [ $key, result_sql($tag, result_kind()) ];
 			}
-			$u->{full} = { id => $id, steps => \%map };
+			$u->{full} = { id => $id, steps => \%map, status => $status };
 			my $ttl = $i == 2 ? ", ttl => '1 day'" : '';
 			push @sql,
 			    "SELECT 'v', $seq, '$id', workflow_persist.wf_save('$id', "
-			  . snapshot_sql(\@steps, rand() < 0.5 ? 'running' : 'completed',
-				", 'workflowName', 'full'")
+			  . snapshot_sql(\@steps, $status, ", 'workflowName', 'full'")
 			  . "$ttl);";
 		}
 		else
@@ -336,7 +348,7 @@ sub read_db
 		'UTF-8',
 		$node->safe_psql(
 			'postgres', q{
-SELECT w.id, w.version, s.key,
+SELECT w.id, w.version, w.status, s.key,
        COALESCE(s.value->'value'->>'tag', s.value->'error'->>'tag'),
        CASE WHEN s.value->'value' ? 'pad'
             THEN s.value->'value'->>'pad' =
@@ -348,8 +360,9 @@ SELECT w.id, w.version, s.key,
 }));
 	for my $line (split /\n/, $rows)
 	{
-		my ($id, $version, $key, $tag, $pad_ok) = split /\|/, $line, -1;
+		my ($id, $version, $status, $key, $tag, $pad_ok) = split /\|/, $line, -1;
 		$db{$id}{version} = $version;
+		$db{$id}{status} = $status;
 		$db{$id}{steps} //= {};
 		next if $key eq '';
 		$db{$id}{steps}{$key} = $tag;
@@ -365,6 +378,7 @@ sub check_state
 	my (%acceptable, %absent_ok, %full_ok, %full_absent_ok);
 	my (%acked_writes, %maybe_writes, %acked_versions);
 	my %last_writer;    # "id\0key" => unit
+	my %completed;      # whole-snapshot ids an acknowledged save completed
 
 	for my $units (@$history)
 	{
@@ -388,12 +402,15 @@ sub check_state
 			if (my $f = $u->{full})
 			{
 				my $id = $f->{id};
-				if ($acked) { $full_ok{$id} = [ $f->{steps} ]; delete $full_absent_ok{$id}; }
+				if ($acked) { $full_ok{$id} = [$f]; delete $full_absent_ok{$id}; }
 				else
 				{
 					$full_absent_ok{$id} = 1 unless exists $full_ok{$id};
-					push @{ $full_ok{$id} }, $f->{steps};
+					push @{ $full_ok{$id} }, $f;
 				}
+				push @problems, "$id: written after it was completed"
+				  if $completed{$id};
+				$completed{$id} = 1 if $acked && $f->{status} eq 'completed';
 				$ids{$id} = 1;
 			}
 			for my $id (keys %ids)
@@ -435,7 +452,8 @@ sub check_state
 			  unless $acceptable{"$id\0$key"};
 		}
 	}
-	# whole snapshots: exactly the last acknowledged one or one in flight
+	# whole snapshots: exactly the last acknowledged one or one in flight,
+	# with the status it was saved with
 	for my $id (sort keys %full_ok)
 	{
 		my $got = $db->{$id};
@@ -444,10 +462,11 @@ sub check_state
 			push @problems, "$id: missing" unless $full_absent_ok{$id};
 			next;
 		}
-		my $have = join(',', map { "$_=$got->{steps}{$_}" } sort keys %{ $got->{steps} });
+		my $have = "$got->{status}:"
+		  . join(',', map { "$_=$got->{steps}{$_}" } sort keys %{ $got->{steps} });
 		my @want = map {
-			my $m = $_;
-			join(',', map { "$_=$m->{$_}" } sort keys %$m)
+			my $f = $_;
+			"$f->{status}:" . join(',', map { "$_=$f->{steps}{$_}" } sort keys %{ $f->{steps} })
 		} @{ $full_ok{$id} };
 		push @problems, "$id: holds {$have}, expected one of " . join(' or ', map { "{$_}" } @want)
 		  unless grep { $_ eq $have } @want;
@@ -502,6 +521,17 @@ SELECT w.id || ': ' || x.problem
     SELECT 'does not validate' AS problem
      WHERE NOT workflow_persist.wf_is_valid(workflow_persist.wf_load(w.id))
     UNION ALL
+    -- nothing here waits for a decision or is suspended or cancelled, so
+    -- the status column is execution.status
+    SELECT 'status ' || w.status || ', execution.status ' || (w.execution->>'status')
+     WHERE w.status IS DISTINCT FROM w.execution->>'status'
+    UNION ALL
+    -- the event of a completing write commits with it
+    SELECT w.status || ', with ' || count(*) || ' "completed" events'
+      FROM workflow_persist.wf_event e
+     WHERE e.workflow_id = w.id AND e.event = 'completed'
+    HAVING (w.status = 'completed') <> (count(*) = 1) OR count(*) > 1
+    UNION ALL
     SELECT 'step_count ' || w.step_count || ', ' || count(*) || ' step rows'
       FROM workflow_persist.wf_step s WHERE s.workflow_id = w.id
     HAVING count(*) <> w.step_count
@@ -539,6 +569,10 @@ UNION ALL
 SELECT 'orphan step row ' || s.workflow_id || '/' || s.step_key
   FROM workflow_persist.wf_step s
  WHERE NOT EXISTS (SELECT FROM workflow_persist.wf_workflow w WHERE w.id = s.workflow_id)
+UNION ALL
+SELECT 'orphan event row ' || e.workflow_id || '/' || e.seq
+  FROM workflow_persist.wf_event e
+ WHERE NOT EXISTS (SELECT FROM workflow_persist.wf_workflow w WHERE w.id = e.workflow_id)
 ORDER BY 1});
 	is($bad, '', "$label: headers, step rows and snapshots consistent");
 
@@ -547,14 +581,16 @@ ORDER BY 1});
 SELECT string_agg(c.relname || ': ' || v.msg, E'\n')
   FROM pg_class c
   CROSS JOIN LATERAL verify_heapam(c.oid, check_toast => true) v
- WHERE c.oid IN ('workflow_persist.wf_workflow'::regclass, 'workflow_persist.wf_step'::regclass)});
+ WHERE c.oid IN ('workflow_persist.wf_workflow'::regclass, 'workflow_persist.wf_step'::regclass,
+                 'workflow_persist.wf_event'::regclass)});
 	is($corrupt, '', "$label: amcheck finds the heaps sound");
 	my $indexes = $node->safe_psql(
 		'postgres', q{
 SELECT count(bt_index_check(i.indexrelid, true))
   FROM pg_index i
- WHERE i.indrelid IN ('workflow_persist.wf_workflow'::regclass, 'workflow_persist.wf_step'::regclass)});
-	is($indexes, '4', "$label: amcheck finds the 4 indexes sound (heapallindexed)");
+ WHERE i.indrelid IN ('workflow_persist.wf_workflow'::regclass, 'workflow_persist.wf_step'::regclass,
+                      'workflow_persist.wf_event'::regclass)});
+	is($indexes, '7', "$label: amcheck finds the 7 indexes sound (heapallindexed)");
 	return;
 }
 
@@ -584,6 +620,20 @@ for my $round (1, 2)
 	my $db = read_db();
 	note("round $round: " . scalar(keys %$db) . ' workflows after recovery');
 
+	# the load covered what it is meant to: completed runs left behind
+	# (later saves went to a new generation) and long whole-snapshot saves
+	my $cover = $node->safe_psql(
+		'postgres', q{
+SELECT count(*) FILTER (WHERE status = 'completed' AND id LIKE 'c%_full_%'),
+       count(*) FILTER (WHERE status = 'failed'),
+       max(step_count) FILTER (WHERE id LIKE 'c%_full_1_%')
+  FROM workflow_persist.wf_workflow});
+	my ($n_completed, $n_failed, $longest) = split /\|/, $cover;
+	note("round $round: $n_completed completed whole-snapshot runs, $n_failed failed runs, "
+		  . "longest whole snapshot $longest steps");
+	ok($n_completed > 0 && $n_failed > 0 && $longest >= 100,
+		"round $round: completed, failed and ~120-step runs were written");
+
 	my @problems = check_state($db, \@history);
 	is(join("\n", @problems), '',
 		"round $round: every acknowledged write survived, nothing else appeared");
@@ -602,6 +652,16 @@ for my $round (1, 2)
 			'checker reports an acknowledged write that is not stored');
 		ok(scalar(grep { /wf_00: version/ } @fake_problems),
 			'checker reports a version that was never reached');
+
+		# ... and so is a write acknowledged after the run was completed
+		my ($done) = grep { $_->{status} eq 'acked' && $_->{full} && $_->{full}{status} eq 'completed' }
+		  @{ $history[0] };
+		@fake = map { [@$_] } @history;
+		push @{ $fake[0] },
+		  { client => 0, round => 1, seq => -2, status => 'acked', writes => [],
+			full => { %{ $done->{full} } }, versions => { $done->{full}{id} => 2 } };
+		ok(scalar(grep { /written after it was completed/ } check_state($db, \@fake)),
+			'checker reports a write acknowledged after its run was completed');
 	}
 }
 

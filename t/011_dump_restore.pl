@@ -4,13 +4,17 @@
 # pg_extension_config_dump, so pg_dump must carry their rows.  A database
 # with a variety of workflows (a rich snapshot, 1,000-step ones, unicode
 # ids and keys, gaps in step positions, a large TOASTed step, a ttl-bearing
-# and an expired one, merged metadata and warnings, granted privileges) is
+# and an expired one, merged metadata and warnings, granted privileges, and
+# the run lifecycle: steps waiting for a decision, approved and rejected
+# ones, an explicitly suspended run, a resumed, a cancelled, a replayed and
+# a forked one, a lease, and the events of all of them) is
 # dumped in custom format (restored with pg_restore) and in plain format
 # (restored with psql) into fresh databases.  Then every workflow loads
 # equal, wf_steps lists the same steps in the same order, versions,
-# header and step rows are identical, privileges survive, and the restored
-# store keeps working exactly like the original (same versions and
-# positions for the same further writes).
+# header, step and event rows are identical, wf_history and wf_pending
+# agree, privileges survive, and the restored store keeps working exactly
+# like the original (same versions, positions and history for the same
+# further writes, lifecycle transitions included).
 use strict;
 use warnings;
 use utf8;
@@ -139,14 +143,15 @@ SELECT wf_save('gaps', jsonb_build_object('formatVersion', 1,
 SELECT wf_save_step('large', 'blob', jsonb_build_object('ok', true, 'value',
   (SELECT string_agg(md5(i::text), '' ORDER BY i) FROM generate_series(1, 32768) i)));
 
--- merges: metadata merged, warnings filtered and appended
+-- merges: metadata merged, warnings filtered and appended (failed, not
+-- completed: the restored stores merge into it again below)
 SELECT wf_save('merged', '{"formatVersion": 1, "steps": {"s1": {"ok": true, "value": 1}},
   "execution": {"status": "running", "lastUpdated": "t0"},
   "metadata": {"a": 1, "nested": {"x": 1}},
   "warnings": [{"type": "lossy_value", "stepId": "s1", "path": "p", "reason": "circular"},
                {"type": "lossy_value", "stepId": "s9", "path": "q", "reason": "encode-failed"}]}');
 SELECT wf_merge('merged', '{"formatVersion": 1, "steps": {"s1": {"ok": true, "value": 10}, "s2": {"ok": true, "value": 2}},
-  "execution": {"status": "completed", "lastUpdated": "t1"},
+  "execution": {"status": "failed", "lastUpdated": "t1"},
   "metadata": {"b": 2, "nested": {"y": 2}},
   "warnings": [{"type": "lossy_value", "stepId": "s2", "path": "r", "reason": "non-json"}]}');
 
@@ -162,13 +167,59 @@ SELECT wf_save('no-steps', '{"formatVersion": 1, "steps": {},
   "execution": {"status": "completed", "lastUpdated": "x"}}');
 SELECT wf_save_step('deleted', 'k', '{"ok": true, "value": 1}');
 SELECT wf_delete('deleted');
+
+-- the run lifecycle.  "hitl" waits for two approvals; one is decided
+SELECT wf_save('hitl', '{"formatVersion": 1, "workflowName": "refund",
+  "steps": {"load": {"ok": true, "value": {"amount": 120}},
+    "approve:a1": {"ok": false, "error": {"type": "PENDING_APPROVAL", "stepKey": "approve:a1",
+        "reason": "manager", "metadata": {"amount": 120}},
+        "cause": {"type": "thrown", "originalType": "undefined", "stringRepresentation": "undefined"},
+        "meta": {"origin": "result"}},
+    "approve:a2": {"ok": false, "error": {"type": "PENDING_APPROVAL", "stepKey": "approve:a2",
+        "reason": "finance"},
+        "cause": {"type": "thrown", "originalType": "undefined", "stringRepresentation": "undefined"},
+        "meta": {"origin": "result"}}},
+  "execution": {"status": "running", "lastUpdated": "2026-01-01T00:00:00.000Z"},
+  "metadata": {"workflowId": "hitl", "input": {"order": 7}, "definitionHash": "h1", "version": 2}}');
+SELECT wf_approve('hitl', 'approve:a1', '{"approvedBy": "ann"}', note => 'ok by me', decided_by => 'ann');
+-- a hook step waits too
+SELECT wf_save_step('hooked', 'hook:h-9', '{"ok": false, "error": {"type": "PENDING_HOOK", "hookId": "h-9", "metadata": {"url": "/cb"}},
+  "cause": {"type": "thrown", "stringRepresentation": "hook"}, "meta": {"origin": "result"}}');
+-- suspended explicitly, with a request
+SELECT wf_save_step('paused', 'one', '{"ok": true, "value": 1}');
+SELECT wf_suspend('paused', 'waiting for stock', '{"sku": "x-1", "qty": 3}');
+-- rejected, then failed, resumed with data, and failed again
+SELECT wf_save_step('rejected', 'ask', '{"ok": false, "error": {"type": "PENDING_APPROVAL", "stepKey": "ask"},
+  "cause": {"type": "thrown", "stringRepresentation": "p"}, "meta": {"origin": "result"}}');
+SELECT wf_reject('rejected', 'ask', 'too expensive', decided_by => 'bob');
+SELECT wf_merge('rejected', '{"formatVersion": 1, "steps": {}, "execution": {"status": "failed", "lastUpdated": "t"}}');
+SELECT wf_resume('rejected', '{"retry": true}');
+SELECT wf_merge('rejected', '{"formatVersion": 1, "steps": {}, "execution": {"status": "failed", "lastUpdated": "t2"}}');
+-- cancelled while a step waited
+SELECT wf_save_step('cancelled', 'wait', '{"ok": false, "error": {"type": "PENDING_APPROVAL", "stepKey": "wait"},
+  "cause": {"type": "thrown", "stringRepresentation": "p"}, "meta": {"origin": "result"}}');
+SELECT wf_cancel('cancelled', 'customer left');
+-- a replay of a completed run and a fork of the rich one
+SELECT wf_replay('big-snapshot', 'big-snapshot-again');
+SELECT wf_fork('rich', 'rich-fork', 'charge');
+-- a lease held for an hour
+SELECT wf_lease_acquire('gaps', 'worker-1', '1 hour') IS NOT NULL AS leased;
 SQL
 $node->safe_psql('src', $setup);
 
 is( sql('src', 'SELECT count(*) FROM workflow_persist.wf_workflow'),
-	'11', 'source database holds 11 workflow rows');
+	'18', 'source database holds 18 workflow rows');
 is( sql('src', 'SELECT count(*) FROM workflow_persist.wf_step'),
-	'2022', 'source database holds 2022 step rows');
+	'2034', 'source database holds 2034 step rows');
+is( sql('src', q{SELECT string_agg(status || '=' || n, ' ' ORDER BY status)
+                   FROM (SELECT status, count(*) AS n FROM workflow_persist.wf_workflow
+                          GROUP BY status) AS s}),
+	'cancelled=1 completed=2 failed=2 running=9 suspended=4',
+	'source database holds runs of every status');
+is( sql('src', q{SELECT string_agg(event, ',' ORDER BY event) FROM
+                   (SELECT DISTINCT event FROM workflow_persist.wf_event) AS e}),
+	'approved,cancelled,completed,failed,forked,rejected,replayed,resumed,suspended',
+	'source database holds events of every kind');
 is( sql('src', q{SELECT workflow_persist.wf_exists('ttl-expired')}),
 	'f', 'the expired workflow is expired');
 
@@ -187,6 +238,14 @@ SELECT w.id, s.pos, s.step_key, s.ok, s.result::text, s.recorded_at
 SELECT t::text FROM workflow_persist.wf_workflow t ORDER BY t.id},
 	'step rows' => q{
 SELECT t::text FROM workflow_persist.wf_step t ORDER BY t.workflow_id, t.step_key},
+	'event rows' => q{
+SELECT t::text FROM workflow_persist.wf_event t ORDER BY t.workflow_id, t.seq},
+	'wf_history of every workflow' => q{
+SELECT w.id, h::text
+  FROM workflow_persist.wf_workflow w, LATERAL workflow_persist.wf_history(w.id) h
+ ORDER BY w.id},
+	'wf_pending' => q{
+SELECT p::text FROM workflow_persist.wf_pending() p},
 	'wf_list and wf_stats' => q{
 SELECT l::text FROM workflow_persist.wf_list(max_rows => 1000) l
 UNION ALL
@@ -274,17 +333,27 @@ SELECT wf_save_step('big-steps', 'step-new', '{"ok": true, "value": "new"}')
     || ' ' || wf_save_step('flux-流程-🚀', '🚀', '{"ok": true, "value": "again"}')
     || ' ' || wf_save_step('ttl-expired', 'fresh', '{"ok": true, "value": 1}')
     || ' ' || wf_save('rich', wf_load('rich'), expected_version => 1)
-    || ' ' || wf_delete('no-steps');
+    || ' ' || wf_delete('no-steps')
+    || ' ' || wf_approve('hitl', 'approve:a2', decided_by => 'carl')
+    || ' ' || wf_resume('paused', '{"restocked": true}')
+    || ' ' || wf_approve('hooked', 'hook:h-9', '{"status": 200}')
+    || ' ' || wf_cancel('rejected')
+    || ' ' || wf_cancel('cancelled')
+    || ' ' || wf_save_step('rich-fork', 'next', '{"ok": true}')
+    || ' ' || wf_save_step('gaps', 'g', '{"ok": true}', lease_token =>
+                (SELECT lease_token FROM wf_workflow WHERE id = 'gaps'));
 SQL
 my $after = q{
-SELECT w.id, w.version, w.step_count, w.next_pos, w.size_bytes,
+SELECT w.id, w.version, w.status, w.pending, w.step_count, w.next_pos, w.size_bytes,
        workflow_persist.wf_load(w.id) #- '{execution,lastUpdated}',
        (SELECT string_agg(s.pos || ':' || s.step_key, ',' ORDER BY s.pos)
-          FROM workflow_persist.wf_steps(w.id) s)
+          FROM workflow_persist.wf_steps(w.id) s),
+       (SELECT string_agg(concat_ws('/', h.event, h.step_key, h.actor, h.detail::text), ', ' ORDER BY h.n)
+          FROM workflow_persist.wf_history(w.id) WITH ORDINALITY AS h(at, event, step_key, actor, detail, n))
   FROM workflow_persist.wf_workflow w ORDER BY w.id};
 
 my $src_versions = sql('src', $more);
-is($src_versions, '1051 1052 3 3 7 1 2 true', 'further writes to the source');
+is($src_versions, '1051 1052 3 3 7 1 2 true 3 3 2 6 2 2 4', 'further writes to the source');
 my $src_after = sql('src', $after);
 for my $format (sort keys %dumps)
 {
