@@ -525,8 +525,13 @@ RETURNS TABLE (id pg_catalog.text, step_key pg_catalog.text, kind pg_catalog.tex
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
+    -- the id is checked first (c is the outer side), even when nothing waits
     SELECT p.id, p.step_key, p.kind, p.reason, p.request, p.since
-      FROM (SELECT w.id, s.step_key, s.pending AS kind,
+      FROM (SELECT CASE WHEN $1 IS NULL THEN NULL
+                        ELSE @extschema@.wf_check_id($1) END AS wanted
+             OFFSET 0) AS c,
+           LATERAL (
+            SELECT w.id, s.step_key, s.pending AS kind,
                    s.result->'error'->>'reason' AS reason,
                    CASE s.pending
                        WHEN 'hook' THEN jsonb_strip_nulls(jsonb_build_object(
@@ -538,14 +543,14 @@ AS $$
               FROM @extschema@.wf_step AS s
               JOIN @extschema@.wf_live AS w ON w.id = s.workflow_id
              WHERE s.pending IS NOT NULL
-               AND ($1 IS NULL OR s.workflow_id = @extschema@.wf_check_id($1))
+               AND (c.wanted IS NULL OR s.workflow_id = c.wanted)
                AND w.status <> 'cancelled'
             UNION ALL
             SELECT w.id, NULL, 'suspension', w.suspend_reason, w.suspend_request,
                    w.suspended_at
               FROM @extschema@.wf_live AS w
              WHERE w.suspended_at IS NOT NULL
-               AND ($1 IS NULL OR w.id = @extschema@.wf_check_id($1))) AS p
+               AND (c.wanted IS NULL OR w.id = c.wanted)) AS p
      ORDER BY p.since DESC, p.id, p.step_key
 $$;
 COMMENT ON FUNCTION @extschema@.wf_pending(pg_catalog.text) IS

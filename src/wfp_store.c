@@ -73,6 +73,7 @@ typedef enum StoreStmt
 	S_INSERT_EVENT,
 	S_DELETE_EVENTS,
 	S_DELETE_HEADER,
+	S_CLEAR_LEASE,
 	S_COUNT
 } StoreStmt;
 
@@ -231,6 +232,11 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		"INSERT INTO workflow_persist.wf_event (workflow_id, at, event, "
 		"step_key, actor, detail) VALUES ($1, now(), $2, $3, $4, $5)",
 		5, {TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID}
+	},
+	[S_CLEAR_LEASE] = {
+		"UPDATE workflow_persist.wf_workflow SET lease_owner = NULL, "
+		"lease_token = NULL, lease_expires_at = NULL WHERE id = $1",
+		1, {TEXTOID}
 	},
 	[S_DELETE_HEADER] = {
 		"DELETE FROM workflow_persist.wf_workflow WHERE id = $1",
@@ -415,6 +421,8 @@ wfp_store_lock(WfpWorkflow *wf, const char *id, bool create)
 				return false;
 			/* a save to an expired id starts a fresh workflow */
 			wfp_store_forget(id);
+			if (wf->lease_token != NULL)
+				run(S_CLEAR_LEASE, &arg, NULL, false, SPI_OK_UPDATE);
 			reset_header(wf);
 			wf->created = true;
 			return true;

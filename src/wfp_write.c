@@ -584,6 +584,24 @@ wfp_replace_snapshot(WfpWorkflow *wf, WfpPrepared *p)
 	wf->version++;
 }
 
+/* The first incoming step that waits for a decision, for the event log. */
+static const WfpStepWrite *
+first_pending(const WfpPrepared *p)
+{
+	for (int i = 0; i < p->n_in; i++)
+		if (p->in[i].pending != WFP_PENDING_NONE)
+			return &p->in[i];
+	return NULL;
+}
+
+static void
+note_change(WfpWorkflow *wf, WfpStatus before, const WfpPrepared *p)
+{
+	const WfpStepWrite *w = first_pending(p);
+
+	wfp_note_status_change(wf, before, w ? w->key : NULL, w ? w->keylen : 0);
+}
+
 /* ----------
  * wf_save(id, snapshot, ttl, expected_version)
  * ----------
@@ -626,7 +644,7 @@ wf_save(PG_FUNCTION_ARGS)
 		wf.expires_at = expires_at;
 	}
 	wfp_store_write_header(&wf, true);
-	wfp_note_status_change(&wf, before, NULL, 0);
+	note_change(&wf, before, &prepared);
 	wfp_store_end();
 	wfp_notify_track(id, "save");
 
@@ -737,7 +755,7 @@ wf_merge(PG_FUNCTION_ARGS)
 		wf.version++;
 	}
 	wfp_store_write_header(&wf, true);
-	wfp_note_status_change(&wf, before, NULL, 0);
+	note_change(&wf, before, &prepared);
 	wfp_store_end();
 	wfp_notify_track(id, "merge");
 
@@ -771,7 +789,8 @@ wfp_expiry_from_ttl(Interval *ttl)
 /*
  * The execution after a write: the stored one (a fresh {"status":
  * "running"} when there is none) with lastUpdated set to now, and status
- * and currentStepId set when given.
+ * and currentStepId set when given; setting status "running" drops
+ * completedAt.
  */
 Jsonb *
 wfp_touch_execution(Jsonb *execution, const char *status, const char *key,
@@ -782,7 +801,20 @@ wfp_touch_execution(Jsonb *execution, const char *status, const char *key,
 	StringInfoData ts;
 
 	if (execution != NULL && JB_ROOT_IS_OBJECT(execution))
+	{
 		node = wfp_node_from_object(&execution->root, 3);
+		/* a run that is running again has not completed */
+		if (status != NULL && strcmp(status, "running") == 0)
+		{
+			int			out = 0;
+
+			for (int i = 0; i < node->count; i++)
+				if (!(node->items[i].keylen == 11 &&
+					  memcmp(node->items[i].key, "completedAt", 11) == 0))
+					node->items[out++] = node->items[i];
+			node->count = out;
+		}
+	}
 	else
 	{
 		node = wfp_node_new(false, 3);

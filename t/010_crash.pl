@@ -584,13 +584,17 @@ SELECT string_agg(c.relname || ': ' || v.msg, E'\n')
  WHERE c.oid IN ('workflow_persist.wf_workflow'::regclass, 'workflow_persist.wf_step'::regclass,
                  'workflow_persist.wf_event'::regclass)});
 	is($corrupt, '', "$label: amcheck finds the heaps sound");
+	# bt_index_check raises on corruption; every index of the tables is
+	# checked (and there are at least the 7 the first version had)
 	my $indexes = $node->safe_psql(
 		'postgres', q{
-SELECT count(bt_index_check(i.indexrelid, true))
+SELECT count(bt_index_check(i.indexrelid, true)) || '/' || count(*)
   FROM pg_index i
  WHERE i.indrelid IN ('workflow_persist.wf_workflow'::regclass, 'workflow_persist.wf_step'::regclass,
                       'workflow_persist.wf_event'::regclass)});
-	is($indexes, '7', "$label: amcheck finds the 7 indexes sound (heapallindexed)");
+	my ($checked, $total) = split m{/}, $indexes;
+	ok($checked == $total && $total >= 7,
+		"$label: amcheck finds all $total indexes sound (heapallindexed)");
 	return;
 }
 
