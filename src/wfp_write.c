@@ -374,6 +374,23 @@ wfp_step_value(WfpStepWrite *w)
 	return w->value;
 }
 
+/*
+ * What every writer does first: connect to the store, lock the workflow
+ * (creating it if absent), refuse finished runs, check the lease and the
+ * expected version.  Returns the status before the write.
+ */
+static WfpStatus
+lock_for_write(WfpWorkflow *wf, const char *id, const char *lease,
+			   bool has_expected, int64 expected)
+{
+	wfp_store_begin();
+	wfp_store_lock(wf, id, true);
+	wfp_check_writable(wf);
+	wfp_check_lease(wf, lease);
+	wfp_check_expected_version(wf, has_expected, expected);
+	return wf->status;
+}
+
 /* The next free position; positions are int4 and never reused. */
 int32
 wfp_take_position(WfpWorkflow *wf)
@@ -631,12 +648,7 @@ wf_save(PG_FUNCTION_ARGS)
 	wfp_validate_or_raise(snapshot);
 	wfp_prepare_snapshot(id, snapshot, &prepared);
 
-	wfp_store_begin();
-	wfp_store_lock(&wf, id, true);
-	wfp_check_writable(&wf);
-	wfp_check_lease(&wf, lease);
-	wfp_check_expected_version(&wf, has_expected, expected);
-	before = wf.status;
+	before = lock_for_write(&wf, id, lease, has_expected, expected);
 	wfp_replace_snapshot(&wf, &prepared);
 	if (!PG_ARGISNULL(2))
 	{
@@ -712,12 +724,7 @@ wf_merge(PG_FUNCTION_ARGS)
 	if (has_steps_object(delta))
 		wfp_prepare_snapshot(id, delta, &prepared);
 
-	wfp_store_begin();
-	wfp_store_lock(&wf, id, true);
-	wfp_check_writable(&wf);
-	wfp_check_lease(&wf, lease);
-	wfp_check_expected_version(&wf, has_expected, expected);
-	before = wf.status;
+	before = lock_for_write(&wf, id, lease, has_expected, expected);
 	if (wf.created)
 	{
 		/* nothing to merge into: the delta is the first snapshot */
@@ -878,12 +885,7 @@ wfp_checkpoint(const char *id, const char *key, int keylen, Jsonb *result,
 	validate_step_or_raise(key, keylen, result);
 	wfp_prepare_step(&w, id, key, keylen, result, NULL);
 
-	wfp_store_begin();
-	wfp_store_lock(&wf, id, true);
-	wfp_check_writable(&wf);
-	wfp_check_lease(&wf, lease);
-	wfp_check_expected_version(&wf, has_expected, expected);
-	before = wf.status;
+	before = lock_for_write(&wf, id, lease, has_expected, expected);
 	exists = !wf.created && wfp_store_get_step(&wf, key, keylen, &meta);
 
 	execution = wfp_touch_execution(wf.execution, NULL, key, keylen);
