@@ -228,6 +228,15 @@ worker off). Expired workflows have 10 steps of 1 KB each; half are
 expired by a ttl, half are completed runs past a 30-day retention. See
 docs/retention.md for how cleanup works.
 
+The p99 rows compare runs made minutes apart on the same server; on a
+shared 2-core machine the baseline itself varies by up to 2x between
+runs of the script, so read the ratios of one run together. The likely
+cause of the slowdown: a batch's delete writes much WAL (old rows' pages
+are usually touched for the first time since the last checkpoint, so
+they are logged whole), and the concurrent commits queue behind its
+flush. Smaller batches (or a pause between batches) kept the writers'
+p99 near their baseline; the cleanup's total time hardly changed.
+
 EOF
     printf 'Measured %s on %s.\n\n' "$(date -u +%Y-%m-%d)" "$MACHINE"
     awk '
