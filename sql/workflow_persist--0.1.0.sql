@@ -534,9 +534,10 @@ AS $$
             SELECT w.id, s.step_key, s.pending AS kind,
                    s.result->'error'->>'reason' AS reason,
                    CASE s.pending
-                       WHEN 'hook' THEN jsonb_strip_nulls(jsonb_build_object(
-                           'hookId', s.result->'error'->'hookId',
-                           'metadata', s.result->'error'->'metadata'))
+                       WHEN 'hook' THEN jsonb_build_object('hookId', s.result->'error'->'hookId')
+                           || CASE WHEN s.result->'error' ? 'metadata'
+                                   THEN jsonb_build_object('metadata', s.result->'error'->'metadata')
+                                   ELSE '{}'::jsonb END
                        ELSE s.result->'error'->'metadata'
                    END AS request,
                    s.recorded_at AS since
@@ -745,7 +746,10 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    IF status IS NULL OR status <> ALL (ARRAY['completed', 'failed', 'cancelled']) THEN
+    IF status IS NULL THEN
+        RAISE EXCEPTION 'status must not be null' USING ERRCODE = '22004';
+    END IF;
+    IF status <> ALL (ARRAY['completed', 'failed', 'cancelled']) THEN
         RAISE EXCEPTION 'retention applies to completed, failed and cancelled runs, not to "%"', status
             USING ERRCODE = '22023',
                   HINT = CASE WHEN status = ANY (ARRAY['running', 'suspended'])
@@ -821,40 +825,48 @@ BEGIN
         EXIT WHEN want <= 0;
         -- Candidates come from indexes only: expiries (wf_workflow_expires_idx)
         -- and finished runs past their retention (wf_workflow_finished_idx),
-        -- oldest first.  Rows a writer holds are skipped, and the expiry is
-        -- re-checked on the row as locked, so a concurrent refresh wins.
+        -- oldest first, twice as many as wanted so that rows writers hold
+        -- (skipped) do not starve the batch.  The retention test is the one
+        -- of wf_live (updated_at + keep <= now()); the bound before it,
+        -- which month lengths make up to 3 days looser, lets the index
+        -- range-scan.  The expiry is re-checked on the row as locked, so a
+        -- concurrent refresh wins.
         WITH candidates AS (
                 (SELECT w.id, w.expires_at AS gone_at
                    FROM @extschema@.wf_workflow AS w
                   WHERE w.expires_at <= now()
-                  ORDER BY w.expires_at LIMIT want)
+                  ORDER BY w.expires_at LIMIT 2 * want)
                 UNION ALL
                 (SELECT w.id, w.updated_at + p.keep
                    FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
                   WHERE p.status = 'completed' AND w.status = 'completed'
-                    AND w.updated_at <= now() - p.keep
-                  ORDER BY w.updated_at LIMIT want)
+                    AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
+                    AND w.updated_at + p.keep <= now()
+                  ORDER BY w.updated_at LIMIT 2 * want)
                 UNION ALL
                 (SELECT w.id, w.updated_at + p.keep
                    FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
                   WHERE p.status = 'failed' AND w.status = 'failed'
-                    AND w.updated_at <= now() - p.keep
-                  ORDER BY w.updated_at LIMIT want)
+                    AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
+                    AND w.updated_at + p.keep <= now()
+                  ORDER BY w.updated_at LIMIT 2 * want)
                 UNION ALL
                 (SELECT w.id, w.updated_at + p.keep
                    FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
                   WHERE p.status = 'cancelled' AND w.status = 'cancelled'
-                    AND w.updated_at <= now() - p.keep
-                  ORDER BY w.updated_at LIMIT want)),
+                    AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
+                    AND w.updated_at + p.keep <= now()
+                  ORDER BY w.updated_at LIMIT 2 * want)),
              oldest AS (
-                SELECT c.id FROM candidates AS c
-                 GROUP BY c.id ORDER BY min(c.gone_at) LIMIT want),
+                SELECT c.id, min(c.gone_at) AS gone_at FROM candidates AS c
+                 GROUP BY c.id ORDER BY 2 LIMIT 2 * want),
              victims AS (
                 SELECT w.id FROM @extschema@.wf_workflow AS w
-                 WHERE w.id IN (SELECT o.id FROM oldest AS o)
-                   AND (w.expires_at <= now()
-                        OR EXISTS (SELECT FROM @extschema@.wf_retention_policy AS r
-                                    WHERE r.status = w.status AND w.updated_at + r.keep <= now()))
+                  JOIN oldest AS o ON o.id = w.id
+                 WHERE w.expires_at <= now()
+                    OR EXISTS (SELECT FROM @extschema@.wf_retention_policy AS r
+                                WHERE r.status = w.status AND w.updated_at + r.keep <= now())
+                 ORDER BY o.gone_at LIMIT want
                    FOR UPDATE OF w SKIP LOCKED),
              steps AS (
                 DELETE FROM @extschema@.wf_step AS s USING victims AS v
@@ -865,7 +877,9 @@ BEGIN
         DELETE FROM @extschema@.wf_workflow AS w USING victims AS v WHERE w.id = v.id;
         GET DIAGNOSTICS got = ROW_COUNT;
         total := total + got;
-        EXIT WHEN got < want;
+        -- fewer than wanted may only mean rows were skipped: go on until a
+        -- batch finds nothing it can delete
+        EXIT WHEN got = 0;
     END LOOP;
 
     UPDATE @extschema@.wf_cleanup_state
@@ -888,14 +902,21 @@ DECLARE
     want pg_catalog.int8;
     got pg_catalog.int8;
 BEGIN
+    IF batch_size IS NULL OR batch_size OPERATOR(pg_catalog.<) 1 THEN
+        RAISE EXCEPTION 'batch_size must be at least 1' USING ERRCODE = '22023';
+    END IF;
+    IF max_rows IS NOT NULL AND max_rows OPERATOR(pg_catalog.<) 0 THEN
+        RAISE EXCEPTION 'max_rows must not be negative' USING ERRCODE = '22023';
+    END IF;
     LOOP
         want := CASE WHEN max_rows IS NULL THEN batch_size
                      ELSE LEAST(batch_size::pg_catalog.int8, max_rows OPERATOR(pg_catalog.-) total) END;
         EXIT WHEN want OPERATOR(pg_catalog.<=) 0;
-        got := @extschema@.wf_cleanup(batch_size, want);
+        -- one batch per transaction
+        got := @extschema@.wf_cleanup(want::pg_catalog.int4, want);
         total := total OPERATOR(pg_catalog.+) got;
         COMMIT;
-        EXIT WHEN got OPERATOR(pg_catalog.<) want;
+        EXIT WHEN got OPERATOR(pg_catalog.=) 0;
     END LOOP;
     RAISE NOTICE 'workflow_persist cleanup deleted % workflows', total;
 END

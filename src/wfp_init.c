@@ -34,7 +34,7 @@ bool		wfp_notify = false;
 /* the cleanup worker (wfp_worker.c) */
 int			wfp_cleanup_interval = 60;
 char	   *wfp_cleanup_databases = "";
-int			wfp_cleanup_batch_size = 1000;
+int			wfp_cleanup_batch_size = 100;
 char	   *wfp_cleanup_role = "";
 
 static const struct config_enum_entry validation_options[] = {
@@ -116,9 +116,9 @@ _PG_init(void)
 
 	DefineCustomIntVariable("workflow_persist.cleanup_batch_size",
 							"Workflows the cleanup worker deletes per transaction.",
-							NULL,
+							"Small batches keep the cleanup from lengthening concurrent writes (docs/performance-retention.md).",
 							&wfp_cleanup_batch_size,
-							1000,
+							100,
 							1, 1000000,
 							PGC_SIGHUP,
 							0,

@@ -117,7 +117,7 @@ wf_suspend(PG_FUNCTION_ARGS)
 	wfp_store_event(&wf, "suspended", NULL, 0, wfp_current_actor(),
 					finish(detail));
 	wfp_store_end();
-	wfp_notify_track(id, "suspend");
+	wfp_notify_track(id, "suspend", false);
 	PG_RETURN_INT64(wf.version);
 }
 
@@ -258,7 +258,7 @@ decide(FunctionCallInfo fcinfo, bool approve)
 	wfp_store_event(&wf, approve ? "approved" : "rejected", key, keylen,
 					decided_by, finish(detail));
 	wfp_store_end();
-	wfp_notify_track(id, approve ? "approve" : "reject");
+	wfp_notify_track(id, approve ? "approve" : "reject", false);
 	PG_RETURN_INT64(wf.version);
 }
 
@@ -370,7 +370,7 @@ wf_resume(PG_FUNCTION_ARGS)
 	wfp_store_event(&wf, "resumed", NULL, 0, wfp_current_actor(),
 					finish(detail));
 	wfp_store_end();
-	wfp_notify_track(id, "resume");
+	wfp_notify_track(id, "resume", false);
 	PG_RETURN_INT64(wf.version);
 }
 
@@ -410,7 +410,7 @@ wf_cancel(PG_FUNCTION_ARGS)
 	wfp_store_event(&wf, "cancelled", NULL, 0, wfp_current_actor(),
 					detail->count > 0 ? finish(detail) : NULL);
 	wfp_store_end();
-	wfp_notify_track(id, "cancel");
+	wfp_notify_track(id, "cancel", false);
 	PG_RETURN_INT64(wf.version);
 }
 
@@ -538,7 +538,7 @@ wf_replay(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(caller);
 	result = cstring_to_text(new_id);
 	wfp_store_end();
-	wfp_notify_track(new_id, "replay");
+	wfp_notify_track(new_id, "replay", true);
 	PG_RETURN_TEXT_P(result);
 }
 
@@ -690,6 +690,6 @@ wf_fork(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(caller);
 	result = cstring_to_text(new_id);
 	wfp_store_end();
-	wfp_notify_track(new_id, "fork");
+	wfp_notify_track(new_id, "fork", true);
 	PG_RETURN_TEXT_P(result);
 }

@@ -13,7 +13,10 @@
  * was a delete, one says so.  So notifications are
  *   - sent only on commit (PostgreSQL delivers NOTIFY at commit),
  *   - coalesced: one per workflow per transaction, with the final state,
- *   - never sent for work a savepoint rolled back (its xid is not ours).
+ *   - never sent for work a savepoint rolled back (its xid is not ours),
+ *     and named after the last write that survived (each workflow keeps
+ *     one event per subtransaction level, dropped if that one aborts),
+ *   - not sent for a workflow created and deleted in the same transaction.
  * The payload holds the id JSON-escaped; ids are at most 512 bytes, so it
  * stays far below NOTIFY's 8000-byte limit.
  *
@@ -35,20 +38,38 @@
 
 #define CHANNEL "workflow_persist"
 
+/*
+ * A touched workflow: the events written to it, one frame per
+ * (sub)transaction level that wrote it, newest last.  A subtransaction
+ * that commits folds its frame into its parent's; one that aborts drops
+ * it.  So at commit the newest frame names the last write that survived.
+ */
+#define MAX_FRAMES 16
+
+typedef struct Frame
+{
+	SubTransactionId subid;
+	char		event[16];
+	bool		created;		/* this write created the workflow */
+} Frame;
+
 typedef struct Touched
 {
 	char		id[WFP_MAX_ID_BYTES + 1];	/* hash key */
-	char		event[16];
+	int			nframes;
+	Frame		frames[MAX_FRAMES];
 } Touched;
 
 static HTAB *touched = NULL;
 static SPIPlanPtr read_plan = NULL;
 
 void
-wfp_notify_track(const char *id, const char *event)
+wfp_notify_track(const char *id, const char *event, bool created)
 {
 	Touched    *entry;
 	bool		found;
+	SubTransactionId subid = GetCurrentSubTransactionId();
+	Frame	   *top;
 
 	if (!wfp_notify)
 		return;
@@ -63,7 +84,63 @@ wfp_notify_track(const char *id, const char *event)
 							  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	}
 	entry = hash_search(touched, id, HASH_ENTER, &found);
-	strlcpy(entry->event, event, sizeof(entry->event));
+	if (!found)
+		entry->nframes = 0;
+	top = entry->nframes > 0 ? &entry->frames[entry->nframes - 1] : NULL;
+	if (top == NULL || top->subid != subid)
+	{
+		if (entry->nframes == MAX_FRAMES)
+		{
+			/* deeper than any real nesting: merge the two oldest */
+			memmove(&entry->frames[1], &entry->frames[2],
+					sizeof(Frame) * (MAX_FRAMES - 2));
+			entry->nframes--;
+		}
+		top = &entry->frames[entry->nframes++];
+		top->subid = subid;
+		top->created = created;
+	}
+	else
+		top->created = top->created || created;
+	strlcpy(top->event, event, sizeof(top->event));
+}
+
+/* A subtransaction ended: fold its frames into the parent, or drop them. */
+static void
+subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+				 SubTransactionId parentSubid, void *arg)
+{
+	HASH_SEQ_STATUS seq;
+	Touched    *entry;
+
+	if (touched == NULL ||
+		(event != SUBXACT_EVENT_COMMIT_SUB && event != SUBXACT_EVENT_ABORT_SUB))
+		return;
+	hash_seq_init(&seq, touched);
+	while ((entry = hash_seq_search(&seq)) != NULL)
+	{
+		Frame	   *top;
+
+		if (entry->nframes == 0 ||
+			entry->frames[entry->nframes - 1].subid != mySubid)
+			continue;
+		top = &entry->frames[entry->nframes - 1];
+		if (event == SUBXACT_EVENT_ABORT_SUB)
+			entry->nframes--;
+		else if (entry->nframes > 1 &&
+				 entry->frames[entry->nframes - 2].subid == parentSubid)
+		{
+			Frame	   *parent = &entry->frames[entry->nframes - 2];
+
+			strlcpy(parent->event, top->event, sizeof(parent->event));
+			parent->created = parent->created || top->created;
+			entry->nframes--;
+		}
+		else
+			top->subid = parentSubid;
+		if (entry->nframes == 0)
+			hash_search(touched, entry->id, HASH_REMOVE, NULL);
+	}
 }
 
 static void
@@ -83,7 +160,14 @@ notify_one(const Touched *entry)
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		args[1];
 	StringInfoData payload;
+	const Frame *last;
+	bool		created_here = false;
 
+	if (entry->nframes == 0)
+		return;
+	last = &entry->frames[entry->nframes - 1];
+	for (int i = 0; i < entry->nframes; i++)
+		created_here = created_here || entry->frames[i].created;
 	if (read_plan == NULL)
 	{
 		read_plan = SPI_prepare("SELECT version, status, xmin "
@@ -118,12 +202,12 @@ notify_one(const Touched *entry)
 						 DatumGetInt64(SPI_getbinval(row, desc, 1, &isnull)));
 		escape_json(&payload, status);
 	}
-	else if (strcmp(entry->event, "delete") == 0)
+	else if (strcmp(last->event, "delete") == 0 && !created_here)
 		appendStringInfoString(&payload, ", \"version\": null, \"status\": null");
 	else
-		return;					/* created and then rolled back */
+		return;					/* never committed: nothing to say */
 	appendStringInfoString(&payload, ", \"event\": ");
-	escape_json(&payload, entry->event);
+	escape_json(&payload, last->event);
 	appendStringInfoChar(&payload, '}');
 	Async_Notify(CHANNEL, payload.data);
 }
@@ -174,4 +258,5 @@ void
 wfp_notify_init(void)
 {
 	RegisterXactCallback(xact_callback, NULL);
+	RegisterSubXactCallback(subxact_callback, NULL);
 }

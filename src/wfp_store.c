@@ -99,7 +99,8 @@ typedef struct StmtDef
 /*
  * A live workflow: not past its expiry, not past its status' retention.
  * The same definition as the view workflow_persist.wf_live, which the SQL
- * functions read through.
+ * functions read through.  h must be a table alias ("h."): unqualified,
+ * "status" inside the subquery would name the policy's own column.
  */
 #define WFP_LIVE(h) \
 	"(" h "expires_at IS NULL OR " h "expires_at > now()) AND NOT EXISTS " \
@@ -122,8 +123,8 @@ typedef struct StmtDef
 
 static const StmtDef stmt_defs[S_COUNT] = {
 	[S_LOCK_HEADER] = {
-		"SELECT " HEADER_COLS("") " FROM workflow_persist.wf_workflow "
-		"WHERE id = $1 FOR UPDATE",
+		"SELECT " HEADER_COLS("h.") " FROM workflow_persist.wf_workflow AS h "
+		"WHERE h.id = $1 FOR UPDATE OF h",
 		1, {TEXTOID}
 	},
 	[S_CLAIM_HEADER] = {
@@ -135,8 +136,8 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		1, {TEXTOID}
 	},
 	[S_READ_HEADER] = {
-		"SELECT " HEADER_COLS("") " FROM workflow_persist.wf_workflow "
-		"WHERE id = $1 AND " WFP_LIVE(""),
+		"SELECT " HEADER_COLS("h.") " FROM workflow_persist.wf_workflow AS h "
+		"WHERE h.id = $1 AND " WFP_LIVE("h."),
 		1, {TEXTOID}
 	},
 	[S_WRITE_HEADER] = {

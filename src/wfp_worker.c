@@ -21,6 +21,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/pg_authid.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/spi.h"
@@ -184,6 +185,16 @@ wfp_cleanup_launcher_main(Datum main_arg)
 static void
 record_error(const char *message)
 {
+	Oid			save_userid;
+	int			save_sec_context;
+
+	/*
+	 * As the bootstrap superuser: the failure may be that cleanup_role
+	 * lacks the privileges this update needs too.
+	 */
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+						   save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
 	PG_TRY();
 	{
 		Oid			argtypes[1] = {TEXTOID};
@@ -209,6 +220,7 @@ record_error(const char *message)
 		AbortCurrentTransaction();
 	}
 	PG_END_TRY();
+	SetUserIdAndSecContext(save_userid, save_sec_context);
 }
 
 /*
@@ -220,8 +232,8 @@ static int64
 cleanup_batch(void)
 {
 	int64		deleted = -1;
-	Oid			argtypes[1] = {INT4OID};
-	Datum		args[1];
+	Oid			argtypes[2] = {INT4OID, INT8OID};
+	Datum		args[2];
 
 	SetCurrentStatementStartTimestamp();
 	StartTransactionCommand();
@@ -230,14 +242,16 @@ cleanup_batch(void)
 		OidIsValid(get_extension_oid("workflow_persist", true)) &&
 		!creating_extension)
 	{
-		const char *sql = "SELECT workflow_persist.wf_cleanup($1)";
+		/* one batch per transaction: wf_cleanup(batch_size, max_rows) */
+		const char *sql = "SELECT workflow_persist.wf_cleanup($1, $2)";
 		bool		isnull;
 
 		if (SPI_connect() != SPI_OK_CONNECT)
 			elog(ERROR, "SPI_connect failed");
 		pgstat_report_activity(STATE_RUNNING, sql);
 		args[0] = Int32GetDatum(wfp_cleanup_batch_size);
-		if (SPI_execute_with_args(sql, 1, argtypes, args, NULL, false, 1) !=
+		args[1] = Int64GetDatum(wfp_cleanup_batch_size);
+		if (SPI_execute_with_args(sql, 2, argtypes, args, NULL, false, 1) !=
 			SPI_OK_SELECT || SPI_processed != 1)
 			elog(ERROR, "workflow_persist.wf_cleanup() returned no row");
 		deleted = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
@@ -284,7 +298,8 @@ wfp_cleanup_worker_main(Datum main_arg)
 			if (n < 0)
 				break;
 			total += n;
-			if (n < wfp_cleanup_batch_size)
+			/* a short batch may only mean rows were skipped: stop at 0 */
+			if (n == 0)
 				break;
 		}
 	}

@@ -658,7 +658,7 @@ wf_save(PG_FUNCTION_ARGS)
 	wfp_store_write_header(&wf, true);
 	note_change(&wf, before, &prepared);
 	wfp_store_end();
-	wfp_notify_track(id, "save");
+	wfp_notify_track(id, "save", wf.created);
 
 	PG_RETURN_INT64(wf.version);
 }
@@ -764,7 +764,7 @@ wf_merge(PG_FUNCTION_ARGS)
 	wfp_store_write_header(&wf, true);
 	note_change(&wf, before, &prepared);
 	wfp_store_end();
-	wfp_notify_track(id, "merge");
+	wfp_notify_track(id, "merge", wf.created);
 
 	PG_RETURN_INT64(wf.version);
 }
@@ -931,7 +931,7 @@ wfp_checkpoint(const char *id, const char *key, int keylen, Jsonb *result,
 	wfp_store_checkpoint(&wf, &w, action);
 	wfp_note_status_change(&wf, before, key, keylen);
 	wfp_store_end();
-	wfp_notify_track(id, "step");
+	wfp_notify_track(id, "step", wf.created);
 	return wf.version;
 }
 
@@ -965,7 +965,7 @@ wf_delete(PG_FUNCTION_ARGS)
 
 	wfp_store_begin();
 	if (wfp_store_delete(id, &live) && live)
-		wfp_notify_track(id, "delete");
+		wfp_notify_track(id, "delete", false);
 	wfp_store_end();
 	PG_RETURN_BOOL(live);
 }

@@ -321,7 +321,7 @@ extern int64 wfp_checkpoint(const char *id, const char *key, int keylen,
  */
 extern bool wfp_notify;
 extern void wfp_notify_init(void);
-extern void wfp_notify_track(const char *id, const char *event);
+extern void wfp_notify_track(const char *id, const char *event, bool created);
 
 /* ----------
  * wfp_read.c
