@@ -23,6 +23,8 @@ T=${T:-5}
 ROUNDS=${ROUNDS:-5}
 NT=${NT:-10}
 REPORT=${REPORT-docs/performance-triggers.md}
+NOTES=${NOTES-docs/notifications.md}
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 ensure_packages
 build_and_install
 
@@ -176,7 +178,7 @@ say "notifications: $RECEIVED received by the listener, $SENT transactions commi
 MACHINE="$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(nproc) CPUs, \
 $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo) RAM, Linux $(uname -r), \
 PostgreSQL $("$PG_BIN/postgres" --version | sed 's/^postgres (PostgreSQL) //'), \
-load average before the run $(cut -d' ' -f1-3 /proc/loadavg)"
+load average $LOAD_START at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 say "machine: $MACHINE"
 
 [ -n "$REPORT" ] || exit 0
@@ -256,13 +258,20 @@ $TABLE_ON
 
 Ratio with the commit flush included: $RATIO_on_1 (1 client), $RATIO_on_8 (8 clients).
 
-**Reading.** A second plain insert is one heap tuple and one index entry. A
-checkpoint is more work by nature: it locks (or creates) the workflow's header
-row, inserts the step row with its primary key, and rewrites the header (new
-version, execution.currentStepId and lastUpdated), i.e. three row writes and
-their index entries where the comparison does one, plus building the step's
-jsonb. The C trigger adds $ADDC_off_1 µs per transaction with 1 client against $ADD2_off_1 µs for
-the second insert; the PL/pgSQL trigger calling \`wf_save_step\` adds $ADDP_off_1 µs.
+**Reading.** The target is missed by far, and not because of the trigger:
+the C trigger and the PL/pgSQL trigger calling \`wf_save_step\` add about the
+same ($ADDC_off_1 and $ADDP_off_1 µs with 1 client, against $ADD2_off_1 µs for the second insert). The
+time goes into the checkpoint itself, \`wfp_checkpoint\`: a profile of
+\`wf_save_step\` (perf, synchronous_commit off) puts about 70% of the
+backend's time there, in three SPI statements per checkpoint (lock or create
+the header with its liveness check, read the existing step, then write the
+step and the header in one statement), each paying executor start-up (about
+20% of the time), index descents and index insertions. A second plain insert
+is one heap tuple and one index entry; a checkpoint writes two rows (step and
+header, the header's \`updated_at\` index making that update non-HOT) and reads
+two. Meeting 1.3 × would take a checkpoint that costs about as much as one
+more insert: fewer statements (one statement per checkpoint) or direct heap
+and index calls instead of SPI, in the store rather than in the trigger.
 
 ## Notifications
 
@@ -277,14 +286,27 @@ $TABLE_NOTIFY
 The listener received $RECEIVED notifications for $SENT transactions committed with
 notify on (one per transaction, as designed).
 
-Where the cost comes from: with notify on, each commit reads the workflow's
-header back (one index lookup) to send its final version and status, and
-queues the notification. PostgreSQL then serializes the commits of all
-transactions that notify: \`PreCommit_Notify\` takes a heavyweight lock on
-"database 0" (cluster-wide) and keeps it until the transaction has committed,
-WAL flush included, so concurrent notifying writers stop sharing flushes (group
-commit) and the cost grows with the number of clients.
+Where the cost comes from: with notify on, each commit reads back the header
+of the workflow it wrote (one index lookup) to send its final version and
+status, queues the notification and signals the listener, whose backend then
+reads the queue and sends it on (on a 2-CPU machine, work that competes with
+the writers'). With several writers PostgreSQL adds its own cost: it
+serializes the commits of all transactions that notify (\`PreCommit_Notify\`
+takes a heavyweight lock on "database 0", cluster-wide, and keeps it until
+the transaction has committed, WAL flush included), so concurrent notifying
+writers stop sharing flushes (group commit) and the cost grows with the
+number of clients.
 
 **Default.** $DEFAULT_READING
 EOF
 say "wrote $REPORT"
+
+# the same notification table in docs/notifications.md, between its markers
+if [ -n "$NOTES" ] && [ -f "$NOTES" ]; then
+    NOTIFY_BLOCK="$TABLE_NOTIFY
+
+($(date -u +%Y-%m-%d), $MACHINE; medians of 3 alternating ${NT}s runs.)"
+    export NOTIFY_BLOCK
+    perl -0pi -e 's/(<!-- notify-table:begin -->\n).*?(\n<!-- notify-table:end -->)/$1$ENV{NOTIFY_BLOCK}$2/s' "$NOTES"
+    say "updated $NOTES"
+fi
