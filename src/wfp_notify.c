@@ -168,10 +168,12 @@ notify_one(const Touched *entry)
 	last = &entry->frames[entry->nframes - 1];
 	for (int i = 0; i < entry->nframes; i++)
 		created_here = created_here || entry->frames[i].created;
+	/* runs at commit with the session's search_path: qualify everything */
 	if (read_plan == NULL)
 	{
 		read_plan = SPI_prepare("SELECT version, status, xmin "
-								"FROM workflow_persist.wf_workflow WHERE id = $1",
+								"FROM workflow_persist.wf_workflow "
+								"WHERE id OPERATOR(pg_catalog.=) $1",
 								1, argtypes);
 		if (read_plan == NULL)
 			elog(ERROR, "SPI_prepare failed: %s",

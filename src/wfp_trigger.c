@@ -14,9 +14,9 @@
  * quoted.)  Each row becomes the step {"ok": true, "value": <the value
  * column as jsonb, or the whole row as jsonb>} of workflow <id> under key
  * <step key>, through the same code as wf_save_step (wfp_checkpoint).  A
- * value that already is an awaitly StepResult (a JSON object whose "ok" is
- * a boolean) is recorded as it is, so failed steps can be checkpointed
- * too.  An UPDATE that changes neither the id, the key nor the recorded
+ * value column that already holds an awaitly StepResult (a JSON object
+ * whose "ok" is a boolean) is recorded as it is, so failed steps can be
+ * checkpointed too; a whole row never is.  An UPDATE that changes neither the id, the key nor the recorded
  * value records nothing.
  *
  * What a statement needs is looked up once per statement and kept in
@@ -143,15 +143,18 @@ row_value(TriggerPlan *plan, TriggerData *td, HeapTuple row)
 	return DatumGetJsonbP(FunctionCall1(&plan->to_jsonb, d));
 }
 
-/* {"ok": true, "value": v}, unless v already is a StepResult. */
+/*
+ * {"ok": true, "value": v}, unless v (a value column, never a whole row:
+ * a table may well have a boolean column "ok") already is a StepResult.
+ */
 static Jsonb *
-step_result(Jsonb *value)
+step_result(Jsonb *value, bool from_value_column)
 {
 	JsonbValue	ok;
 	WfpNode    *node;
 	JsonbValue	v;
 
-	if (JB_ROOT_IS_OBJECT(value) &&
+	if (from_value_column && JB_ROOT_IS_OBJECT(value) &&
 		wfp_get_key(&value->root, "ok", &ok) && ok.type == jbvBool)
 		return value;
 	node = wfp_node_new(false, 2);
@@ -232,7 +235,15 @@ wf_checkpoint_trigger(PG_FUNCTION_ARGS)
 			return PointerGetDatum(NULL);
 	}
 
-	wfp_checkpoint(wfp_check_id_cstring(id), key, strlen(key),
-				   step_result(value), false, 0, NULL);
+	if (strlen(id) < 1 || strlen(id) > WFP_MAX_ID_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the workflow id column \"%s\" of table \"%s\" holds an id of %zu bytes",
+						SPI_fname(td->tg_relation->rd_att, plan->id_att), table,
+						strlen(id)),
+				 errdetail("Workflow ids are 1 to %d bytes long; trigger \"%s\" recorded nothing.",
+						   WFP_MAX_ID_BYTES, tg->tgname)));
+	wfp_checkpoint(id, key, strlen(key),
+				   step_result(value, plan->value_att > 0), false, 0, NULL);
 	return PointerGetDatum(NULL);
 }
