@@ -1,7 +1,8 @@
 # Makefile for workflow_persist (PGXS)
 #
-#   make                 build the extension
-#   make install         install it into the PostgreSQL found by $(PG_CONFIG)
+#   make                 build the extension and cli/wfctl
+#   make install         install both into the PostgreSQL found by $(PG_CONFIG)
+#                        (wfctl goes to its bindir)
 #   make demo            the README's first command (scripts/demo.sh)
 #   make test            the README's second command: every suite (scripts/test.sh)
 #   make installcheck    pg_regress + isolation + TAP against an installed build
@@ -68,6 +69,18 @@ demo:
 	./scripts/demo.sh
 test:
 	./scripts/test.sh
+
+# wfctl, the command-line tool, has a Makefile of its own (cli/Makefile)
+.PHONY: wfctl install-wfctl clean-wfctl
+all: wfctl
+wfctl:
+	$(MAKE) -C cli PG_CONFIG=$(PG_CONFIG)
+install: install-wfctl
+install-wfctl: wfctl
+	$(MAKE) -C cli PG_CONFIG=$(PG_CONFIG) install
+clean: clean-wfctl
+clean-wfctl:
+	$(MAKE) -C cli clean
 
 # PGXS does not track header dependencies: every object depends on the
 # shared header (a stale object with an old struct layout corrupts memory).

@@ -13,8 +13,10 @@ PG_BIN=$(dirname "$PG_CONFIG")
 export PG_CONFIG
 
 # Everything the build, the demo and every test suite need.
+# wfctl needs libpq-dev; its tests valgrind, and clang with libclang-rt for
+# the libFuzzer harness of its import parser.
 WFP_PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libjansson-dev \
-libipc-run-perl pkg-config make gcc libc6-dev perl"
+libipc-run-perl pkg-config make gcc libc6-dev perl libpq-dev valgrind clang libclang-rt-14-dev"
 
 say() { printf '\n==> %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -55,9 +57,8 @@ ensure_packages() {
 
 # Build with PGXS and install (installing needs root, or passwordless sudo).
 build_and_install() {
-    say "building workflow_persist"
+    say "building workflow_persist and wfctl"
     make -s PG_CONFIG="$PG_CONFIG" with_llvm=no >/dev/null || die "build failed"
-    if [ -f cli/Makefile ]; then make -s -C cli >/dev/null || die "building cli/wfctl failed"; fi
     say "installing into $($PG_CONFIG --pkglibdir) and $($PG_CONFIG --sharedir)/extension"
     if is_root || [ -w "$($PG_CONFIG --pkglibdir)" ]; then
         make -s PG_CONFIG="$PG_CONFIG" with_llvm=no install >/dev/null || die "make install failed"

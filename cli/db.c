@@ -1,0 +1,219 @@
+/*-------------------------------------------------------------------------
+ *
+ * db.c
+ *	  wfctl's connection, statements, server errors and id prefixes.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "wfctl.h"
+
+void
+wfctl_connect(Wfctl *w)
+{
+	const char *keywords[7];
+	const char *values[7];
+	int			n = 0;
+	PGresult   *res;
+
+	if (w->conn)
+		return;
+	/* dbname first: with expand_dbname, later keywords override it */
+	if (w->dbname)
+	{
+		keywords[n] = "dbname";
+		values[n++] = w->dbname;
+	}
+	if (w->host)
+	{
+		keywords[n] = "host";
+		values[n++] = w->host;
+	}
+	if (w->port)
+	{
+		keywords[n] = "port";
+		values[n++] = w->port;
+	}
+	if (w->user)
+	{
+		keywords[n] = "user";
+		values[n++] = w->user;
+	}
+	keywords[n] = "fallback_application_name";
+	values[n++] = "wfctl";
+	keywords[n] = NULL;
+	values[n] = NULL;
+
+	w->conn = PQconnectdbParams(keywords, values, 1);
+	if (PQstatus(w->conn) != CONNECTION_OK)
+	{
+		fprintf(stderr, "%s: error: %s", w->progname, PQerrorMessage(w->conn));
+		PQfinish(w->conn);
+		w->conn = NULL;
+		exit(WFCTL_EXIT_FAIL);
+	}
+
+	/* an empty search_path: every name wfctl uses is qualified */
+	res = PQexec(w->conn,
+				 "SELECT pg_catalog.set_config('search_path', '', false), "
+				 "pg_catalog.quote_ident(n.nspname) "
+				 "FROM pg_catalog.pg_extension AS e "
+				 "JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace "
+				 "WHERE e.extname = 'workflow_persist'");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		int			rc = wfctl_exit_code(res);
+
+		wfctl_report(w, res, NULL);
+		PQclear(res);
+		PQfinish(w->conn);
+		w->conn = NULL;
+		exit(rc);
+	}
+	if (PQntuples(res) != 1)
+	{
+		wfctl_error(w, "the extension workflow_persist is not installed in database \"%s\"",
+					PQdb(w->conn));
+		fprintf(stderr, "HINT:  Run CREATE EXTENSION workflow_persist in that database, "
+				"or connect to another one with -d.\n");
+		PQclear(res);
+		PQfinish(w->conn);
+		w->conn = NULL;
+		exit(WFCTL_EXIT_FAIL);
+	}
+	w->schema = xstrdup(PQgetvalue(res, 0, 1));
+	PQclear(res);
+}
+
+char *
+wfctl_sql(Wfctl *w, const char *text)
+{
+	static const char tag[] = "@extschema@";
+	size_t		taglen = sizeof(tag) - 1;
+	size_t		slen = strlen(w->schema);
+	size_t		count = 0;
+	const char *p;
+	char	   *out,
+			   *o;
+
+	for (p = strstr(text, tag); p; p = strstr(p + taglen, tag))
+		count++;
+	out = xmalloc(strlen(text) + count * slen + 1);
+	o = out;
+	for (p = text;;)
+	{
+		const char *hit = strstr(p, tag);
+
+		if (hit == NULL)
+		{
+			strcpy(o, p);
+			break;
+		}
+		memcpy(o, p, hit - p);
+		o += hit - p;
+		memcpy(o, w->schema, slen);
+		o += slen;
+		p = hit + taglen;
+	}
+	return out;
+}
+
+PGresult *
+wfctl_try(Wfctl *w, const char *text, int nparams, const char *const *params)
+{
+	char	   *sql;
+	PGresult   *res;
+
+	wfctl_connect(w);
+	sql = wfctl_sql(w, text);
+	res = PQexecParams(w->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	free(sql);
+	if (res == NULL)
+	{
+		wfctl_error(w, "%s", PQerrorMessage(w->conn));
+		exit(WFCTL_EXIT_FAIL);
+	}
+	return res;
+}
+
+PGresult *
+wfctl_query(Wfctl *w, const char *text, int nparams, const char *const *params)
+{
+	PGresult   *res = wfctl_try(w, text, nparams, params);
+	ExecStatusType st = PQresultStatus(res);
+
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
+	{
+		int			rc = wfctl_exit_code(res);
+
+		wfctl_report(w, res, NULL);
+		PQclear(res);
+		PQfinish(w->conn);
+		w->conn = NULL;
+		exit(rc);
+	}
+	return res;
+}
+
+void
+wfctl_report(Wfctl *w, const PGresult *res, const char *prefix)
+{
+	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+
+	if (primary == NULL)
+	{
+		/* a client-side failure (lost connection, ...) */
+		const char *msg = PQresultErrorMessage(res);
+
+		if (msg == NULL || msg[0] == '\0')
+			msg = PQerrorMessage(w->conn);
+		fprintf(stderr, "%s: error: %s%s%s", w->progname,
+				prefix ? prefix : "", prefix ? ": " : "", msg);
+		if (msg[0] == '\0' || msg[strlen(msg) - 1] != '\n')
+			fputc('\n', stderr);
+		return;
+	}
+	fprintf(stderr, "%s: error: %s%s%s\n", w->progname,
+			prefix ? prefix : "", prefix ? ": " : "", primary);
+	if (detail)
+		fprintf(stderr, "DETAIL:  %s\n", detail);
+	if (hint)
+		fprintf(stderr, "HINT:  %s\n", hint);
+}
+
+int
+wfctl_exit_code(const PGresult *res)
+{
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	if (state == NULL)
+		return WFCTL_EXIT_FAIL;
+	if (strcmp(state, "P0002") == 0 || strcmp(state, "21000") == 0)
+		return WFCTL_EXIT_NOTFOUND;
+	if (strcmp(state, "40001") == 0 || strcmp(state, "55P03") == 0)
+		return WFCTL_EXIT_CONFLICT;
+	return WFCTL_EXIT_FAIL;
+}
+
+char *
+wfctl_resolve(Wfctl *w, const char *prefix)
+{
+	const char *params[1] = {prefix};
+	PGresult   *res;
+	char	   *id;
+
+	if (prefix[0] == '\0')
+		wfctl_usage_error(w, "a workflow id must not be empty");
+	/* an exact id wins over the longer ids it is a prefix of */
+	res = wfctl_query(w,
+					  "SELECT CASE WHEN @extschema@.wf_exists($1) THEN $1 "
+					  "ELSE @extschema@.wf_resolve($1) END",
+					  1, params);
+	id = xstrdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return id;
+}

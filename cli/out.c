@@ -1,0 +1,317 @@
+/*-------------------------------------------------------------------------
+ *
+ * out.c
+ *	  wfctl's output for people: aligned tables, colours, times, sizes.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "wfctl.h"
+
+struct WfctlTable
+{
+	int			ncols;
+	int			nrows;
+	int			cap;
+	char	  **headers;
+	char	  **cells;			/* nrows * ncols */
+	const char **colors;		/* nrows * ncols, NULL = none */
+	bool	   *right;
+};
+
+/* bytes of one UTF-8 sequence starting at s (1 for a stray byte) */
+static int
+utf8_len(const unsigned char *s)
+{
+	int			n;
+
+	if (*s < 0x80)
+		return 1;
+	else if ((*s & 0xE0) == 0xC0)
+		n = 2;
+	else if ((*s & 0xF0) == 0xE0)
+		n = 3;
+	else if ((*s & 0xF8) == 0xF0)
+		n = 4;
+	else
+		return 1;
+	for (int i = 1; i < n; i++)
+		if ((s[i] & 0xC0) != 0x80)
+			return 1;
+	return n;
+}
+
+/* the code point of a sequence of len bytes */
+static unsigned int
+utf8_code(const unsigned char *s, int len)
+{
+	unsigned int c;
+
+	if (len == 1)
+		return *s;
+	c = *s & (0xFF >> (len + 1));
+	for (int i = 1; i < len; i++)
+		c = (c << 6) | (s[i] & 0x3F);
+	return c;
+}
+
+/* display columns of a code point: East Asian wide ranges count 2 */
+static int
+code_width(unsigned int c)
+{
+	if (c < 0x20 || c == 0x7F)
+		return 1;				/* printed escaped below, as "?" */
+	if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) ||
+		(c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+		(c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+		(c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1FAFF) ||
+		(c >= 0x20000 && c <= 0x3FFFD))
+		return 2;
+	return 1;
+}
+
+size_t
+wfctl_width(const char *s)
+{
+	const unsigned char *p = (const unsigned char *) s;
+	size_t		w = 0;
+
+	while (*p)
+	{
+		int			len = utf8_len(p);
+
+		w += code_width(utf8_code(p, len));
+		p += len;
+	}
+	return w;
+}
+
+WfctlTable *
+wfctl_table_new(int ncols, const char *const *headers)
+{
+	WfctlTable *t = xmalloc(sizeof(WfctlTable));
+
+	t->ncols = ncols;
+	t->nrows = 0;
+	t->cap = 0;
+	t->cells = NULL;
+	t->colors = NULL;
+	t->headers = xmalloc(ncols * sizeof(char *));
+	t->right = xmalloc(ncols * sizeof(bool));
+	for (int i = 0; i < ncols; i++)
+	{
+		t->headers[i] = xstrdup(headers[i]);
+		t->right[i] = false;
+	}
+	return t;
+}
+
+void
+wfctl_table_right(WfctlTable *t, int col)
+{
+	t->right[col] = true;
+}
+
+void
+wfctl_table_add(WfctlTable *t, const char *const *cells)
+{
+	if (t->nrows == t->cap)
+	{
+		t->cap = t->cap ? t->cap * 2 : 16;
+		t->cells = xrealloc(t->cells, (size_t) t->cap * t->ncols * sizeof(char *));
+		t->colors = xrealloc(t->colors, (size_t) t->cap * t->ncols * sizeof(char *));
+	}
+	for (int i = 0; i < t->ncols; i++)
+	{
+		t->cells[t->nrows * t->ncols + i] = xstrdup(cells[i] ? cells[i] : "");
+		t->colors[t->nrows * t->ncols + i] = NULL;
+	}
+	t->nrows++;
+}
+
+void
+wfctl_table_color(WfctlTable *t, int col, const char *escape)
+{
+	if (t->nrows > 0)
+		t->colors[(t->nrows - 1) * t->ncols + col] = escape;
+}
+
+/*
+ * Print s in exactly width columns: control characters as "?", cut with
+ * an ellipsis when longer, padded on the left or right.
+ */
+static void
+print_cell(FILE *out, const char *s, size_t width, bool right, bool last)
+{
+	const unsigned char *p = (const unsigned char *) s;
+	size_t		w = wfctl_width(s);
+	size_t		room = w > width ? width - 1 : width;	/* 1 for "…" */
+	size_t		used = 0;
+
+	if (right && w < width)
+		for (size_t i = w; i < width; i++)
+			fputc(' ', out);
+	while (*p)
+	{
+		int			len = utf8_len(p);
+		unsigned int c = utf8_code(p, len);
+		int			cw = code_width(c);
+
+		if (used + cw > room)
+			break;
+		if (c < 0x20 || c == 0x7F || (len == 1 && *p >= 0x80))
+			fputc('?', out);
+		else
+			fwrite(p, 1, len, out);
+		used += cw;
+		p += len;
+	}
+	if (w > width)
+	{
+		fputs("\xE2\x80\xA6", out);
+		used++;
+	}
+	if (!right && !last)
+		for (; used < width; used++)
+			fputc(' ', out);
+}
+
+void
+wfctl_table_print(WfctlTable *t, FILE *out, int max_width)
+{
+	size_t	   *widths = xmalloc(t->ncols * sizeof(size_t));
+
+	for (int c = 0; c < t->ncols; c++)
+	{
+		widths[c] = wfctl_width(t->headers[c]);
+		for (int r = 0; r < t->nrows; r++)
+		{
+			size_t		w = wfctl_width(t->cells[r * t->ncols + c]);
+
+			if (w > widths[c])
+				widths[c] = w;
+		}
+		if (max_width > 1 && widths[c] > (size_t) max_width)
+			widths[c] = max_width;
+	}
+	for (int c = 0; c < t->ncols; c++)
+	{
+		print_cell(out, t->headers[c], widths[c], t->right[c], c == t->ncols - 1);
+		if (c < t->ncols - 1)
+			fputs("  ", out);
+	}
+	fputc('\n', out);
+	for (int r = 0; r < t->nrows; r++)
+	{
+		for (int c = 0; c < t->ncols; c++)
+		{
+			const char *color = t->colors[r * t->ncols + c];
+
+			if (color)
+				fputs(color, out);
+			print_cell(out, t->cells[r * t->ncols + c], widths[c], t->right[c],
+					   c == t->ncols - 1 && color == NULL);
+			if (color)
+				fputs(WFCTL_RESET, out);
+			if (c < t->ncols - 1)
+				fputs("  ", out);
+		}
+		fputc('\n', out);
+	}
+	free(widths);
+}
+
+void
+wfctl_table_free(WfctlTable *t)
+{
+	for (int i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	for (int i = 0; i < t->ncols; i++)
+		free(t->headers[i]);
+	free(t->cells);
+	free(t->colors);
+	free(t->headers);
+	free(t->right);
+	free(t);
+}
+
+const char *
+wfctl_status_color(Wfctl *w, const char *status)
+{
+	if (!w->color || status == NULL)
+		return NULL;
+	if (strcmp(status, "running") == 0)
+		return "\033[36m";		/* cyan */
+	if (strcmp(status, "suspended") == 0)
+		return "\033[33m";		/* yellow: waits for someone */
+	if (strcmp(status, "completed") == 0)
+		return "\033[32m";		/* green */
+	if (strcmp(status, "failed") == 0)
+		return "\033[31m";		/* red */
+	if (strcmp(status, "cancelled") == 0)
+		return "\033[90m";		/* grey */
+	return NULL;
+}
+
+const char *
+wfctl_local_time(const char *epoch, char *buf, size_t len)
+{
+	time_t		t;
+	struct tm	tm;
+
+	buf[0] = '\0';
+	if (epoch == NULL || epoch[0] == '\0')
+		return buf;
+	t = (time_t) floor(strtod(epoch, NULL));
+	if (localtime_r(&t, &tm) != NULL)
+		strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+	return buf;
+}
+
+const char *
+wfctl_age(const char *epoch, char *buf, size_t len)
+{
+	double		d;
+	double		a;
+	bool		future;
+
+	buf[0] = '\0';
+	if (epoch == NULL || epoch[0] == '\0')
+		return buf;
+	d = (double) time(NULL) - strtod(epoch, NULL);
+	future = d < 0;
+	a = fabs(d);
+	if (a < 60)
+		snprintf(buf, len, "%s%.0fs%s", future ? "in " : "", floor(a), future ? "" : " ago");
+	else if (a < 3600)
+		snprintf(buf, len, "%s%.0fm%s", future ? "in " : "", floor(a / 60), future ? "" : " ago");
+	else if (a < 86400)
+		snprintf(buf, len, "%s%.0fh%s", future ? "in " : "", floor(a / 3600), future ? "" : " ago");
+	else
+		snprintf(buf, len, "%s%.0fd%s", future ? "in " : "", floor(a / 86400), future ? "" : " ago");
+	return buf;
+}
+
+const char *
+wfctl_bytes(const char *bytes, char *buf, size_t len)
+{
+	double		b;
+
+	buf[0] = '\0';
+	if (bytes == NULL || bytes[0] == '\0')
+		return buf;
+	b = strtod(bytes, NULL);
+	if (b < 1024)
+		snprintf(buf, len, "%.0f B", b);
+	else if (b < 1024 * 1024)
+		snprintf(buf, len, "%.1f kB", b / 1024);
+	else if (b < 1024.0 * 1024 * 1024)
+		snprintf(buf, len, "%.1f MB", b / (1024 * 1024));
+	else
+		snprintf(buf, len, "%.1f GB", b / (1024.0 * 1024 * 1024));
+	return buf;
+}
