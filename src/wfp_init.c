@@ -34,7 +34,8 @@ bool		wfp_notify = false;
 /* the cleanup worker (wfp_worker.c) */
 int			wfp_cleanup_interval = 60;
 char	   *wfp_cleanup_databases = "";
-int			wfp_cleanup_batch_size = 100;
+int			wfp_cleanup_batch_size = 20;
+int			wfp_cleanup_batch_delay = 50;
 char	   *wfp_cleanup_role = "";
 
 static const struct config_enum_entry validation_options[] = {
@@ -118,10 +119,20 @@ _PG_init(void)
 							"Workflows the cleanup worker deletes per transaction.",
 							"Small batches keep the cleanup from lengthening concurrent writes (docs/performance-retention.md).",
 							&wfp_cleanup_batch_size,
-							100,
+							20,
 							1, 1000000,
 							PGC_SIGHUP,
 							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("workflow_persist.cleanup_batch_delay",
+							"Pause of the cleanup worker between two batches.",
+							"Leaves the server to the application while a backlog is cleaned (docs/performance-retention.md); 0 = none.",
+							&wfp_cleanup_batch_delay,
+							50,
+							0, 60000,
+							PGC_SIGHUP,
+							GUC_UNIT_MS,
 							NULL, NULL, NULL);
 
 	DefineCustomStringVariable("workflow_persist.cleanup_role",

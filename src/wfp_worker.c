@@ -266,6 +266,35 @@ cleanup_batch(void)
 	return deleted;
 }
 
+/*
+ * Leave the server to the application for cleanup_batch_delay.  The latch
+ * may be set for other reasons than a signal (it is at startup), so wait
+ * out the whole pause; SIGTERM still ends it at once.
+ */
+static void
+pause_between_batches(void)
+{
+	TimestampTz end;
+
+	if (wfp_cleanup_batch_delay <= 0)
+		return;
+	end = TimestampTzPlusMilliseconds(GetCurrentTimestamp(),
+									  wfp_cleanup_batch_delay);
+	for (;;)
+	{
+		long		remaining;
+
+		CHECK_FOR_INTERRUPTS();
+		remaining = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), end);
+		if (remaining <= 0)
+			break;
+		(void) WaitLatch(MyLatch,
+						 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 remaining, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
+}
+
 void
 wfp_cleanup_worker_main(Datum main_arg)
 {
@@ -301,6 +330,7 @@ wfp_cleanup_worker_main(Datum main_arg)
 			/* a short batch may only mean rows were skipped: stop at 0 */
 			if (n == 0)
 				break;
+			pause_between_batches();
 		}
 	}
 	PG_CATCH();

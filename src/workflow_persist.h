@@ -35,6 +35,7 @@ extern int	wfp_max_step_bytes;
 extern int	wfp_cleanup_interval;
 extern char *wfp_cleanup_databases;
 extern int	wfp_cleanup_batch_size;
+extern int	wfp_cleanup_batch_delay;
 extern char *wfp_cleanup_role;
 
 /* wfp_worker.c */

@@ -9,6 +9,10 @@
 # cleanup_batch_size = 10 are 7 wf_cleanup calls (10, 10, 10, 10, 10, 5,
 # and a last one that finds nothing: a short batch may only mean rows
 # were skipped, so the worker stops when a batch deletes nothing).
+#
+# Between two batches the worker pauses cleanup_batch_delay (waiting on
+# its latch, wait event "Extension"): with a 1 minute pause a round
+# deletes exactly one batch and then waits, and SIGTERM ends it at once.
 use strict;
 use warnings;
 
@@ -72,6 +76,39 @@ is( $node->safe_psql(
 		'SELECT runs, deleted, last_deleted FROM workflow_persist.wf_cleanup_status'),
 	'7|55|0',
 	'one wf_cleanup call per batch of cleanup_batch_size: 10, 10, 10, 10, 10, 5, 0');
+
+# the pause: one batch, then a wait that SIGTERM interrupts
+$node->safe_psql('postgres', q{
+	SELECT count(workflow_persist.wf_save('late' || i, jsonb_build_object('formatVersion', 1, 'steps', '{}'::jsonb,
+		'execution', jsonb_build_object('status', 'running', 'lastUpdated', 't')))) FROM generate_series(1, 25) AS i;
+	UPDATE workflow_persist.wf_workflow SET expires_at = now() - '1 minute'::interval;
+	ALTER SYSTEM SET workflow_persist.cleanup_batch_delay = '1min';
+	SELECT pg_reload_conf();
+});
+is($node->safe_psql('postgres', 'SHOW workflow_persist.cleanup_batch_delay'),
+	'1min', 'the pause is a minute');
+$pid = $node->safe_psql('postgres',
+	"SELECT pid FROM pg_stat_activity WHERE backend_type = '$LAUNCHER'");
+$node->safe_psql('postgres', "SELECT pg_terminate_backend($pid)");
+ok( $node->poll_query_until(
+		'postgres',
+		q{SELECT count(*) = 1 FROM pg_stat_activity
+		  WHERE backend_type = 'workflow_persist cleanup'
+		    AND wait_event_type = 'Extension' AND wait_event = 'Extension'}),
+	'the worker pauses after a batch');
+is( $node->safe_psql(
+		'postgres',
+		'SELECT runs, deleted, last_deleted, expired_waiting FROM workflow_persist.wf_cleanup_status'),
+	'8|65|10|15',
+	'it deleted one batch of 10 and left 15 waiting');
+$node->safe_psql('postgres',
+	q{SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'workflow_persist cleanup'});
+ok( $node->poll_query_until(
+		'postgres',
+		q{SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'workflow_persist cleanup'}),
+	'SIGTERM ends the pause at once');
+is($node->safe_psql('postgres', 'SELECT expired_waiting FROM workflow_persist.wf_cleanup_status'),
+	'15', 'the rest waits for the next round');
 
 $node->stop;
 done_testing();
