@@ -303,44 +303,14 @@ static const char stats_sql[] =
 "  FROM s "
 " ORDER BY 9";
 
-int
-cmd_stats(Wfctl *w, int argc, char **argv)
+static void
+print_stats_table(Wfctl *w, PGresult *res)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		WFCTL_COMMON_LONGOPTS,
-		{NULL, 0, NULL, 0}
-	};
 	static const char *const headers[] =
 	{"STATUS", "WORKFLOWS", "STEPS", "SIZE", "LARGEST", "LARGEST SIZE", "EXPIRED"};
-	bool		json = false;
-	int			opt;
-	PGresult   *res;
-	int			n;
-	WfctlTable *table;
+	int			n = PQntuples(res);
+	WfctlTable *table = wfctl_table_new(7, headers);
 
-	while ((opt = getopt_long(argc, argv, WFCTL_COMMON_SHORTOPTS, longopts, NULL)) != -1)
-	{
-		if (wfctl_common_option(w, opt, stats_usage))
-			continue;
-		if (opt == 'j')
-			json = true;
-	}
-	if (optind < argc)
-		wfctl_usage_error(w, "unexpected argument \"%s\"", argv[optind]);
-
-	res = wfctl_query(w, stats_sql, 0, NULL);
-	n = PQntuples(res);
-	if (json)
-	{
-		for (int i = 0; i < n; i++)
-			if (!PQgetisnull(res, i, 7))
-				printf("%s\n", PQgetvalue(res, i, 7));
-		PQclear(res);
-		goto done;
-	}
-
-	table = wfctl_table_new(7, headers);
 	wfctl_table_right(table, 1);
 	wfctl_table_right(table, 2);
 	wfctl_table_right(table, 3);
@@ -367,9 +337,44 @@ cmd_stats(Wfctl *w, int argc, char **argv)
 	}
 	wfctl_table_print(table, stdout, CELL_MAX);
 	wfctl_table_free(table);
+}
+
+int
+cmd_stats(Wfctl *w, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		WFCTL_COMMON_LONGOPTS,
+		{NULL, 0, NULL, 0}
+	};
+	bool		json = false;
+	int			opt;
+	PGresult   *res;
+	int			n;
+
+	while ((opt = getopt_long(argc, argv, WFCTL_COMMON_SHORTOPTS, longopts, NULL)) != -1)
+	{
+		if (wfctl_common_option(w, opt, stats_usage))
+			continue;
+		if (opt == 'j')
+			json = true;
+	}
+	if (optind < argc)
+		wfctl_usage_error(w, "unexpected argument \"%s\"", argv[optind]);
+
+	res = wfctl_query(w, stats_sql, 0, NULL);
+	n = PQntuples(res);
+	if (json)
+	{
+		/* the statuses only: the total is theirs to sum */
+		for (int i = 0; i < n; i++)
+			if (!PQgetisnull(res, i, 7))
+				printf("%s\n", PQgetvalue(res, i, 7));
+	}
+	else
+		print_stats_table(w, res);
 	PQclear(res);
 
-done:
 	fflush(stdout);
 	if (ferror(stdout))
 	{
