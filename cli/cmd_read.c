@@ -180,3 +180,206 @@ cmd_list(Wfctl *w, int argc, char **argv)
 	}
 	return WFCTL_EXIT_OK;
 }
+
+/* ---- pending ---- */
+
+static const char pending_usage[] =
+"Usage:\n"
+"  wfctl pending [--json]\n\n"
+"Everything waiting for a human, newest first: steps waiting for an\n"
+"approval or a hook, and runs suspended by wf_suspend (wf_pending()).\n\n"
+"Options:\n"
+"  --json        one JSON object per line\n";
+
+static const char pending_sql[] =
+"SELECT p.id, p.step_key, p.kind, p.reason, "
+"       pg_catalog.date_part('epoch', p.since)::pg_catalog.text, "
+"       pg_catalog.jsonb_build_object('id', p.id, 'step_key', p.step_key, "
+"           'kind', p.kind, 'reason', p.reason, 'request', p.request, "
+"           'since', p.since)::pg_catalog.text "
+"  FROM @extschema@.wf_pending() WITH ORDINALITY "
+"       AS p(id, step_key, kind, reason, request, since, n) "
+" ORDER BY p.n";
+
+int
+cmd_pending(Wfctl *w, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		WFCTL_COMMON_LONGOPTS,
+		{NULL, 0, NULL, 0}
+	};
+	bool		json = false;
+	int			opt;
+	PGresult   *res;
+	int			n;
+
+	while ((opt = getopt_long(argc, argv, WFCTL_COMMON_SHORTOPTS, longopts, NULL)) != -1)
+	{
+		if (wfctl_common_option(w, opt, pending_usage))
+			continue;
+		if (opt == 'j')
+			json = true;
+	}
+	if (optind < argc)
+		wfctl_usage_error(w, "unexpected argument \"%s\"", argv[optind]);
+
+	res = wfctl_query(w, pending_sql, 0, NULL);
+	n = PQntuples(res);
+	if (json)
+	{
+		for (int i = 0; i < n; i++)
+			printf("%s\n", PQgetvalue(res, i, 5));
+	}
+	else if (n == 0)
+		printf("Nothing is waiting.\n");
+	else
+	{
+		static const char *const headers[] = {"ID", "STEP", "KIND", "REASON", "SINCE"};
+		WfctlTable *table = wfctl_table_new(5, headers);
+
+		for (int i = 0; i < n; i++)
+		{
+			char		age[32];
+			const char *cells[5];
+
+			cells[0] = PQgetvalue(res, i, 0);
+			cells[1] = PQgetvalue(res, i, 1);
+			cells[2] = PQgetvalue(res, i, 2);
+			cells[3] = PQgetvalue(res, i, 3);
+			cells[4] = wfctl_age(PQgetvalue(res, i, 4), age, sizeof(age));
+			wfctl_table_add(table, cells);
+		}
+		wfctl_table_print(table, stdout, CELL_MAX);
+		wfctl_table_free(table);
+	}
+	PQclear(res);
+
+	fflush(stdout);
+	if (ferror(stdout))
+	{
+		wfctl_error(w, "could not write the output");
+		return WFCTL_EXIT_FAIL;
+	}
+	return WFCTL_EXIT_OK;
+}
+
+/* ---- stats ---- */
+
+static const char stats_usage[] =
+"Usage:\n"
+"  wfctl stats [--json]\n\n"
+"Per status (the wf_stats view): live workflows, their steps and bytes,\n"
+"the largest workflow and its size, and expired workflows still stored\n"
+"(awaiting deletion by the cleanup); then a total line.\n\n"
+"Options:\n"
+"  --json        one JSON object per status and line (no total line)\n";
+
+/*
+ * The five statuses in lifecycle order, then the total (status NULL);
+ * the total's largest is the largest of all, ties to the smallest id as
+ * within a status.
+ */
+static const char stats_sql[] =
+"WITH s AS (SELECT v.*, pg_catalog.array_position("
+"               ARRAY['running', 'suspended', 'completed', 'failed', 'cancelled'], "
+"               v.status) AS ord "
+"             FROM @extschema@.wf_stats AS v) "
+"SELECT s.status, s.workflows::pg_catalog.text, s.steps::pg_catalog.text, "
+"       s.bytes::pg_catalog.text, s.largest_id, s.largest_bytes::pg_catalog.text, "
+"       s.expired::pg_catalog.text, "
+"       pg_catalog.jsonb_build_object('status', s.status, 'workflows', s.workflows, "
+"           'steps', s.steps, 'bytes', s.bytes, 'largest_id', s.largest_id, "
+"           'largest_bytes', s.largest_bytes, 'expired', s.expired)::pg_catalog.text, "
+"       s.ord "
+"  FROM s "
+"UNION ALL "
+"SELECT NULL, pg_catalog.sum(s.workflows)::pg_catalog.text, "
+"       pg_catalog.sum(s.steps)::pg_catalog.text, pg_catalog.sum(s.bytes)::pg_catalog.text, "
+"       (SELECT b.largest_id FROM s AS b WHERE b.largest_id IS NOT NULL "
+"         ORDER BY b.largest_bytes DESC, b.largest_id LIMIT 1), "
+"       pg_catalog.max(s.largest_bytes)::pg_catalog.text, "
+"       pg_catalog.sum(s.expired)::pg_catalog.text, NULL, 2147483647 "
+"  FROM s "
+" ORDER BY 9";
+
+static void
+print_stats_table(Wfctl *w, PGresult *res)
+{
+	static const char *const headers[] =
+	{"STATUS", "WORKFLOWS", "STEPS", "SIZE", "LARGEST", "LARGEST SIZE", "EXPIRED"};
+	int			n = PQntuples(res);
+	WfctlTable *table = wfctl_table_new(7, headers);
+
+	wfctl_table_right(table, 1);
+	wfctl_table_right(table, 2);
+	wfctl_table_right(table, 3);
+	wfctl_table_right(table, 5);
+	wfctl_table_right(table, 6);
+	for (int i = 0; i < n; i++)
+	{
+		bool		total = PQgetisnull(res, i, 0);
+		const char *status = total ? "total" : PQgetvalue(res, i, 0);
+		char		bytes[32],
+					largest[32];
+		const char *cells[7];
+
+		cells[0] = status;
+		cells[1] = PQgetvalue(res, i, 1);
+		cells[2] = PQgetvalue(res, i, 2);
+		cells[3] = wfctl_bytes(PQgetvalue(res, i, 3), bytes, sizeof(bytes));
+		cells[4] = PQgetvalue(res, i, 4);
+		cells[5] = wfctl_bytes(PQgetvalue(res, i, 5), largest, sizeof(largest));
+		cells[6] = PQgetvalue(res, i, 6);
+		wfctl_table_add(table, cells);
+		if (!total)
+			wfctl_table_color(table, 0, wfctl_status_color(w, status));
+	}
+	wfctl_table_print(table, stdout, CELL_MAX);
+	wfctl_table_free(table);
+}
+
+int
+cmd_stats(Wfctl *w, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"json", no_argument, NULL, 'j'},
+		WFCTL_COMMON_LONGOPTS,
+		{NULL, 0, NULL, 0}
+	};
+	bool		json = false;
+	int			opt;
+	PGresult   *res;
+	int			n;
+
+	while ((opt = getopt_long(argc, argv, WFCTL_COMMON_SHORTOPTS, longopts, NULL)) != -1)
+	{
+		if (wfctl_common_option(w, opt, stats_usage))
+			continue;
+		if (opt == 'j')
+			json = true;
+	}
+	if (optind < argc)
+		wfctl_usage_error(w, "unexpected argument \"%s\"", argv[optind]);
+
+	res = wfctl_query(w, stats_sql, 0, NULL);
+	n = PQntuples(res);
+	if (json)
+	{
+		/* the statuses only: the total is theirs to sum */
+		for (int i = 0; i < n; i++)
+			if (!PQgetisnull(res, i, 7))
+				printf("%s\n", PQgetvalue(res, i, 7));
+	}
+	else
+		print_stats_table(w, res);
+	PQclear(res);
+
+	fflush(stdout);
+	if (ferror(stdout))
+	{
+		wfctl_error(w, "could not write the output");
+		return WFCTL_EXIT_FAIL;
+	}
+	return WFCTL_EXIT_OK;
+}

@@ -142,10 +142,13 @@ wfctl_table_color(WfctlTable *t, int col, const char *escape)
 
 /*
  * Print s in exactly width columns: control characters as "?", cut with
- * an ellipsis when longer, padded on the left or right.
+ * an ellipsis when longer, padded on the left or right; the colour (when
+ * not NULL) covers the text only, not the padding.  The last cell of a
+ * line gets no padding on its right.
  */
 static void
-print_cell(FILE *out, const char *s, size_t width, bool right, bool last)
+print_cell(FILE *out, const char *s, const char *color, size_t width,
+		   bool right, bool last)
 {
 	const unsigned char *p = (const unsigned char *) s;
 	size_t		w = wfctl_width(s);
@@ -155,6 +158,8 @@ print_cell(FILE *out, const char *s, size_t width, bool right, bool last)
 	if (right && w < width)
 		for (size_t i = w; i < width; i++)
 			fputc(' ', out);
+	if (color)
+		fputs(color, out);
 	while (*p)
 	{
 		int			len = utf8_len(p);
@@ -175,9 +180,33 @@ print_cell(FILE *out, const char *s, size_t width, bool right, bool last)
 		fputs("\xE2\x80\xA6", out);
 		used++;
 	}
+	if (color)
+		fputs(WFCTL_RESET, out);
 	if (!right && !last)
 		for (; used < width; used++)
 			fputc(' ', out);
+}
+
+/*
+ * One line: cells[ncols] with their colours (NULL for none).  Empty cells
+ * at the end of the line are left out, so no line ends with blanks.
+ */
+static void
+print_line(WfctlTable *t, FILE *out, const size_t *widths, char *const *cells,
+		   const char *const *colors)
+{
+	int			end = t->ncols;
+
+	while (end > 0 && cells[end - 1][0] == '\0')
+		end--;
+	for (int c = 0; c < end; c++)
+	{
+		print_cell(out, cells[c], colors ? colors[c] : NULL, widths[c],
+				   t->right[c], c == end - 1);
+		if (c < end - 1)
+			fputs("  ", out);
+	}
+	fputc('\n', out);
 }
 
 void
@@ -198,30 +227,9 @@ wfctl_table_print(WfctlTable *t, FILE *out, int max_width)
 		if (max_width > 1 && widths[c] > (size_t) max_width)
 			widths[c] = max_width;
 	}
-	for (int c = 0; c < t->ncols; c++)
-	{
-		print_cell(out, t->headers[c], widths[c], t->right[c], c == t->ncols - 1);
-		if (c < t->ncols - 1)
-			fputs("  ", out);
-	}
-	fputc('\n', out);
+	print_line(t, out, widths, t->headers, NULL);
 	for (int r = 0; r < t->nrows; r++)
-	{
-		for (int c = 0; c < t->ncols; c++)
-		{
-			const char *color = t->colors[r * t->ncols + c];
-
-			if (color)
-				fputs(color, out);
-			print_cell(out, t->cells[r * t->ncols + c], widths[c], t->right[c],
-					   c == t->ncols - 1 && color == NULL);
-			if (color)
-				fputs(WFCTL_RESET, out);
-			if (c < t->ncols - 1)
-				fputs("  ", out);
-		}
-		fputc('\n', out);
-	}
+		print_line(t, out, widths, &t->cells[r * t->ncols], &t->colors[r * t->ncols]);
 	free(widths);
 }
 
@@ -275,6 +283,7 @@ wfctl_local_time(const char *epoch, char *buf, size_t len)
 const char *
 wfctl_age(const char *epoch, char *buf, size_t len)
 {
+	struct timespec now;
 	double		d;
 	double		a;
 	bool		future;
@@ -282,8 +291,10 @@ wfctl_age(const char *epoch, char *buf, size_t len)
 	buf[0] = '\0';
 	if (epoch == NULL || epoch[0] == '\0')
 		return buf;
-	d = (double) time(NULL) - strtod(epoch, NULL);
-	future = d < 0;
+	/* sub-second now: time()'s truncation made fresh rows "in 0s" */
+	clock_gettime(CLOCK_REALTIME, &now);
+	d = (double) now.tv_sec + now.tv_nsec / 1e9 - strtod(epoch, NULL);
+	future = d <= -1;			/* under a second ahead: clock skew, "0s ago" */
 	a = fabs(d);
 	if (a < 60)
 		snprintf(buf, len, "%s%.0fs%s", future ? "in " : "", floor(a), future ? "" : " ago");
