@@ -724,8 +724,14 @@ import_write(Wfctl *w, const char *name, const Record *rec, const ImportOpts *o)
 	params[1] = rec->snapshot;
 	params[2] = rec->expires_at;
 	params[3] = o->replace ? NULL : "0";
+	/*
+	 * The ttl that gives back expires_at exactly, in seconds (timestamptz
+	 * minus timestamptz would count days, which a DST change lengthens).
+	 */
 	if ((err = run(w, "SELECT @extschema@.wf_save($1, $2::pg_catalog.jsonb, "
-				   "$3::pg_catalog.timestamptz OPERATOR(pg_catalog.-) pg_catalog.now(), "
+				   "(EXTRACT(epoch FROM $3::pg_catalog.timestamptz) "
+				   "  OPERATOR(pg_catalog.-) EXTRACT(epoch FROM pg_catalog.now()))::pg_catalog.float8 "
+				   "  OPERATOR(pg_catalog.*) '1 second'::pg_catalog.interval, "
 				   "$4::pg_catalog.int8)", 4, params, NULL)))
 		goto fail;
 	if (rec->status == NULL)
