@@ -5,11 +5,13 @@
 # runs every suite against throwaway servers started by the suites themselves
 # (pg_regress and pg_isolation_regress with --temp-instance, TAP with
 # PostgreSQL::Test::Cluster), as the postgres user when we are root.  All
-# three suites always run; the last line sums them up as "N passed, N failed"
-# (one per pg_regress test, isolation spec and TAP file).
+# suites always run; the last line sums them up as "N passed, N failed"
+# (one per pg_regress test, isolation spec and TAP file, and one for the
+# fuzz run).
 #
-# Environment: SUITES="regress isolation tap" picks suites; PROVE_TESTS picks
-# TAP files (t/010_x.pl).
+# Environment: SUITES="regress isolation tap fuzz" picks suites; PROVE_TESTS
+# picks TAP files (t/010_x.pl); FUZZ_TIME the seconds of the fuzz suite
+# (wfctl's import parser under libFuzzer, cli/Makefile's fuzz-run).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . scripts/lib.sh
@@ -17,7 +19,7 @@ cd "$(dirname "$0")/.." || exit 1
 ensure_packages
 build_and_install
 
-SUITES=${SUITES:-regress isolation tap}
+SUITES=${SUITES:-regress isolation tap fuzz}
 if is_root; then
     # Run from a copy the postgres user owns: pg_regress and TAP write
     # results, logs and data directories into the tree.
@@ -85,6 +87,16 @@ for suite in $SUITES; do
         passed=$((passed + files - bad))
         [ "$passed" -lt 0 ] && passed=0
         failed=$((failed + bad))
+        ;;
+    fuzz)
+        say "fuzz test (wfctl's import parser, ${FUZZ_TIME:-30} s)"
+        if (cd "$RUNDIR" && as_pg make -s --no-print-directory -C cli fuzz-run \
+                PG_CONFIG="$PG_CONFIG" FUZZ_TIME="${FUZZ_TIME:-30}"); then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+            failed_suites="$failed_suites fuzz"
+        fi
         ;;
     *) die "unknown suite: $suite" ;;
     esac
