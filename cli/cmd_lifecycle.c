@@ -66,16 +66,16 @@ parse_number(Wfctl *w, const char *option, const char *arg, long min, long max)
 	return n;
 }
 
-/* the workflow id argument at optind, then no more arguments */
+/* the workflow id argument at optind; unless more follow, nothing after it */
 static const char *
-one_id_argument(Wfctl *w, int argc, char **argv, const char *what_else)
+one_id_argument(Wfctl *w, int argc, char **argv, bool more_follow)
 {
 	const char *id;
 
 	if (optind >= argc)
 		wfctl_usage_error(w, "missing workflow id");
 	id = argv[optind++];
-	if (what_else == NULL && optind < argc)
+	if (!more_follow && optind < argc)
 		wfctl_usage_error(w, "unexpected argument \"%s\"", argv[optind]);
 	return id;
 }
@@ -213,34 +213,25 @@ report_change(Wfctl *w, bool json, const char *id, const char *step,
 	char	   *status;
 	char	   *doc;
 
+	/* a run that expired in the meantime is no longer in wf_info */
 	res = wfctl_query(w,
-					  "SELECT i.status, "
-					  "       (pg_catalog.jsonb_build_object('id', i.id, 'version', $3::pg_catalog.int8, "
-					  "                                      'status', i.status) "
+					  "SELECT x.status, "
+					  "       (pg_catalog.jsonb_build_object('id', $1::pg_catalog.text, "
+					  "            'version', $3::pg_catalog.int8, 'status', x.status) "
 					  "        OPERATOR(pg_catalog.||) CASE WHEN $2::pg_catalog.text IS NULL "
 					  "             THEN '{}'::pg_catalog.jsonb "
 					  "             ELSE pg_catalog.jsonb_build_object('step', $2::pg_catalog.text) END"
 					  "       )::pg_catalog.text "
-					  "  FROM @extschema@.wf_info($1) AS i",
+					  "  FROM (SELECT COALESCE((SELECT i.status FROM @extschema@.wf_info($1) AS i), "
+					  "                        'expired') AS status) AS x",
 					  3, params);
-	if (PQntuples(res) != 1)
-	{
-		/* it expired in between: wf_info hides it */
-		status = xstrdup("expired");
-		doc = NULL;
-	}
-	else
-	{
-		status = xstrdup(PQgetvalue(res, 0, 0));
-		doc = xstrdup(PQgetvalue(res, 0, 1));
-	}
+	status = xstrdup(PQgetvalue(res, 0, 0));
+	doc = xstrdup(PQgetvalue(res, 0, 1));
 	PQclear(res);
 	commit(w);
 
-	if (json && doc)
+	if (json)
 		printf("%s\n", doc);
-	else if (json)
-		printf("{\"id\": null, \"version\": %s, \"status\": \"expired\"}\n", version);
 	else
 		printf("%s (version %s, now %s)\n", done, version, status);
 	free(status);
@@ -338,7 +329,7 @@ decide(Wfctl *w, int argc, char **argv, bool approve)
 				break;
 		}
 	}
-	arg_id = one_id_argument(w, argc, argv, "step");
+	arg_id = one_id_argument(w, argc, argv, true);
 	if (optind >= argc)
 		wfctl_usage_error(w, "missing step key");
 	step = argv[optind++];
@@ -499,7 +490,7 @@ cmd_resume(Wfctl *w, int argc, char **argv)
 		json_decref(data);
 		wfctl_usage_error(w, "--data and --data-json cannot be used together");
 	}
-	arg_id = one_id_argument(w, argc, argv, NULL);
+	arg_id = one_id_argument(w, argc, argv, false);
 
 	if (data != NULL)
 	{
@@ -587,7 +578,7 @@ cmd_cancel(Wfctl *w, int argc, char **argv)
 				break;
 		}
 	}
-	arg_id = one_id_argument(w, argc, argv, NULL);
+	arg_id = one_id_argument(w, argc, argv, false);
 
 	connect_for_writing(w, wait);
 	id = wfctl_resolve(w, arg_id);
@@ -668,7 +659,7 @@ cmd_replay(Wfctl *w, int argc, char **argv)
 				break;
 		}
 	}
-	arg_id = one_id_argument(w, argc, argv, NULL);
+	arg_id = one_id_argument(w, argc, argv, false);
 
 	id = wfctl_resolve(w, arg_id);
 	begin(w);
@@ -826,13 +817,13 @@ cmd_delete(Wfctl *w, int argc, char **argv)
 		for (i = 0; i < nids; i++)
 		{
 			const char *params[1] = {ids[i]};
-			PGresult   *res = wfctl_query(w, "SELECT @extschema@.wf_delete($1)",
-										  1, params);
+			char	   *deleted = write_call(w, ids[i],
+											 "SELECT @extschema@.wf_delete($1)",
+											 1, params);
+			bool		found = strcmp(deleted, "t") == 0;
 
-			bool		deleted = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-
-			PQclear(res);
-			if (!deleted)
+			free(deleted);
+			if (!found)
 			{
 				/* deleted or expired since it was resolved */
 				wfctl_error(w, "workflow \"%s\" does not exist any more", ids[i]);
