@@ -81,11 +81,11 @@ one_id_argument(Wfctl *w, int argc, char **argv, bool more_follow)
 }
 
 /*
- * Connect and set lock_timeout: a write gives up (55P03) when another
+ * Connect, and set lock_timeout: a write gives up (55P03) when another
  * transaction holds the run for more than wait seconds (0: never).
  */
 static void
-connect_for_writing(Wfctl *w, long wait)
+set_wait(Wfctl *w, long wait)
 {
 	char		ms[32];
 	const char *params[1] = {ms};
@@ -338,7 +338,7 @@ decide(Wfctl *w, int argc, char **argv, bool approve)
 	if (!approve && reason == NULL)
 		wfctl_usage_error(w, "--reason is required");
 
-	connect_for_writing(w, wait);
+	set_wait(w, wait);
 	if (value)
 		check_json(w, "--value", value, false);
 	id = wfctl_resolve(w, arg_id);
@@ -351,17 +351,17 @@ decide(Wfctl *w, int argc, char **argv, bool approve)
 	params[4] = by;
 	if (approve)
 		version = write_call(w, id,
-						  "SELECT @extschema@.wf_approve($1, $2, "
-						  "    COALESCE($3::pg_catalog.jsonb, 'true'::pg_catalog.jsonb), $4, "
-						  "    COALESCE($5::pg_catalog.text, CURRENT_USER::pg_catalog.text))"
-						  "::pg_catalog.text",
-						  5, params);
+							 "SELECT @extschema@.wf_approve($1, $2, "
+							 "    COALESCE($3::pg_catalog.jsonb, 'true'::pg_catalog.jsonb), $4, "
+							 "    COALESCE($5::pg_catalog.text, CURRENT_USER::pg_catalog.text))"
+							 "::pg_catalog.text",
+							 5, params);
 	else
 		version = write_call(w, id,
-						  "SELECT @extschema@.wf_reject($1, $2, $3, $4, "
-						  "    COALESCE($5::pg_catalog.text, CURRENT_USER::pg_catalog.text))"
-						  "::pg_catalog.text",
-						  5, params);
+							 "SELECT @extschema@.wf_reject($1, $2, $3, $4, "
+							 "    COALESCE($5::pg_catalog.text, CURRENT_USER::pg_catalog.text))"
+							 "::pg_catalog.text",
+							 5, params);
 
 	done = xasprintf("%s step \"%s\" of workflow \"%s\"",
 					 approve ? "approved" : "rejected", step, id);
@@ -504,7 +504,7 @@ cmd_resume(Wfctl *w, int argc, char **argv)
 		}
 	}
 
-	connect_for_writing(w, wait);
+	set_wait(w, wait);
 	if (data_json)
 		check_json(w, "--data-json", data_json, true);
 	id = wfctl_resolve(w, arg_id);
@@ -580,7 +580,7 @@ cmd_cancel(Wfctl *w, int argc, char **argv)
 	}
 	arg_id = one_id_argument(w, argc, argv, false);
 
-	connect_for_writing(w, wait);
+	set_wait(w, wait);
 	id = wfctl_resolve(w, arg_id);
 
 	begin(w);
@@ -750,7 +750,7 @@ cmd_delete(Wfctl *w, int argc, char **argv)
 		if (argv[i][0] == '\0')
 			wfctl_usage_error(w, "a workflow id must not be empty");
 
-	connect_for_writing(w, wait);
+	set_wait(w, wait);
 
 	/*
 	 * Resolve every argument first, reporting each failure: a typo or an
