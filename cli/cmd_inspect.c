@@ -354,12 +354,5 @@ cmd_inspect(Wfctl *w, int argc, char **argv)
 	free(id);
 	res = wfctl_query(w, "COMMIT", 0, NULL);
 	PQclear(res);
-
-	fflush(stdout);
-	if (ferror(stdout))
-	{
-		wfctl_error(w, "could not write the output");
-		return WFCTL_EXIT_FAIL;
-	}
-	return WFCTL_EXIT_OK;
+	return wfctl_finish_output(w);
 }

@@ -185,18 +185,6 @@ commit(Wfctl *w)
 	PQclear(wfctl_query(w, "COMMIT", 0, NULL));
 }
 
-/* flush stdout: a full disk or a closed pipe is a failure */
-static int
-finish_output(Wfctl *w)
-{
-	fflush(stdout);
-	if (ferror(stdout))
-	{
-		wfctl_error(w, "could not write the output");
-		return WFCTL_EXIT_FAIL;
-	}
-	return WFCTL_EXIT_OK;
-}
 
 /*
  * After a lifecycle function returned version (in the open transaction):
@@ -236,7 +224,7 @@ report_change(Wfctl *w, bool json, const char *id, const char *step,
 		printf("%s (version %s, now %s)\n", done, version, status);
 	free(status);
 	free(doc);
-	return finish_output(w);
+	return wfctl_finish_output(w);
 }
 
 /* ---- approve, reject ---- */
@@ -687,7 +675,7 @@ cmd_replay(Wfctl *w, int argc, char **argv)
 	commit(w);
 	free(created);
 	free(id);
-	return finish_output(w);
+	return wfctl_finish_output(w);
 }
 
 /* ---- delete ---- */
@@ -768,10 +756,7 @@ cmd_delete(Wfctl *w, int argc, char **argv)
 							"SELECT CASE WHEN @extschema@.wf_exists($1) THEN $1 END",
 							1, params);
 		else
-			res = wfctl_try(w,
-							"SELECT CASE WHEN @extschema@.wf_exists($1) THEN $1 "
-							"ELSE @extschema@.wf_resolve($1) END",
-							1, params);
+			res = wfctl_try_resolve(w, arg);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		{
 			int			code = wfctl_exit_code(res);
@@ -861,7 +846,7 @@ cmd_delete(Wfctl *w, int argc, char **argv)
 					printf("deleted workflow \"%s\"\n", ids[i]);
 			}
 			if (rc == WFCTL_EXIT_OK)
-				rc = finish_output(w);
+				rc = wfctl_finish_output(w);
 		}
 	}
 	for (i = 0; i < nids; i++)
@@ -966,5 +951,5 @@ cmd_cleanup(Wfctl *w, int argc, char **argv)
 			   total, total == 1 ? "" : "s");
 	else
 		printf("deleted %lld expired workflow%s\n", total, total == 1 ? "" : "s");
-	return finish_output(w);
+	return wfctl_finish_output(w);
 }

@@ -172,13 +172,7 @@ cmd_list(Wfctl *w, int argc, char **argv)
 	if (more)
 		fprintf(stderr, "%s: %ld workflows shown; there are more (raise --limit, 0 = all)\n",
 				w->progname, shown);
-	fflush(stdout);
-	if (ferror(stdout))
-	{
-		wfctl_error(w, "could not write the output");
-		return WFCTL_EXIT_FAIL;
-	}
-	return WFCTL_EXIT_OK;
+	return wfctl_finish_output(w);
 }
 
 /* ---- pending ---- */
@@ -254,14 +248,7 @@ cmd_pending(Wfctl *w, int argc, char **argv)
 		wfctl_table_free(table);
 	}
 	PQclear(res);
-
-	fflush(stdout);
-	if (ferror(stdout))
-	{
-		wfctl_error(w, "could not write the output");
-		return WFCTL_EXIT_FAIL;
-	}
-	return WFCTL_EXIT_OK;
+	return wfctl_finish_output(w);
 }
 
 /* ---- stats ---- */
@@ -374,12 +361,5 @@ cmd_stats(Wfctl *w, int argc, char **argv)
 	else
 		print_stats_table(w, res);
 	PQclear(res);
-
-	fflush(stdout);
-	if (ferror(stdout))
-	{
-		wfctl_error(w, "could not write the output");
-		return WFCTL_EXIT_FAIL;
-	}
-	return WFCTL_EXIT_OK;
+	return wfctl_finish_output(w);
 }

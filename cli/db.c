@@ -199,6 +199,19 @@ wfctl_exit_code(const PGresult *res)
 	return WFCTL_EXIT_FAIL;
 }
 
+/* an exact id wins over the longer ids it is a prefix of */
+static const char resolve_sql[] =
+"SELECT CASE WHEN @extschema@.wf_exists($1) THEN $1 "
+"ELSE @extschema@.wf_resolve($1) END";
+
+PGresult *
+wfctl_try_resolve(Wfctl *w, const char *prefix)
+{
+	const char *params[1] = {prefix};
+
+	return wfctl_try(w, resolve_sql, 1, params);
+}
+
 char *
 wfctl_resolve(Wfctl *w, const char *prefix)
 {
@@ -208,11 +221,7 @@ wfctl_resolve(Wfctl *w, const char *prefix)
 
 	if (prefix[0] == '\0')
 		wfctl_usage_error(w, "a workflow id must not be empty");
-	/* an exact id wins over the longer ids it is a prefix of */
-	res = wfctl_query(w,
-					  "SELECT CASE WHEN @extschema@.wf_exists($1) THEN $1 "
-					  "ELSE @extschema@.wf_resolve($1) END",
-					  1, params);
+	res = wfctl_query(w, resolve_sql, 1, params);
 	id = xstrdup(PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return id;

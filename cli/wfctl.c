@@ -169,6 +169,17 @@ wfctl_error(Wfctl *w, const char *fmt,...)
 	fputc('\n', stderr);
 }
 
+int
+wfctl_finish_output(Wfctl *w)
+{
+	if (fflush(stdout) != 0 || ferror(stdout))
+	{
+		wfctl_error(w, "could not write the output: %s", strerror(errno));
+		return WFCTL_EXIT_FAIL;
+	}
+	return WFCTL_EXIT_OK;
+}
+
 /* ---- memory ---- */
 
 static void

@@ -80,6 +80,9 @@ extern bool wfctl_common_option(Wfctl *w, int opt, const char *usage_text);
 extern void wfctl_usage_error(Wfctl *w, const char *fmt,...)
 			__attribute__((format(printf, 2, 3), noreturn));
 
+/* flush stdout; a full disk or a closed pipe is exit 1, with a message */
+extern int	wfctl_finish_output(Wfctl *w);
+
 /* print "wfctl: error: ..." to stderr (no exit) */
 extern void wfctl_error(Wfctl *w, const char *fmt,...)
 			__attribute__((format(printf, 2, 3)));
@@ -124,6 +127,9 @@ extern int	wfctl_exit_code(const PGresult *res);
  */
 extern char *wfctl_resolve(Wfctl *w, const char *prefix);
 
+/* the same, without exiting: the result of wfctl_try() (one text column) */
+extern PGresult *wfctl_try_resolve(Wfctl *w, const char *prefix);
+
 /* ---- output (out.c) ---- */
 
 /*
@@ -157,6 +163,9 @@ extern const char *wfctl_status_color(Wfctl *w, const char *status);
  */
 extern const char *wfctl_local_time(const char *epoch, char *buf, size_t len);
 extern const char *wfctl_age(const char *epoch, char *buf, size_t len);
+
+/* export and import report progress every this many workflows (terminal only) */
+#define WFCTL_PROGRESS_EVERY 1000
 
 /* "1.5 kB", "12 B", "3.2 MB" */
 extern const char *wfctl_bytes(const char *bytes, char *buf, size_t len);
