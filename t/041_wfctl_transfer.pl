@@ -19,6 +19,7 @@ use lib $FindBin::RealBin;
 use WfctlTest;
 
 use IPC::Run;
+use JSON::PP;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -74,6 +75,11 @@ foreach my $cmd ('export', 'import', 'validate')
 {
 	command_checks_all(wfctl_cmd($cmd, '--help'),
 		0, [qr/^Usage:\n  wfctl $cmd /], [qr/^$/], "$cmd --help");
+}
+foreach my $cmd ('import', 'validate')
+{
+	command_checks_all(wfctl_cmd($cmd, '--help'),
+		0, [qr/^  --json  .*one JSON object per record/m], [qr/^$/], "$cmd --help: --json");
 }
 command_checks_all(wfctl_cmd('export', '-d', $db1),
 	2, [qr/^$/], [qr/give workflow ids, --prefix or --all/], 'export without what: usage error');
@@ -302,6 +308,152 @@ command_checks_all(wfctl_cmd('validate', '-d', $db1, $strict),
 	0, [qr/^$/], [qr/1 valid/], 'validate: awaitly rules by default');
 command_checks_all(wfctl_cmd('validate', '-d', $db1, '--strict', $strict),
 	1, [qr/^$/], [qr/\Q$strict\E:1: .*lastUpdated/], 'validate --strict: the strict checks too');
+
+# ---------------------------------------------------------------------------
+# import --json and validate --json: one object per record on stdout
+# ---------------------------------------------------------------------------
+
+# run wfctl, standard output and error captured
+sub wfctl_run
+{
+	my @args = @_;
+	my ($out, $err) = ('', '');
+	IPC::Run::run(wfctl_cmd(@args), '>', \$out, '2>', \$err);
+	return ($? >> 8, $out, $err);
+}
+
+# decode every line of out; each must be one JSON object
+sub json_lines
+{
+	my ($out, $name) = @_;
+	my @objs;
+	my $bad = 0;
+	foreach my $line (split /\n/, $out)
+	{
+		my $o = eval { JSON::PP::decode_json($line) };
+		if (ref($o) ne 'HASH')
+		{
+			diag("not a JSON object: $line");
+			$bad++;
+			next;
+		}
+		push @objs, $o;
+	}
+	is($bad, 0, "$name: every line is a JSON object");
+	return @objs;
+}
+
+my $js = write_file(
+	'js.jsonl',
+	sprintf($good, 'js:1') . "\n"
+	  . '{"id": "js:2", "snapshot": {"x": 1, "x": 2}}' . "\n"
+	  . '{"id": "js:3", "snapshot": {"formatVersion": 1, "steps": {}}}' . "\n"
+	  . '{"id": "js:4", "expires_at": "2001-01-01T00:00:00+00:00", "snapshot": '
+	  . $s_running . "}\n"
+	  . '{"snapshot": ' . $s_running . "}\n"
+	  . '{"id": "js:6", "status": "paused", "snapshot": ' . $s_running . "}\n");
+
+($rc, $out, $err) = wfctl_run('import', '-d', $db2, '--dry-run', '--json', $js);
+is($rc, 1, 'import --dry-run --json: exit 1 as without --json');
+my @j = json_lines($out, 'import --dry-run --json');
+is(scalar(@j), 6, '... one line per record');
+is_deeply(
+	[ map { "$_->{line}=" . ($_->{id} // 'null') . "=$_->{result}" } @j ],
+	[ '1=js:1=valid', '2=null=invalid', '3=js:3=invalid', '4=js:4=valid', '5=null=invalid',
+	  '6=js:6=invalid' ],
+	'... line, id and result ("valid" or "invalid") of each');
+is_deeply($j[0], { file => $js, line => 1, id => 'js:1', result => 'valid',
+		conflict => JSON::PP::false, errors => [] },
+	'... a valid record: every member, no errors');
+is(scalar(@{ $j[2]{errors} }), 1, '... the invalid snapshot: one error');
+is($j[2]{errors}[0]{message}, 'Missing required field: execution',
+	'... wf_validate\'s message, as is');
+like($err, qr/\A\Qwfctl import: dry run: 2 valid, 4 invalid; nothing written\E\n\z/,
+	'... only the summary on standard error');
+
+($rc, $out, $err) = wfctl_run('import', '-d', $db2, '--json', $js);
+is($rc, 1, 'import --json: exit 1 as without --json');
+@j = json_lines($out, 'import --json');
+is_deeply(
+	[ map { "$_->{line}=" . ($_->{id} // 'null') . "=$_->{result}" } @j ],
+	[ '1=js:1=imported', '2=null=failed', '3=js:3=failed', '4=js:4=skipped', '5=null=failed',
+	  '6=js:6=failed' ],
+	'... imported, failed and skipped, by line');
+is_deeply($j[0], { file => $js, line => 1, id => 'js:1', result => 'imported',
+		conflict => JSON::PP::false, errors => [] }, '... the imported record');
+is(scalar(@{ $j[1]{errors} }), 1, '... the duplicate key: one error');
+like($j[1]{errors}[0]{message}, qr/^invalid JSON at column \d+: duplicate object key near '"x"'$/,
+	'... the JSON error\'s message');
+is($j[1]{errors}[0]{line}, 2, '... with its line');
+like($j[1]{errors}[0]{column}, qr/^[1-9]\d*$/, '... and its column');
+is($j[1]{id}, undef, '... and no id: the record could not be read');
+is(scalar(@{ $j[2]{errors} }), 1, '... the invalid snapshot: one error');
+is($j[2]{errors}[0]{message}, 'invalid snapshot format: Missing required field: execution',
+	'... the server\'s message');
+is($j[2]{errors}[0]{sqlstate}, '22023', '... its SQLSTATE');
+like($j[2]{errors}[0]{detail}, qr/Missing required field: execution/, '... and its DETAIL');
+is($j[2]{conflict}, JSON::PP::false, '... not a conflict');
+is($j[3]{expires_at}, '2001-01-01T00:00:00+00:00', 'the skipped record: its expiry');
+is_deeply($j[3]{errors}, [], '... and no error');
+is_deeply($j[4]{errors}, [ { message => 'the record has no "id"' } ],
+	'the record without an id: id null, the message');
+is_deeply($j[5]{errors},
+	[ { message => 'invalid status "paused" (running, suspended, completed, failed or cancelled)' } ],
+	'a record with a bad status: its id, the message');
+like($err, qr/\A\Qwfctl import: 1 imported, 4 failed, 1 skipped (expired)\E\n\z/,
+	'... only the summary on standard error');
+is($node->safe_psql('second',
+		q{SELECT string_agg(id, ',' ORDER BY id) FROM workflow_persist.wf_list('js:')}),
+	'js:1', '... js:1 imported');
+
+my $js1 = write_file('js1.jsonl', sprintf($good, 'js:1') . "\n");
+($rc, $out, $err) = wfctl_run('import', '-d', $db2, '--json', $js1);
+is($rc, 4, 'import --json of an existing id: exit 4');
+@j = json_lines($out, 'import --json of an existing id');
+is_deeply(\@j,
+	[ { file => $js1, line => 1, id => 'js:1', result => 'failed', conflict => JSON::PP::true,
+		errors => [ { message => 'workflow "js:1" already exists',
+				hint => 'Use --replace to overwrite it.' } ] } ],
+	'... "failed", "conflict": true, the message and its hint');
+
+($rc, $out, $err) = wfctl_stdin($bare, 'import', '-d', $db2, '--id', 'js:bare', '--json', '-');
+is($rc, 0, 'import --id --json from standard input');
+@j = json_lines($out, 'import --id --json');
+is_deeply(\@j, [ { file => '<stdin>', line => 1, id => 'js:bare', result => 'imported',
+		conflict => JSON::PP::false, errors => [] } ], '... named <stdin>, with the id of --id');
+
+($rc, $out, $err) = wfctl_run('validate', '-d', $db1, '--json', $v);
+is($rc, 1, 'validate --json: exit 1 as without --json');
+@j = json_lines($out, 'validate --json');
+is(scalar(@j), 4, '... one line per record');
+is_deeply($j[0], { file => $v, line => 1, id => undef, valid => JSON::PP::true, errors => [] },
+	'... a valid bare snapshot: id null');
+is_deeply(
+	$j[1],
+	{
+		file => $v,
+		line => 2,
+		id => undef,
+		valid => JSON::PP::false,
+		errors => [
+			{ message => 'Invalid formatVersion: expected 1, got 2' },
+			{ message => 'steps["s"] must be an object' },
+			{ message => 'execution.status must be one of: running, completed, failed' }
+		]
+	},
+	'... an invalid one: every message, in order');
+is($j[2]{valid}, JSON::PP::false, '... the syntax error: invalid');
+like($j[2]{errors}[0]{message}, qr/^invalid JSON at column \d+: /, '... its message');
+is($j[2]{errors}[0]{line}, 3, '... its line');
+like($j[2]{errors}[0]{column}, qr/^[1-9]\d*$/, '... its column');
+is_deeply($j[3], { file => $v, line => 4, id => 'v:1', valid => JSON::PP::true, errors => [] },
+	'... an export record: its id');
+like($err, qr/\A\Qwfctl validate: 2 valid, 2 invalid\E\n\z/, '... only the summary on standard error');
+
+($rc, $out, $err) = wfctl_run('validate', '-d', $db1, '--json', $vdoc);
+@j = json_lines($out, 'validate --json of one document');
+is($j[0]{line}, 1, '... the record starts on line 1');
+is($j[0]{errors}[0]{line}, 4, '... the syntax error is on line 4');
 
 # ---------------------------------------------------------------------------
 # 10,000 workflows of about 10 kB: round trip, constant memory
