@@ -6,7 +6,8 @@
 # numbers kept as written (1.50); duplicate keys, invalid snapshots and
 # JSON syntax errors reported with their line; --atomic, --dry-run,
 # existing ids (exit 4, --replace); statuses and expiry restored;
-# validate; usage errors.  Then 10,000 workflows of about 10 kB (more than
+# validate; import --json and validate --json (every line decoded, its
+# members checked); usage errors.  Then 10,000 workflows of about 10 kB (more than
 # 100 MB of JSON) go through export and import into a second database
 # under an address-space limit that a program holding them all would
 # exceed, and every snapshot is compared with the file, as jsonb and as
