@@ -11,7 +11,6 @@
  *-------------------------------------------------------------------------
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -19,23 +18,6 @@
 
 #include "jsonl.h"
 #include "wfctl.h"
-
-/* ====================================================================
- * export
- * ==================================================================== */
-
-static const char export_usage[] =
-"Usage:\n"
-"  wfctl export [ID]... [--prefix P | --all] [-o FILE]\n\n"
-"Write workflows as JSON Lines: one object per workflow and line, with its\n"
-"id, snapshot, status, version, created_at, updated_at and expires_at.\n"
-"IDs may be unique prefixes.  --prefix and --all write in id order, from\n"
-"one consistent snapshot of the database, streaming.\n\n"
-"Options:\n"
-"  --prefix=P          every workflow whose id starts with P (literally)\n"
-"  --all               every workflow\n"
-"  -o, --output=FILE   write to FILE (mode 0600, replaced only once the\n"
-"                      export has succeeded) instead of standard output\n";
 
 #define EXPORT_RECORD \
 "SELECT pg_catalog.json_build_object('id', l.id, 'snapshot', s.snapshot, " \
@@ -213,7 +195,7 @@ export_stream(Wfctl *w, Output *out, const char *prefix)
 			default:
 				if (!out->failed && rc == WFCTL_EXIT_OK)
 				{
-					wfctl_report(w, res, NULL);
+					wfctl_report(w, res);
 					rc = wfctl_exit_code(res);
 				}
 				break;
@@ -238,64 +220,40 @@ export_stream(Wfctl *w, Output *out, const char *prefix)
 	return rc;
 }
 
-int
-cmd_export(Wfctl *w, int argc, char **argv)
+static struct
 {
-	static const struct option longopts[] = {
-		{"prefix", required_argument, NULL, 'P'},
-		{"all", no_argument, NULL, 'a'},
-		{"output", required_argument, NULL, 'o'},
-		WFCTL_COMMON_LONGOPTS,
-		{NULL, 0, NULL, 0}
-	};
-	const char *prefix = NULL;
-	bool		all = false;
-	const char *path = NULL;
-	int			opt;
-	int			nids;
+	const char *prefix;
+	bool		all;
+	const char *path;
+}			export_opts;
+
+static int
+run_export(Wfctl *w)
+{
+	int			nids = w->nargs;
 	char	  **ids;
 	Output		out;
 	int			rc = WFCTL_EXIT_OK;
 
-	while ((opt = getopt_long(argc, argv, WFCTL_COMMON_SHORTOPTS "o:", longopts, NULL)) != -1)
-	{
-		if (wfctl_common_option(w, opt, export_usage))
-			continue;
-		switch (opt)
-		{
-			case 'P':
-				prefix = optarg;
-				break;
-			case 'a':
-				all = true;
-				break;
-			case 'o':
-				path = optarg;
-				break;
-		}
-	}
-	nids = argc - optind;
-	if ((nids > 0) + (prefix != NULL) + all > 1)
+	if ((nids > 0) + (export_opts.prefix != NULL) + export_opts.all > 1)
 		wfctl_usage_error(w, "give workflow ids, --prefix or --all, not several of them");
-	if (nids == 0 && prefix == NULL && !all)
+	if (nids == 0 && export_opts.prefix == NULL && !export_opts.all)
 		wfctl_usage_error(w, "give workflow ids, --prefix or --all");
-	if (prefix != NULL && prefix[0] == '\0')
+	if (export_opts.prefix != NULL && export_opts.prefix[0] == '\0')
 		wfctl_usage_error(w, "--prefix must not be empty (use --all)");
-	if (path != NULL && path[0] == '\0')
-		wfctl_usage_error(w, "--output must not be empty");
 
 	/* every id is resolved (exit 3 on a missing one) before writing */
 	wfctl_connect(w);
 	ids = xmalloc(sizeof(char *) * (nids > 0 ? nids : 1));
 	for (int i = 0; i < nids; i++)
-		ids[i] = wfctl_resolve(w, argv[optind + i]);
+		ids[i] = wfctl_resolve(w, w->args[i]);
 
-	if (!output_open(w, &out, path))
+	if (!output_open(w, &out, export_opts.path))
 		rc = WFCTL_EXIT_FAIL;
 	else
 	{
 		if (nids == 0)
-			rc = export_stream(w, &out, prefix);
+			rc = export_stream(w, &out, export_opts.prefix);
 		for (int i = 0; i < nids && rc == WFCTL_EXIT_OK && !out.failed; i++)
 		{
 			const char *params[1] = {ids[i]};
@@ -303,7 +261,7 @@ cmd_export(Wfctl *w, int argc, char **argv)
 
 			if (PQresultStatus(res) != PGRES_TUPLES_OK)
 			{
-				wfctl_report(w, res, NULL);
+				wfctl_report(w, res);
 				rc = wfctl_exit_code(res);
 			}
 			else if (PQntuples(res) == 0)
@@ -324,3 +282,30 @@ cmd_export(Wfctl *w, int argc, char **argv)
 	free(ids);
 	return rc;
 }
+
+const WfctlCommand wfctl_cmd_export = {
+	.name = "export",
+	.summary = "write workflows as JSON Lines",
+	.usage = "[ID]... [--prefix P | --all] [-o FILE]",
+	.description =
+	"Write workflows as JSON Lines: one object per workflow and line, with its\n"
+	"id, snapshot, status, version, created_at, updated_at and expires_at.\n"
+	"IDs may be unique prefixes.  --prefix and --all write in id order, from\n"
+	"one consistent snapshot of the database, streaming.\n",
+	.options = (const WfctlOption[]) {
+		{.name = "prefix", .type = WFCTL_OPT_TEXT, .arg = "P", .target = &export_opts.prefix,
+		.help = "every workflow whose id starts with P (literally)"},
+		{.name = "all", .type = WFCTL_OPT_FLAG, .target = &export_opts.all,
+		.help = "every workflow"},
+		{.name = "output", .letter = 'o', .type = WFCTL_OPT_TEXT, .arg = "FILE",
+			.target = &export_opts.path, .nonempty = true, .file = true,
+		.help = "write to FILE (mode 0600, replaced only once the\n"
+		"export has succeeded) instead of standard output"},
+		{0}
+	},
+	.args = (const WfctlArg[]) {
+		{.name = "ID", .repeat = true, .nonempty = true},
+		{0}
+	},
+	.run = run_export,
+};

@@ -11,7 +11,6 @@
  *
  *-------------------------------------------------------------------------
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,19 +18,6 @@
 
 /* cells longer than this are cut with an ellipsis in tables */
 #define CELL_MAX 40
-
-static const char inspect_usage[] =
-"Usage:\n"
-"  wfctl inspect ID [--json] [--full]\n\n"
-"Show one workflow: its header (status, version, counts, size, times),\n"
-"its steps in the order they were first recorded, what waits for a\n"
-"decision and its history.  ID may be any unique prefix of the id; an\n"
-"exact id always wins.\n\n"
-"Options:\n"
-"  --full        also print each step's recorded result (pretty JSON)\n"
-"  --json        one JSON object on one line: the header, \"steps\",\n"
-"                \"pending\", \"history\" and the \"snapshot\" (wf_load);\n"
-"                with --full each step also carries its \"result\"\n";
 
 static const char header_sql[] =
 "SELECT i.id, i.status, i.version, i.step_count, i.pending, i.size_bytes, "
@@ -99,29 +85,6 @@ static const char json_sql[] =
 "    'snapshot', @extschema@.wf_load(i.id))::pg_catalog.text "
 "  FROM @extschema@.wf_info($1) AS i";
 
-/* text for people: control characters (and stray bytes) as "?" */
-static void
-put_safe(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *) s; *p; p++)
-		putchar(*p < 0x20 || *p == 0x7F ? '?' : *p);
-}
-
-/* "2026-11-22 07:41:03 (5m ago)", or never when epoch is empty */
-static void
-put_time(const char *label, const char *epoch, const char *none)
-{
-	char		when[32],
-				age[32];
-
-	printf("%-10s ", label);
-	if (epoch[0] == '\0')
-		printf("%s\n", none);
-	else
-		printf("%s (%s)\n", wfctl_local_time(epoch, when, sizeof(when)),
-			   wfctl_age(epoch, age, sizeof(age)));
-}
-
 /* the workflow vanished between resolving its id and reading it */
 static void vanished(Wfctl *w, char *id) __attribute__((noreturn));
 
@@ -130,229 +93,146 @@ vanished(Wfctl *w, char *id)
 {
 	wfctl_error(w, "workflow \"%s\" does not exist", id);
 	free(id);
-	PQfinish(w->conn);
-	w->conn = NULL;
+	wfctl_disconnect(w);
 	exit(WFCTL_EXIT_NOTFOUND);
 }
 
+static const WfctlColumn header_columns[] = {
+	{.header = "id:", .field = 0},
+	{.header = "status:", .field = 1, .format = WFCTL_FMT_STATUS},
+	{.header = "version:", .field = 2},
+	{.header = "steps:", .field = 3},
+	{.header = "pending:", .field = 4},
+	{.header = "size:", .field = 5, .format = WFCTL_FMT_BYTES},
+	{.header = "created:", .field = 6, .format = WFCTL_FMT_TIME_AGE},
+	{.header = "updated:", .field = 7, .format = WFCTL_FMT_TIME_AGE},
+	{.header = "expires:", .field = 8, .format = WFCTL_FMT_TIME_AGE, .null_text = "never"},
+	{0}
+};
+
+static const WfctlColumn step_columns[] = {
+	{.header = "POS", .field = 0, .right = true},
+	{.header = "KEY", .field = 1},
+	{.header = "OK", .field = 2, .format = WFCTL_FMT_YESNO, .null_text = "-"},
+	{.header = "SIZE", .field = 3, .format = WFCTL_FMT_BYTES, .right = true},
+	{.header = "RECORDED", .field = 4, .format = WFCTL_FMT_TIME},
+	{0}
+};
+
+static const WfctlColumn pending_columns[] = {
+	{.header = "STEP", .field = 0},
+	{.header = "KIND", .field = 1},
+	{.header = "REASON", .field = 2},
+	{.header = "REQUEST", .field = 3},
+	{.header = "SINCE", .field = 4, .format = WFCTL_FMT_AGE},
+	{0}
+};
+
+static const WfctlColumn history_columns[] = {
+	{.header = "AT", .field = 0, .format = WFCTL_FMT_TIME},
+	{.header = "EVENT", .field = 1},
+	{.header = "STEP", .field = 2},
+	{.header = "ACTOR", .field = 3},
+	{.header = "DETAIL", .field = 4},
+	{0}
+};
+
+/* each step's recorded result, pretty, indented */
 static void
-print_header(Wfctl *w, PGresult *res)
+print_results(const PGresult *res)
 {
-	const char *status = PQgetvalue(res, 0, 1);
-	const char *color = wfctl_status_color(w, status);
-	char		size[32];
-
-	printf("%-10s ", "id:");
-	put_safe(PQgetvalue(res, 0, 0));
-	putchar('\n');
-	printf("%-10s %s%s%s\n", "status:", color ? color : "", status,
-		   color ? WFCTL_RESET : "");
-	printf("%-10s %s\n", "version:", PQgetvalue(res, 0, 2));
-	printf("%-10s %s\n", "steps:", PQgetvalue(res, 0, 3));
-	printf("%-10s %s\n", "pending:", PQgetvalue(res, 0, 4));
-	printf("%-10s %s\n", "size:", wfctl_bytes(PQgetvalue(res, 0, 5), size, sizeof(size)));
-	put_time("created:", PQgetvalue(res, 0, 6), "");
-	put_time("updated:", PQgetvalue(res, 0, 7), "");
-	put_time("expires:", PQgetvalue(res, 0, 8), "never");
-}
-
-static void
-print_steps(Wfctl *w, const char *id, bool full)
-{
-	static const char *const headers[] = {"POS", "KEY", "OK", "SIZE", "RECORDED"};
-	const char *params[2] = {id, full ? "true" : "false"};
-	PGresult   *res = wfctl_query(w, steps_sql, 2, params);
-	int			n = PQntuples(res);
-	WfctlTable *table;
-
-	printf("\nSteps:\n");
-	if (n == 0)
+	for (int i = 0; i < PQntuples(res); i++)
 	{
-		printf("  (none)\n");
-		PQclear(res);
-		return;
-	}
-	table = wfctl_table_new(5, headers);
-	wfctl_table_right(table, 0);
-	wfctl_table_right(table, 3);
-	for (int i = 0; i < n; i++)
-	{
-		const char *ok = PQgetvalue(res, i, 2);
-		char		size[32],
-					when[32];
-		const char *cells[5];
+		const char *line = PQgetvalue(res, i, 5);
 
-		cells[0] = PQgetvalue(res, i, 0);
-		cells[1] = PQgetvalue(res, i, 1);
-		cells[2] = strcmp(ok, "t") == 0 ? "yes" : strcmp(ok, "f") == 0 ? "no" : "-";
-		cells[3] = wfctl_bytes(PQgetvalue(res, i, 3), size, sizeof(size));
-		cells[4] = wfctl_local_time(PQgetvalue(res, i, 4), when, sizeof(when));
-		wfctl_table_add(table, cells);
-	}
-	wfctl_table_print(table, stdout, CELL_MAX);
-	wfctl_table_free(table);
-
-	if (full)
-	{
-		for (int i = 0; i < n; i++)
+		printf("\nStep %s ", PQgetvalue(res, i, 0));
+		wfctl_put_safe(stdout, PQgetvalue(res, i, 1));
+		printf(":\n");
+		/* jsonb_pretty escapes control characters in strings */
+		while (*line)
 		{
-			const char *line = PQgetvalue(res, i, 5);
+			size_t		len = strcspn(line, "\n");
 
-			printf("\nStep %s ", PQgetvalue(res, i, 0));
-			put_safe(PQgetvalue(res, i, 1));
-			printf(":\n");
-			/* jsonb_pretty escapes control characters in strings */
-			while (*line)
-			{
-				size_t		len = strcspn(line, "\n");
-
-				printf("    %.*s\n", (int) len, line);
-				line += len;
-				if (*line == '\n')
-					line++;
-			}
+			printf("    %.*s\n", (int) len, line);
+			line += len;
+			if (*line == '\n')
+				line++;
 		}
 	}
-	PQclear(res);
 }
 
+/* one section: its title, then the table of sql's rows, or "(none)" */
 static void
-print_pending(Wfctl *w, const char *id)
+print_section(Wfctl *w, const char *title, const char *sql, int nparams,
+			  const char *const *params, const WfctlColumn *cols, bool results)
 {
-	static const char *const headers[] = {"STEP", "KIND", "REASON", "REQUEST", "SINCE"};
-	const char *params[1] = {id};
-	PGresult   *res = wfctl_query(w, pending_sql, 1, params);
-	int			n = PQntuples(res);
-	WfctlTable *table;
+	PGresult   *res = wfctl_query(w, sql, nparams, params);
 
-	printf("\nPending:\n");
-	if (n == 0)
-	{
-		printf("  (none)\n");
-		PQclear(res);
-		return;
-	}
-	table = wfctl_table_new(5, headers);
-	for (int i = 0; i < n; i++)
-	{
-		char		age[32];
-		const char *cells[5];
-
-		cells[0] = PQgetvalue(res, i, 0);
-		cells[1] = PQgetvalue(res, i, 1);
-		cells[2] = PQgetvalue(res, i, 2);
-		cells[3] = PQgetvalue(res, i, 3);
-		cells[4] = wfctl_age(PQgetvalue(res, i, 4), age, sizeof(age));
-		wfctl_table_add(table, cells);
-	}
-	wfctl_table_print(table, stdout, CELL_MAX);
-	wfctl_table_free(table);
+	printf("\n%s:\n", title);
+	wfctl_print_result(w, res, cols, "  (none)", CELL_MAX);
+	if (results)
+		print_results(res);
 	PQclear(res);
 }
 
-static void
-print_history(Wfctl *w, const char *id)
+static bool inspect_full;
+
+static int
+run_inspect(Wfctl *w)
 {
-	static const char *const headers[] = {"AT", "EVENT", "STEP", "ACTOR", "DETAIL"};
-	const char *params[1] = {id};
-	PGresult   *res = wfctl_query(w, history_sql, 1, params);
-	int			n = PQntuples(res);
-	WfctlTable *table;
-
-	printf("\nHistory:\n");
-	if (n == 0)
-	{
-		printf("  (none)\n");
-		PQclear(res);
-		return;
-	}
-	table = wfctl_table_new(5, headers);
-	for (int i = 0; i < n; i++)
-	{
-		char		when[32];
-		const char *cells[5];
-
-		cells[0] = wfctl_local_time(PQgetvalue(res, i, 0), when, sizeof(when));
-		cells[1] = PQgetvalue(res, i, 1);
-		cells[2] = PQgetvalue(res, i, 2);
-		cells[3] = PQgetvalue(res, i, 3);
-		cells[4] = PQgetvalue(res, i, 4);
-		wfctl_table_add(table, cells);
-	}
-	wfctl_table_print(table, stdout, CELL_MAX);
-	wfctl_table_free(table);
-	PQclear(res);
-}
-
-int
-cmd_inspect(Wfctl *w, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"full", no_argument, NULL, 'f'},
-		WFCTL_COMMON_LONGOPTS,
-		{NULL, 0, NULL, 0}
-	};
-	bool		json = false;
-	bool		full = false;
-	int			opt;
 	char	   *id;
 	const char *params[2];
 	PGresult   *res;
 
-	while ((opt = getopt_long(argc, argv, WFCTL_COMMON_SHORTOPTS, longopts, NULL)) != -1)
-	{
-		if (wfctl_common_option(w, opt, inspect_usage))
-			continue;
-		switch (opt)
-		{
-			case 'j':
-				json = true;
-				break;
-			case 'f':
-				full = true;
-				break;
-		}
-	}
-	if (optind >= argc)
-		wfctl_usage_error(w, "a workflow id (or a unique prefix of one) is required");
-	if (optind + 1 < argc)
-		wfctl_usage_error(w, "unexpected argument \"%s\"", argv[optind + 1]);
-
 	/* one snapshot of the database for every section */
-	res = wfctl_query(w, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", 0, NULL);
-	PQclear(res);
-	id = wfctl_resolve(w, argv[optind]);
+	wfctl_exec(w, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+	id = wfctl_resolve(w, w->args[0]);
 	params[0] = id;
-	params[1] = full ? "true" : "false";
+	params[1] = inspect_full ? "true" : "false";
 
-	if (json)
+	res = wfctl_query(w, w->json ? json_sql : header_sql, w->json ? 2 : 1, params);
+	if (PQntuples(res) != 1)
 	{
-		res = wfctl_query(w, json_sql, 2, params);
-		if (PQntuples(res) != 1)
-		{
-			PQclear(res);
-			vanished(w, id);
-		}
-		printf("%s\n", PQgetvalue(res, 0, 0));
 		PQclear(res);
+		vanished(w, id);
 	}
+	if (w->json)
+		wfctl_print_lines(res, 0);
 	else
 	{
-		res = wfctl_query(w, header_sql, 1, params);
-		if (PQntuples(res) != 1)
-		{
-			PQclear(res);
-			vanished(w, id);
-		}
-		print_header(w, res);
-		PQclear(res);
-		print_steps(w, id, full);
-		print_pending(w, id);
-		print_history(w, id);
+		wfctl_print_record(w, res, header_columns);
+		print_section(w, "Steps", steps_sql, 2, params, step_columns, inspect_full);
+		print_section(w, "Pending", pending_sql, 1, params, pending_columns, false);
+		print_section(w, "History", history_sql, 1, params, history_columns, false);
 	}
-	free(id);
-	res = wfctl_query(w, "COMMIT", 0, NULL);
 	PQclear(res);
+	free(id);
+	wfctl_exec(w, "COMMIT");
 	return wfctl_finish_output(w);
 }
+
+const WfctlCommand wfctl_cmd_inspect = {
+	.name = "inspect",
+	.summary = "show one workflow: header, steps, pending, history",
+	.usage = "ID [--json] [--full]",
+	.description =
+	"Show one workflow: its header (status, version, counts, size, times),\n"
+	"its steps in the order they were first recorded, what waits for a\n"
+	"decision and its history.  ID may be any unique prefix of the id; an\n"
+	"exact id always wins.\n",
+	.options = (const WfctlOption[]) {
+		{.name = "full", .type = WFCTL_OPT_FLAG, .target = &inspect_full,
+		.help = "also print each step's recorded result (pretty JSON)"},
+		{0}
+	},
+	.args = (const WfctlArg[]) {
+		{.name = "ID", .missing = "a workflow id (or a unique prefix of one) is required", .nonempty = true},
+		{0}
+	},
+	.flags = WFCTL_F_JSON,
+	.json_help =
+	"one JSON object on one line: the header, \"steps\",\n"
+	"\"pending\", \"history\" and the \"snapshot\" (wf_load);\n"
+	"with --full each step also carries its \"result\"",
+	.run = run_inspect,
+};

@@ -1,13 +1,14 @@
 /*-------------------------------------------------------------------------
  *
  * cmd_lifecycle.c
- *	  wfctl's commands that change runs: approve, reject, resume, cancel,
- *	  replay, delete, cleanup.
+ *	  wfctl's commands that change one run: approve, reject, resume,
+ *	  cancel, replay.
  *
  * Each is one call of the extension's lifecycle function (wf_approve,
- * wf_reject, ...) with every value a parameter.  Commands that write one
- * run do it in a transaction that also reads the run's status after the
- * write (wf_info), so the report shows the state this write produced.
+ * wf_reject, ...) with every value a parameter, run by one driver,
+ * run_change(): resolve the id, begin, call, read the run's status after
+ * the write (wf_info) in the same transaction, commit, report.  A command
+ * is a Change: its SQL, its parameters and the words of its report.
  *
  * Waiting: the lifecycle functions lock the workflow's header row, so a
  * write waits for an engine's open transaction on the same run.  wfctl
@@ -18,7 +19,6 @@
  *
  *-------------------------------------------------------------------------
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,75 +26,93 @@
 
 #include "wfctl.h"
 
-/* seconds a write waits for a run another transaction is writing */
-#define DEFAULT_WAIT 10
-#define MAX_WAIT 86400
-
-/* long options without a short form */
-enum
+/* one lifecycle call and how to report it */
+typedef struct Change
 {
-	OPT_VALUE = 2000,
-	OPT_NOTE,
-	OPT_BY,
-	OPT_REASON,
-	OPT_DATA,
-	OPT_DATA_JSON,
-	OPT_AS,
-	OPT_JSON,
-	OPT_WAIT,
-	OPT_EXACT,
-	OPT_DRY_RUN,
-	OPT_BATCH
-};
-
-#define WAIT_HELP \
-"  --wait=SECONDS  give up when another transaction holds the run longer\n" \
-"                  (default 10; 0 = wait as long as it takes); exit 4\n"
-
-/* ---- helpers ---- */
-
-/* parse a whole number from min to max, or a usage error naming option */
-static long
-parse_number(Wfctl *w, const char *option, const char *arg, long min, long max)
-{
-	char	   *end;
-	long		n = strtol(arg, &end, 10);
-
-	if (*arg == '\0' || *end != '\0' || n < min || n > max)
-		wfctl_usage_error(w, "%s must be a number from %ld to %ld, not \"%s\"",
-						  option, min, max, arg);
-	return n;
-}
-
-/* the workflow id argument at optind; unless more follow, nothing after it */
-static const char *
-one_id_argument(Wfctl *w, int argc, char **argv, bool more_follow)
-{
-	const char *id;
-
-	if (optind >= argc)
-		wfctl_usage_error(w, "missing workflow id");
-	id = argv[optind++];
-	if (!more_follow && optind < argc)
-		wfctl_usage_error(w, "unexpected argument \"%s\"", argv[optind]);
-	return id;
-}
+	const char *sql;			/* $1 is the id; returns the new version, or
+								 * (replay) the new run's id */
+	int			nparams;
+	const char *params[5];		/* params[0] is set to the resolved id */
+	const char *step;			/* the step it decides, or NULL */
+	const char *done;			/* "approved", "resumed", ...; NULL: replay */
+	const char *already_sql;	/* true when the call will change nothing */
+	const char *already;		/* then: "was already cancelled" */
+} Change;
 
 /*
- * Connect, and set lock_timeout: a write gives up (55P03) when another
- * transaction holds the run for more than wait seconds (0: never).
+ * The report of a change, for the run $1 (in the open transaction): its
+ * status and version ($3, or wf_info's when NULL), and the JSON object
+ * with id, version, status, and step ($2) and replay_of ($4) when given.
+ * A run that expired in the meantime is no longer in wf_info.
  */
-static void
-set_wait(Wfctl *w, long wait)
+static const char report_sql[] =
+"SELECT x.status, x.version::pg_catalog.text, "
+"       (pg_catalog.jsonb_build_object('id', $1::pg_catalog.text, "
+"            'version', x.version, 'status', x.status) "
+"        OPERATOR(pg_catalog.||) CASE WHEN $2::pg_catalog.text IS NULL "
+"             THEN '{}'::pg_catalog.jsonb "
+"             ELSE pg_catalog.jsonb_build_object('step', $2::pg_catalog.text) END "
+"        OPERATOR(pg_catalog.||) CASE WHEN $4::pg_catalog.text IS NULL "
+"             THEN '{}'::pg_catalog.jsonb "
+"             ELSE pg_catalog.jsonb_build_object('replay_of', $4::pg_catalog.text) END"
+"       )::pg_catalog.text "
+"  FROM (SELECT COALESCE(i.status, 'expired') AS status, "
+"               COALESCE($3::pg_catalog.int8, i.version) AS version "
+"          FROM (SELECT 1) AS one "
+"          LEFT JOIN @extschema@.wf_info($1) AS i ON true) AS x";
+
+/*
+ * Resolve arg_id, then in one transaction: the call, the run's status,
+ * commit; then the report on stdout.  Errors exit with their code.
+ */
+static int
+run_change(Wfctl *w, Change *c, const char *arg_id)
 {
-	char		ms[32];
-	const char *params[1] = {ms};
+	char	   *id;
+	char	   *result;
+	bool		already = false;
+	bool		replay = c->done == NULL;
+	const char *params[4];
 	PGresult   *res;
 
-	snprintf(ms, sizeof(ms), "%ld", wait * 1000);
-	res = wfctl_query(w, "SELECT pg_catalog.set_config('lock_timeout', $1, false)",
-					  1, params);
+	if (w->cmd->flags & WFCTL_F_WAIT)
+		wfctl_set_wait(w);
+	id = wfctl_resolve(w, arg_id);
+	wfctl_exec(w, "BEGIN");
+	c->params[0] = id;
+	if (c->already_sql)
+	{
+		res = wfctl_query(w, c->already_sql, 1, c->params);
+		already = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		PQclear(res);
+	}
+	result = wfctl_write(w, id, c->sql, c->nparams, c->params);
+
+	params[0] = replay ? result : id;
+	params[1] = c->step;
+	params[2] = replay ? NULL : result;
+	params[3] = replay ? id : NULL;
+	res = wfctl_query(w, report_sql, 4, params);
+	wfctl_exec(w, "COMMIT");
+
+	if (w->json)
+		printf("%s\n", PQgetvalue(res, 0, 2));
+	else if (replay)
+		printf("%s\n", result);
+	else
+	{
+		if (already)
+			printf("workflow \"%s\" %s", id, c->already);
+		else if (c->step)
+			printf("%s step \"%s\" of workflow \"%s\"", c->done, c->step, id);
+		else
+			printf("%s workflow \"%s\"", c->done, id);
+		printf(" (version %s, now %s)\n", PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0));
+	}
 	PQclear(res);
+	free(result);
+	free(id);
+	return wfctl_finish_output(w);
 }
 
 /*
@@ -135,821 +153,300 @@ check_json(Wfctl *w, const char *option, const char *text, bool want_object)
 		PQclear(res);
 		wfctl_usage_error(w, "%s is not valid JSON: %s", option, why);
 	}
-	{
-		int			rc = wfctl_exit_code(res);
-
-		wfctl_report(w, res, NULL);
-		PQclear(res);
-		exit(rc);
-	}
-}
-
-/*
- * Run the write of a lifecycle command (its text result in column 0 of
- * one row; returns a malloc'd copy).  On an error, report it and exit with
- * its code; a lock timeout (55P03) says who to wait for.
- */
-static char *
-write_call(Wfctl *w, const char *id, const char *sql, int nparams,
-		   const char *const *params)
-{
-	PGresult   *res = wfctl_try(w, sql, nparams, params);
-	char	   *out;
-
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-	{
-		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-		int			rc = wfctl_exit_code(res);
-
-		wfctl_report(w, res, NULL);
-		if (state != NULL && strcmp(state, "55P03") == 0)
-			fprintf(stderr, "HINT:  Another transaction is writing workflow \"%s\"; "
-					"try again, or wait longer with --wait.\n", id);
-		PQclear(res);
-		exit(rc);
-	}
-	out = xstrdup(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	return out;
-}
-
-static void
-begin(Wfctl *w)
-{
-	PQclear(wfctl_query(w, "BEGIN", 0, NULL));
-}
-
-static void
-commit(Wfctl *w)
-{
-	PQclear(wfctl_query(w, "COMMIT", 0, NULL));
-}
-
-
-/*
- * After a lifecycle function returned version (in the open transaction):
- * read the run's status, commit, and report.  step may be NULL.  The human
- * line is "<done> (version N, now STATUS)"; --json gives an object with
- * id, step (when there is one), version and status.
- */
-static int
-report_change(Wfctl *w, bool json, const char *id, const char *step,
-			  const char *version, const char *done)
-{
-	const char *params[3] = {id, step, version};
-	PGresult   *res;
-	char	   *status;
-	char	   *doc;
-
-	/* a run that expired in the meantime is no longer in wf_info */
-	res = wfctl_query(w,
-					  "SELECT x.status, "
-					  "       (pg_catalog.jsonb_build_object('id', $1::pg_catalog.text, "
-					  "            'version', $3::pg_catalog.int8, 'status', x.status) "
-					  "        OPERATOR(pg_catalog.||) CASE WHEN $2::pg_catalog.text IS NULL "
-					  "             THEN '{}'::pg_catalog.jsonb "
-					  "             ELSE pg_catalog.jsonb_build_object('step', $2::pg_catalog.text) END"
-					  "       )::pg_catalog.text "
-					  "  FROM (SELECT COALESCE((SELECT i.status FROM @extschema@.wf_info($1) AS i), "
-					  "                        'expired') AS status) AS x",
-					  3, params);
-	status = xstrdup(PQgetvalue(res, 0, 0));
-	doc = xstrdup(PQgetvalue(res, 0, 1));
-	PQclear(res);
-	commit(w);
-
-	if (json)
-		printf("%s\n", doc);
-	else
-		printf("%s (version %s, now %s)\n", done, version, status);
-	free(status);
-	free(doc);
-	return wfctl_finish_output(w);
+	wfctl_fail(w, res);
 }
 
 /* ---- approve, reject ---- */
 
-static const char approve_usage[] =
-"Usage:\n"
-"  wfctl approve ID STEP [--value JSON] [--note TEXT] [--by NAME] [--json]\n\n"
-"Approve step STEP of workflow ID, which waits for a decision (a pending\n"
-"approval or hook): the step becomes {\"ok\": true, \"value\": JSON} and the\n"
-"run goes on when no other step waits.  ID may be any unique prefix of the\n"
-"id (an exact id wins).\n\n"
-"Options:\n"
-"  --value=JSON    the approval's value, any JSON (default true)\n"
-"  --note=TEXT     a note kept in the run's history\n"
-"  --by=NAME       who decided (default: the database user)\n"
-"  --json          print {\"id\", \"step\", \"version\", \"status\"}\n"
-WAIT_HELP;
+static struct
+{
+	const char *value;
+	const char *reason;
+	const char *note;
+	const char *by;
+}			decide_opts;
 
-static const char reject_usage[] =
-"Usage:\n"
-"  wfctl reject ID STEP --reason TEXT [--note TEXT] [--by NAME] [--json]\n\n"
-"Reject step STEP of workflow ID, which waits for a decision: the step\n"
-"becomes awaitly's APPROVAL_REJECTED error with the reason, and the\n"
-"engine's rejection handling runs when it resumes.  ID may be any unique\n"
-"prefix of the id (an exact id wins).\n\n"
-"Options:\n"
-"  --reason=TEXT   why (required; stored in the step)\n"
-"  --note=TEXT     a note kept in the run's history\n"
-"  --by=NAME       who decided (default: the database user)\n"
-"  --json          print {\"id\", \"step\", \"version\", \"status\"}\n"
-WAIT_HELP;
-
-/* approve and reject: one function, they differ in one argument */
+/* approve and reject: one call each, they differ in one argument */
 static int
-decide(Wfctl *w, int argc, char **argv, bool approve)
+decide(Wfctl *w, bool approve)
 {
-	static const struct option longopts[] = {
-		{"value", required_argument, NULL, OPT_VALUE},
-		{"reason", required_argument, NULL, OPT_REASON},
-		{"note", required_argument, NULL, OPT_NOTE},
-		{"by", required_argument, NULL, OPT_BY},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"wait", required_argument, NULL, OPT_WAIT},
-		WFCTL_COMMON_LONGOPTS,
-		{NULL, 0, NULL, 0}
+	Change		c = {
+		.nparams = 5,
+		.params = {NULL, w->args[1], approve ? decide_opts.value : decide_opts.reason,
+		decide_opts.note, decide_opts.by},
+		.step = w->args[1],
+		.done = approve ? "approved" : "rejected",
+		.sql = approve ?
+		"SELECT @extschema@.wf_approve($1, $2, "
+		"    COALESCE($3::pg_catalog.jsonb, 'true'::pg_catalog.jsonb), $4, "
+		"    COALESCE($5::pg_catalog.text, CURRENT_USER::pg_catalog.text))"
+		"::pg_catalog.text" :
+		"SELECT @extschema@.wf_reject($1, $2, $3, $4, "
+		"    COALESCE($5::pg_catalog.text, CURRENT_USER::pg_catalog.text))"
+		"::pg_catalog.text",
 	};
-	const char *usage = approve ? approve_usage : reject_usage;
-	const char *value = NULL;
-	const char *reason = NULL;
-	const char *note = NULL;
-	const char *by = NULL;
-	bool		json = false;
-	long		wait = DEFAULT_WAIT;
-	const char *arg_id;
-	const char *step;
-	char	   *id;
-	char	   *version;
-	char	   *done;
-	const char *params[5];
-	int			opt;
-	int			rc;
 
-	while ((opt = getopt_long(argc, argv, WFCTL_COMMON_SHORTOPTS, longopts, NULL)) != -1)
-	{
-		if (wfctl_common_option(w, opt, usage))
-			continue;
-		switch (opt)
-		{
-			case OPT_VALUE:
-				if (!approve)
-					wfctl_usage_error(w, "--value is for approve; a rejection has a --reason");
-				value = optarg;
-				break;
-			case OPT_REASON:
-				if (approve)
-					wfctl_usage_error(w, "--reason is for reject; an approval has a --value");
-				reason = optarg;
-				break;
-			case OPT_NOTE:
-				note = optarg;
-				break;
-			case OPT_BY:
-				by = optarg;
-				break;
-			case OPT_JSON:
-				json = true;
-				break;
-			case OPT_WAIT:
-				wait = parse_number(w, "--wait", optarg, 0, MAX_WAIT);
-				break;
-		}
-	}
-	arg_id = one_id_argument(w, argc, argv, true);
-	if (optind >= argc)
-		wfctl_usage_error(w, "missing step key");
-	step = argv[optind++];
-	if (optind < argc)
-		wfctl_usage_error(w, "unexpected argument \"%s\"", argv[optind]);
-	if (!approve && reason == NULL)
+	if (!approve && decide_opts.reason == NULL)
 		wfctl_usage_error(w, "--reason is required");
-
-	set_wait(w, wait);
-	if (value)
-		check_json(w, "--value", value, false);
-	id = wfctl_resolve(w, arg_id);
-
-	begin(w);
-	params[0] = id;
-	params[1] = step;
-	params[2] = approve ? value : reason;
-	params[3] = note;
-	params[4] = by;
-	if (approve)
-		version = write_call(w, id,
-							 "SELECT @extschema@.wf_approve($1, $2, "
-							 "    COALESCE($3::pg_catalog.jsonb, 'true'::pg_catalog.jsonb), $4, "
-							 "    COALESCE($5::pg_catalog.text, CURRENT_USER::pg_catalog.text))"
-							 "::pg_catalog.text",
-							 5, params);
-	else
-		version = write_call(w, id,
-							 "SELECT @extschema@.wf_reject($1, $2, $3, $4, "
-							 "    COALESCE($5::pg_catalog.text, CURRENT_USER::pg_catalog.text))"
-							 "::pg_catalog.text",
-							 5, params);
-
-	done = xasprintf("%s step \"%s\" of workflow \"%s\"",
-					 approve ? "approved" : "rejected", step, id);
-	rc = report_change(w, json, id, step, version, done);
-	free(done);
-	free(version);
-	free(id);
-	return rc;
+	if (decide_opts.value)
+		check_json(w, "--value", decide_opts.value, false);
+	return run_change(w, &c, w->args[0]);
 }
 
-int
-cmd_approve(Wfctl *w, int argc, char **argv)
+static int
+run_approve(Wfctl *w)
 {
-	return decide(w, argc, argv, true);
+	return decide(w, true);
 }
 
-int
-cmd_reject(Wfctl *w, int argc, char **argv)
+static int
+run_reject(Wfctl *w)
 {
-	return decide(w, argc, argv, false);
+	return decide(w, false);
 }
+
+#define DECIDE_OPTIONS \
+	{.name = "note", .type = WFCTL_OPT_TEXT, .arg = "TEXT", .target = &decide_opts.note, \
+	.help = "a note kept in the run's history"}, \
+	{.name = "by", .type = WFCTL_OPT_TEXT, .arg = "NAME", .target = &decide_opts.by, \
+	.help = "who decided (default: the database user)"}
+
+static const WfctlArg decide_args[] = {
+	{.name = "ID", .missing = "missing workflow id", .nonempty = true},
+	{.name = "STEP", .missing = "missing step key"},
+	{0}
+};
+
+const WfctlCommand wfctl_cmd_approve = {
+	.name = "approve",
+	.summary = "approve a step waiting for approval",
+	.usage = "ID STEP [--value JSON] [--note TEXT] [--by NAME] [--json]",
+	.description =
+	"Approve step STEP of workflow ID, which waits for a decision (a pending\n"
+	"approval or hook): the step becomes {\"ok\": true, \"value\": JSON} and the\n"
+	"run goes on when no other step waits.  ID may be any unique prefix of the\n"
+	"id (an exact id wins).\n",
+	.options = (const WfctlOption[]) {
+		{.name = "value", .type = WFCTL_OPT_TEXT, .arg = "JSON", .target = &decide_opts.value,
+		.help = "the approval's value, any JSON (default true)"},
+		DECIDE_OPTIONS,
+		{.name = "reason", .type = WFCTL_OPT_TEXT,
+		.refuse = "--reason is for reject; an approval has a --value"},
+		{0}
+	},
+	.args = decide_args,
+	.flags = WFCTL_F_JSON | WFCTL_F_WAIT,
+	.json_help = "print {\"id\", \"step\", \"version\", \"status\"}",
+	.run = run_approve,
+};
+
+const WfctlCommand wfctl_cmd_reject = {
+	.name = "reject",
+	.summary = "reject a step waiting for approval",
+	.usage = "ID STEP --reason TEXT [--note TEXT] [--by NAME] [--json]",
+	.description =
+	"Reject step STEP of workflow ID, which waits for a decision: the step\n"
+	"becomes awaitly's APPROVAL_REJECTED error with the reason, and the\n"
+	"engine's rejection handling runs when it resumes.  ID may be any unique\n"
+	"prefix of the id (an exact id wins).\n",
+	.options = (const WfctlOption[]) {
+		{.name = "reason", .type = WFCTL_OPT_TEXT, .arg = "TEXT", .target = &decide_opts.reason,
+		.help = "why (required; stored in the step)"},
+		DECIDE_OPTIONS,
+		{.name = "value", .type = WFCTL_OPT_TEXT,
+		.refuse = "--value is for approve; a rejection has a --reason"},
+		{0}
+	},
+	.args = decide_args,
+	.flags = WFCTL_F_JSON | WFCTL_F_WAIT,
+	.json_help = "print {\"id\", \"step\", \"version\", \"status\"}",
+	.run = run_reject,
+};
 
 /* ---- resume ---- */
 
-static const char resume_usage[] =
-"Usage:\n"
-"  wfctl resume ID [--data KEY=VALUE]... [--json]\n"
-"  wfctl resume ID --data-json JSON [--json]\n\n"
-"Bring a suspended or failed run of workflow ID back to running.  Steps\n"
-"that wait for a decision must be approved or rejected first.  Data given\n"
-"is handed to the engine in metadata.resume (merged into what is there,\n"
-"its keys winning).  ID may be any unique prefix of the id.\n\n"
-"Options:\n"
-"  --data=KEY=VALUE  one member of the data, a string (repeat for more;\n"
-"                    a key given twice is an error)\n"
-"  --data-json=JSON  the data as a JSON object (not with --data)\n"
-"  --json            print {\"id\", \"version\", \"status\"}\n"
-WAIT_HELP;
+static struct
+{
+	json_t	   *data;			/* --data KEY=VALUE pairs */
+	const char *data_json;
+}			resume_opts;
 
-/* add "key=value" to the object; usage errors for what cannot be added */
+/* --data KEY=VALUE: add it to the object; usage errors for what cannot be */
 static void
-add_data(Wfctl *w, json_t *data, const char *arg)
+add_data(Wfctl *w, const char *arg)
 {
 	char	   *key = xstrdup(arg);
 	char	   *eq = strchr(key, '=');
 	json_t	   *value;
 
+	if (resume_opts.data == NULL && (resume_opts.data = json_object()) == NULL)
+		wfctl_usage_error(w, "out of memory");
 	if (eq == NULL || eq == key)
 	{
 		free(key);
+		json_decref(resume_opts.data);
 		wfctl_usage_error(w, "--data takes KEY=VALUE, not \"%s\"", arg);
 	}
 	*eq = '\0';
-	if (json_object_get(data, key) != NULL)
+	if (json_object_get(resume_opts.data, key) != NULL)
 	{
 		char	   *dup = xasprintf("--data key \"%s\" is given twice", key);
 
 		free(key);
-		json_decref(data);
+		json_decref(resume_opts.data);
 		wfctl_usage_error(w, "%s", dup);
 	}
 	value = json_string(eq + 1);
-	if (value == NULL || json_object_set_new(data, key, value) != 0)
+	if (value == NULL || json_object_set_new(resume_opts.data, key, value) != 0)
 	{
 		free(key);
-		json_decref(data);
+		json_decref(resume_opts.data);
 		wfctl_usage_error(w, "--data \"%s\" is not valid UTF-8", arg);
 	}
 	free(key);
 }
 
-int
-cmd_resume(Wfctl *w, int argc, char **argv)
+static int
+run_resume(Wfctl *w)
 {
-	static const struct option longopts[] = {
-		{"data", required_argument, NULL, OPT_DATA},
-		{"data-json", required_argument, NULL, OPT_DATA_JSON},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"wait", required_argument, NULL, OPT_WAIT},
-		WFCTL_COMMON_LONGOPTS,
-		{NULL, 0, NULL, 0}
-	};
-	json_t	   *data = NULL;
 	char	   *data_text = NULL;
-	const char *data_json = NULL;
-	bool		json = false;
-	long		wait = DEFAULT_WAIT;
-	const char *arg_id;
-	char	   *id;
-	char	   *version;
-	char	   *done;
-	const char *params[2];
-	int			opt;
+	Change		c = {
+		.sql = "SELECT @extschema@.wf_resume($1, $2::pg_catalog.jsonb)::pg_catalog.text",
+		.nparams = 2,
+		.done = "resumed",
+	};
 	int			rc;
 
-	while ((opt = getopt_long(argc, argv, WFCTL_COMMON_SHORTOPTS, longopts, NULL)) != -1)
+	if (resume_opts.data != NULL && resume_opts.data_json != NULL)
 	{
-		if (wfctl_common_option(w, opt, resume_usage))
-			continue;
-		switch (opt)
-		{
-			case OPT_DATA:
-				if (data == NULL)
-				{
-					data = json_object();
-					if (data == NULL)
-						wfctl_usage_error(w, "out of memory");
-				}
-				add_data(w, data, optarg);
-				break;
-			case OPT_DATA_JSON:
-				if (data_json != NULL)
-					wfctl_usage_error(w, "--data-json is given twice");
-				data_json = optarg;
-				break;
-			case OPT_JSON:
-				json = true;
-				break;
-			case OPT_WAIT:
-				wait = parse_number(w, "--wait", optarg, 0, MAX_WAIT);
-				break;
-		}
-	}
-	if (data != NULL && data_json != NULL)
-	{
-		json_decref(data);
+		json_decref(resume_opts.data);
 		wfctl_usage_error(w, "--data and --data-json cannot be used together");
 	}
-	arg_id = one_id_argument(w, argc, argv, false);
-
-	if (data != NULL)
+	if (resume_opts.data != NULL)
 	{
 		/* jansson allocates with malloc: free() releases it */
-		data_text = json_dumps(data, JSON_COMPACT);
-		json_decref(data);
+		data_text = json_dumps(resume_opts.data, JSON_COMPACT);
+		json_decref(resume_opts.data);
 		if (data_text == NULL)
 		{
 			wfctl_error(w, "out of memory");
 			return WFCTL_EXIT_FAIL;
 		}
 	}
-
-	set_wait(w, wait);
-	if (data_json)
-		check_json(w, "--data-json", data_json, true);
-	id = wfctl_resolve(w, arg_id);
-
-	begin(w);
-	params[0] = id;
-	params[1] = data_text ? data_text : data_json;
-	version = write_call(w, id,
-						 "SELECT @extschema@.wf_resume($1, $2::pg_catalog.jsonb)::pg_catalog.text",
-						 2, params);
-
-	done = xasprintf("resumed workflow \"%s\"", id);
-	rc = report_change(w, json, id, NULL, version, done);
-	free(done);
-	free(version);
-	free(id);
+	if (resume_opts.data_json)
+		check_json(w, "--data-json", resume_opts.data_json, true);
+	c.params[1] = data_text ? data_text : resume_opts.data_json;
+	rc = run_change(w, &c, w->args[0]);
 	free(data_text);
 	return rc;
 }
 
+static const WfctlArg one_id[] = {
+	{.name = "ID", .missing = "missing workflow id", .nonempty = true},
+	{0}
+};
+
+const WfctlCommand wfctl_cmd_resume = {
+	.name = "resume",
+	.summary = "resume a suspended or failed run",
+	.usage =
+	"ID [--data KEY=VALUE]... [--json]\n"
+	"ID --data-json JSON [--json]",
+	.description =
+	"Bring a suspended or failed run of workflow ID back to running.  Steps\n"
+	"that wait for a decision must be approved or rejected first.  Data given\n"
+	"is handed to the engine in metadata.resume (merged into what is there,\n"
+	"its keys winning).  ID may be any unique prefix of the id.\n",
+	.options = (const WfctlOption[]) {
+		{.name = "data", .type = WFCTL_OPT_CALL, .arg = "KEY=VALUE", .call = add_data,
+		.help = "one member of the data, a string (repeat for more;\na key given twice is an error)"},
+		{.name = "data-json", .type = WFCTL_OPT_TEXT, .arg = "JSON", .once = true,
+			.target = &resume_opts.data_json,
+		.help = "the data as a JSON object (not with --data)"},
+		{0}
+	},
+	.args = one_id,
+	.flags = WFCTL_F_JSON | WFCTL_F_WAIT,
+	.json_help = "print {\"id\", \"version\", \"status\"}",
+	.run = run_resume,
+};
+
 /* ---- cancel ---- */
 
-static const char cancel_usage[] =
-"Usage:\n"
-"  wfctl cancel ID [--reason TEXT] [--json]\n\n"
-"Cancel the run of workflow ID (running, suspended or failed): it accepts\n"
-"no more writes; \"wfctl replay\" starts it again.  Cancelling a cancelled\n"
-"run changes nothing.  ID may be any unique prefix of the id.\n\n"
-"Options:\n"
-"  --reason=TEXT   why, kept in the run's history\n"
-"  --json          print {\"id\", \"version\", \"status\"}\n"
-WAIT_HELP;
+static const char *cancel_reason;
 
-int
-cmd_cancel(Wfctl *w, int argc, char **argv)
+static int
+run_cancel(Wfctl *w)
 {
-	static const struct option longopts[] = {
-		{"reason", required_argument, NULL, OPT_REASON},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"wait", required_argument, NULL, OPT_WAIT},
-		WFCTL_COMMON_LONGOPTS,
-		{NULL, 0, NULL, 0}
+	Change		c = {
+		.sql = "SELECT @extschema@.wf_cancel($1, $2)::pg_catalog.text",
+		.nparams = 2,
+		.params = {NULL, cancel_reason},
+		.done = "cancelled",
+
+		/*
+		 * cancelled is final (only a delete or an expiry ends it), so a run
+		 * seen cancelled here is one this call will not change
+		 */
+		.already_sql = "SELECT i.status OPERATOR(pg_catalog.=) 'cancelled' "
+		"  FROM @extschema@.wf_info($1) AS i",
+		.already = "was already cancelled",
 	};
-	const char *reason = NULL;
-	bool		json = false;
-	long		wait = DEFAULT_WAIT;
-	const char *arg_id;
-	char	   *id;
-	char	   *version;
-	char	   *done;
-	const char *params[2];
-	PGresult   *res;
-	bool		already;
-	int			opt;
-	int			rc;
 
-	while ((opt = getopt_long(argc, argv, WFCTL_COMMON_SHORTOPTS, longopts, NULL)) != -1)
-	{
-		if (wfctl_common_option(w, opt, cancel_usage))
-			continue;
-		switch (opt)
-		{
-			case OPT_REASON:
-				reason = optarg;
-				break;
-			case OPT_JSON:
-				json = true;
-				break;
-			case OPT_WAIT:
-				wait = parse_number(w, "--wait", optarg, 0, MAX_WAIT);
-				break;
-		}
-	}
-	arg_id = one_id_argument(w, argc, argv, false);
-
-	set_wait(w, wait);
-	id = wfctl_resolve(w, arg_id);
-
-	begin(w);
-	params[0] = id;
-	params[1] = reason;
-
-	/*
-	 * cancelled is final (only a delete or an expiry ends it), so a run
-	 * seen cancelled here is one this call will not change
-	 */
-	res = wfctl_query(w,
-					  "SELECT i.status OPERATOR(pg_catalog.=) 'cancelled' "
-					  "  FROM @extschema@.wf_info($1) AS i",
-					  1, params);
-	already = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-
-	version = write_call(w, id,
-						 "SELECT @extschema@.wf_cancel($1, $2)::pg_catalog.text",
-						 2, params);
-
-	if (already)
-		done = xasprintf("workflow \"%s\" was already cancelled", id);
-	else
-		done = xasprintf("cancelled workflow \"%s\"", id);
-	rc = report_change(w, json, id, NULL, version, done);
-	free(done);
-	free(version);
-	free(id);
-	return rc;
+	return run_change(w, &c, w->args[0]);
 }
+
+const WfctlCommand wfctl_cmd_cancel = {
+	.name = "cancel",
+	.summary = "cancel a run",
+	.usage = "ID [--reason TEXT] [--json]",
+	.description =
+	"Cancel the run of workflow ID (running, suspended or failed): it accepts\n"
+	"no more writes; \"wfctl replay\" starts it again.  Cancelling a cancelled\n"
+	"run changes nothing.  ID may be any unique prefix of the id.\n",
+	.options = (const WfctlOption[]) {
+		{.name = "reason", .type = WFCTL_OPT_TEXT, .arg = "TEXT", .target = &cancel_reason,
+		.help = "why, kept in the run's history"},
+		{0}
+	},
+	.args = one_id,
+	.flags = WFCTL_F_JSON | WFCTL_F_WAIT,
+	.json_help = "print {\"id\", \"version\", \"status\"}",
+	.run = run_cancel,
+};
 
 /* ---- replay ---- */
 
-static const char replay_usage[] =
-"Usage:\n"
-"  wfctl replay ID [--as NEW_ID] [--json]\n\n"
-"Start a new run of workflow ID's work: the same input and workflow name,\n"
-"no steps.  ID (any status) is not changed; it may be any unique prefix of\n"
-"the id.  Prints the new run's id.\n\n"
-"Options:\n"
-"  --as=NEW_ID     the new run's id (default: ID:replay-<8 hex digits>)\n"
-"  --json          print {\"id\", \"replay_of\", \"version\", \"status\"}\n";
+static const char *replay_as;
 
-int
-cmd_replay(Wfctl *w, int argc, char **argv)
+static int
+run_replay(Wfctl *w)
 {
-	static const struct option longopts[] = {
-		{"as", required_argument, NULL, OPT_AS},
-		{"json", no_argument, NULL, OPT_JSON},
-		WFCTL_COMMON_LONGOPTS,
-		{NULL, 0, NULL, 0}
+	Change		c = {
+		.sql = "SELECT @extschema@.wf_replay($1, $2)",
+		.nparams = 2,
+		.params = {NULL, replay_as},
 	};
-	const char *new_id = NULL;
-	bool		json = false;
-	const char *arg_id;
-	char	   *id;
-	char	   *created;
-	const char *params[2];
-	PGresult   *res;
-	int			opt;
 
-	while ((opt = getopt_long(argc, argv, WFCTL_COMMON_SHORTOPTS, longopts, NULL)) != -1)
-	{
-		if (wfctl_common_option(w, opt, replay_usage))
-			continue;
-		switch (opt)
-		{
-			case OPT_AS:
-				if (optarg[0] == '\0')
-					wfctl_usage_error(w, "--as must not be empty");
-				new_id = optarg;
-				break;
-			case OPT_JSON:
-				json = true;
-				break;
-		}
-	}
-	arg_id = one_id_argument(w, argc, argv, false);
-
-	id = wfctl_resolve(w, arg_id);
-	begin(w);
-	params[0] = id;
-	params[1] = new_id;
-	res = wfctl_query(w, "SELECT @extschema@.wf_replay($1, $2)", 2, params);
-	created = xstrdup(PQgetvalue(res, 0, 0));
-	PQclear(res);
-
-	if (json)
-	{
-		params[0] = created;
-		params[1] = id;
-		res = wfctl_query(w,
-						  "SELECT pg_catalog.jsonb_build_object('id', i.id, 'replay_of', $2::pg_catalog.text, "
-						  "           'version', i.version, 'status', i.status)::pg_catalog.text "
-						  "  FROM @extschema@.wf_info($1) AS i",
-						  2, params);
-		if (PQntuples(res) == 1)
-			printf("%s\n", PQgetvalue(res, 0, 0));
-		PQclear(res);
-	}
-	else
-		printf("%s\n", created);
-	commit(w);
-	free(created);
-	free(id);
-	return wfctl_finish_output(w);
+	return run_change(w, &c, w->args[0]);
 }
 
-/* ---- delete ---- */
-
-static const char delete_usage[] =
-"Usage:\n"
-"  wfctl delete ID... [--exact] [--json]\n\n"
-"Delete workflows, each with its steps and history, whatever their status.\n"
-"Each ID may be any unique prefix of an id (an exact id wins).  Every ID\n"
-"is resolved before anything is deleted: when one names no workflow or\n"
-"several, each problem is reported, nothing is deleted and the exit status\n"
-"is 3.  The deletes are one transaction: all or none.\n\n"
-"Options:\n"
-"  --exact         ids are whole ids, never prefixes\n"
-"  --json          one {\"id\", \"deleted\"} object per line\n"
-WAIT_HELP;
-
-int
-cmd_delete(Wfctl *w, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{"exact", no_argument, NULL, OPT_EXACT},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"wait", required_argument, NULL, OPT_WAIT},
-		WFCTL_COMMON_LONGOPTS,
-		{NULL, 0, NULL, 0}
-	};
-	bool		exact = false;
-	bool		json = false;
-	long		wait = DEFAULT_WAIT;
-	int			opt;
-	int			nargs;
-	char	  **ids;
-	int			nids = 0;
-	int			failed = 0;
-	int			rc = WFCTL_EXIT_OK;
-	int			i;
-
-	while ((opt = getopt_long(argc, argv, WFCTL_COMMON_SHORTOPTS, longopts, NULL)) != -1)
-	{
-		if (wfctl_common_option(w, opt, delete_usage))
-			continue;
-		switch (opt)
-		{
-			case OPT_EXACT:
-				exact = true;
-				break;
-			case OPT_JSON:
-				json = true;
-				break;
-			case OPT_WAIT:
-				wait = parse_number(w, "--wait", optarg, 0, MAX_WAIT);
-				break;
-		}
-	}
-	nargs = argc - optind;
-	if (nargs == 0)
-		wfctl_usage_error(w, "missing workflow id");
-	for (i = optind; i < argc; i++)
-		if (argv[i][0] == '\0')
-			wfctl_usage_error(w, "a workflow id must not be empty");
-
-	set_wait(w, wait);
-
-	/*
-	 * Resolve every argument first, reporting each failure: a typo or an
-	 * ambiguous prefix in a list must not leave half of it deleted.
-	 */
-	ids = xmalloc(sizeof(char *) * nargs);
-	for (i = 0; i < nargs; i++)
-	{
-		const char *arg = argv[optind + i];
-		const char *params[1] = {arg};
-		PGresult   *res;
-
-		if (exact)
-			res = wfctl_try(w,
-							"SELECT CASE WHEN @extschema@.wf_exists($1) THEN $1 END",
-							1, params);
-		else
-			res = wfctl_try_resolve(w, arg);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		{
-			int			code = wfctl_exit_code(res);
-
-			wfctl_report(w, res, NULL);
-			/* "not found" unless something worse happened */
-			if (rc == WFCTL_EXIT_OK || rc == WFCTL_EXIT_NOTFOUND)
-				rc = code;
-			failed++;
-		}
-		else if (PQgetisnull(res, 0, 0))
-		{
-			wfctl_error(w, "workflow \"%s\" does not exist", arg);
-			if (rc == WFCTL_EXIT_OK)
-				rc = WFCTL_EXIT_NOTFOUND;
-			failed++;
-		}
-		else
-		{
-			const char *id = PQgetvalue(res, 0, 0);
-			bool		seen = false;
-
-			/* two arguments naming one workflow delete it once */
-			for (int j = 0; j < nids; j++)
-				if (strcmp(ids[j], id) == 0)
-					seen = true;
-			if (!seen)
-				ids[nids++] = xstrdup(id);
-		}
-		PQclear(res);
-	}
-
-	if (failed > 0)
-	{
-		wfctl_error(w, "nothing deleted: %d of %d workflow ids did not name exactly one workflow",
-					failed, nargs);
-	}
-	else
-	{
-		int			gone = 0;
-
-		begin(w);
-		for (i = 0; i < nids; i++)
-		{
-			const char *params[1] = {ids[i]};
-			char	   *deleted = write_call(w, ids[i],
-											 "SELECT @extschema@.wf_delete($1)",
-											 1, params);
-			bool		found = strcmp(deleted, "t") == 0;
-
-			free(deleted);
-			if (!found)
-			{
-				/* deleted or expired since it was resolved */
-				wfctl_error(w, "workflow \"%s\" does not exist any more", ids[i]);
-				gone++;
-			}
-		}
-		if (gone > 0)
-		{
-			PQclear(wfctl_query(w, "ROLLBACK", 0, NULL));
-			wfctl_error(w, "nothing deleted");
-			rc = WFCTL_EXIT_NOTFOUND;
-		}
-		else
-		{
-			commit(w);
-			for (i = 0; i < nids; i++)
-			{
-				if (json)
-				{
-					json_t	   *o = json_pack("{s:s, s:b}", "id", ids[i], "deleted", 1);
-					char	   *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
-
-					if (text == NULL)
-					{
-						json_decref(o);
-						wfctl_error(w, "out of memory");
-						rc = WFCTL_EXIT_FAIL;
-						break;
-					}
-					printf("%s\n", text);
-					free(text);
-					json_decref(o);
-				}
-				else
-					printf("deleted workflow \"%s\"\n", ids[i]);
-			}
-			if (rc == WFCTL_EXIT_OK)
-				rc = wfctl_finish_output(w);
-		}
-	}
-	for (i = 0; i < nids; i++)
-		free(ids[i]);
-	free(ids);
-	return rc;
-}
-
-/* ---- cleanup ---- */
-
-static const char cleanup_usage[] =
-"Usage:\n"
-"  wfctl cleanup [--dry-run] [--batch N] [--json]\n\n"
-"Delete expired workflows now (past their ttl, or finished and past their\n"
-"status's retention), oldest first, one batch per transaction, as the\n"
-"cleanup worker does.  Rows other transactions hold are skipped.  Needs a\n"
-"role with write access (wf_grant_access); a dry run only counts.\n\n"
-"Options:\n"
-"  --dry-run       count the workflows that would be deleted\n"
-"  --batch=N       workflows per transaction (default 1000)\n"
-"  --json          print {\"count\", \"dry_run\"}\n";
-
-int
-cmd_cleanup(Wfctl *w, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-		{"batch", required_argument, NULL, OPT_BATCH},
-		{"json", no_argument, NULL, OPT_JSON},
-		WFCTL_COMMON_LONGOPTS,
-		{NULL, 0, NULL, 0}
-	};
-	bool		dry_run = false;
-	bool		json = false;
-	long		batch = 1000;
-	char		batchbuf[32];
-	long long	total = 0;
-	int			opt;
-
-	while ((opt = getopt_long(argc, argv, WFCTL_COMMON_SHORTOPTS, longopts, NULL)) != -1)
-	{
-		if (wfctl_common_option(w, opt, cleanup_usage))
-			continue;
-		switch (opt)
-		{
-			case OPT_DRY_RUN:
-				dry_run = true;
-				break;
-			case OPT_BATCH:
-				batch = parse_number(w, "--batch", optarg, 1, 1000000);
-				break;
-			case OPT_JSON:
-				json = true;
-				break;
-		}
-	}
-	if (optind < argc)
-		wfctl_usage_error(w, "unexpected argument \"%s\"", argv[optind]);
-	snprintf(batchbuf, sizeof(batchbuf), "%ld", batch);
-
-	if (dry_run)
-	{
-		const char *params[1] = {batchbuf};
-		PGresult   *res = wfctl_query(w,
-									  "SELECT @extschema@.wf_cleanup($1::pg_catalog.int4, NULL, true)",
-									  1, params);
-
-		total = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-		PQclear(res);
-	}
-	else
-	{
-		/*
-		 * One batch per call, each its own transaction (autocommit), so
-		 * nothing stays locked long; a batch that deletes nothing ends it
-		 * (fewer than asked may only mean locked rows were skipped).
-		 */
-		for (;;)
-		{
-			const char *params[2] = {batchbuf, batchbuf};
-			PGresult   *res = wfctl_query(w,
-										  "SELECT @extschema@.wf_cleanup($1::pg_catalog.int4, "
-										  "$2::pg_catalog.int8, false)",
-										  2, params);
-			long long	got = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-
-			PQclear(res);
-			total += got;
-			if (got == 0)
-				break;
-			if (w->stderr_tty && !json)
-				fprintf(stderr, "\r%s: %lld deleted so far", w->progname, total);
-		}
-		if (w->stderr_tty && !json && total > 0)
-			fputc('\n', stderr);
-	}
-
-	if (json)
-		printf("{\"count\": %lld, \"dry_run\": %s}\n", total, dry_run ? "true" : "false");
-	else if (dry_run)
-		printf("would delete %lld expired workflow%s (dry run)\n",
-			   total, total == 1 ? "" : "s");
-	else
-		printf("deleted %lld expired workflow%s\n", total, total == 1 ? "" : "s");
-	return wfctl_finish_output(w);
-}
+const WfctlCommand wfctl_cmd_replay = {
+	.name = "replay",
+	.summary = "replay a run from the start",
+	.usage = "ID [--as NEW_ID] [--json]",
+	.description =
+	"Start a new run of workflow ID's work: the same input and workflow name,\n"
+	"no steps.  ID (any status) is not changed; it may be any unique prefix of\n"
+	"the id.  Prints the new run's id.\n",
+	.options = (const WfctlOption[]) {
+		{.name = "as", .type = WFCTL_OPT_TEXT, .arg = "NEW_ID", .target = &replay_as,
+			.nonempty = true,
+		.help = "the new run's id (default: ID:replay-<8 hex digits>)"},
+		{0}
+	},
+	.args = one_id,
+	.flags = WFCTL_F_JSON,
+	.json_help = "print {\"id\", \"replay_of\", \"version\", \"status\"}",
+	.run = run_replay,
+};

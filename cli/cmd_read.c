@@ -5,7 +5,6 @@
  *
  *-------------------------------------------------------------------------
  */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,18 +14,6 @@
 #define CELL_MAX 40
 /* rows fetched per wf_list call */
 #define PAGE_ROWS 1000
-
-static const char list_usage[] =
-"Usage:\n"
-"  wfctl list [--status S] [--prefix P] [--limit N] [--json]\n\n"
-"List workflows, the most recently updated first: id, status, steps,\n"
-"pending approvals, age, last update and expiry.\n\n"
-"Options:\n"
-"  --status=S    only this status: running, suspended, completed,\n"
-"                failed, cancelled\n"
-"  --prefix=P    only ids starting with P (literally)\n"
-"  --limit=N     at most N workflows (default 100; 0 = all)\n"
-"  --json        one JSON object per line\n";
 
 /* the columns both outputs need, and the keyset cursor */
 static const char list_sql[] =
@@ -41,118 +28,62 @@ static const char list_sql[] =
 "       l.next "
 "  FROM @extschema@.wf_list($1, $2, $3::pg_catalog.int4, $4) AS l";
 
-int
-cmd_list(Wfctl *w, int argc, char **argv)
+static const WfctlColumn list_columns[] = {
+	{.header = "ID", .field = 0},
+	{.header = "STATUS", .field = 1, .format = WFCTL_FMT_STATUS},
+	{.header = "STEPS", .field = 2, .right = true},
+	{.header = "PENDING", .field = 3, .right = true},
+	{.header = "AGE", .field = 4, .format = WFCTL_FMT_AGE},
+	{.header = "UPDATED", .field = 5, .format = WFCTL_FMT_AGE},
+	{.header = "EXPIRES", .field = 6, .format = WFCTL_FMT_AGE},
+	{0}
+};
+
+static struct
 {
-	static const struct option longopts[] = {
-		{"status", required_argument, NULL, 's'},
-		{"prefix", required_argument, NULL, 'P'},
-		{"limit", required_argument, NULL, 'n'},
-		{"json", no_argument, NULL, 'j'},
-		WFCTL_COMMON_LONGOPTS,
-		{NULL, 0, NULL, 0}
-	};
-	const char *status = NULL;
-	const char *prefix = NULL;
-	long		limit = 100;
-	bool		json = false;
-	int			opt;
+	const char *status;
+	const char *prefix;
+	long		limit;
+}			list_opts = {.limit = 100};
+
+static int
+run_list(Wfctl *w)
+{
 	WfctlTable *table = NULL;
 	char	   *after = NULL;
 	long		shown = 0;
 	bool		more = false;
 
-	while ((opt = getopt_long(argc, argv, WFCTL_COMMON_SHORTOPTS, longopts, NULL)) != -1)
-	{
-		if (wfctl_common_option(w, opt, list_usage))
-			continue;
-		switch (opt)
-		{
-			case 's':
-				status = optarg;
-				break;
-			case 'P':
-				prefix = optarg;
-				break;
-			case 'n':
-				{
-					char	   *end;
-
-					limit = strtol(optarg, &end, 10);
-					if (*optarg == '\0' || *end != '\0' || limit < 0 || limit > 1000000000)
-						wfctl_usage_error(w, "--limit must be a number from 0 to 1000000000, not \"%s\"", optarg);
-					break;
-				}
-			case 'j':
-				json = true;
-				break;
-		}
-	}
-	if (optind < argc)
-		wfctl_usage_error(w, "unexpected argument \"%s\"", argv[optind]);
-
-	if (!json)
-	{
-		static const char *const headers[] =
-		{"ID", "STATUS", "STEPS", "PENDING", "AGE", "UPDATED", "EXPIRES"};
-
-		table = wfctl_table_new(7, headers);
-		wfctl_table_right(table, 2);
-		wfctl_table_right(table, 3);
-	}
+	if (!w->json)
+		table = wfctl_table_new(list_columns);
 
 	/* keyset pages: constant memory in --json mode whatever the count */
 	for (;;)
 	{
 		long		want = PAGE_ROWS;
 		char		wantbuf[32];
-		const char *params[4];
+		const char *params[4] = {list_opts.prefix, list_opts.status, wantbuf, after};
 		PGresult   *res;
 		int			n;
 
-		if (limit > 0 && limit - shown < want)
-			want = limit - shown;
+		if (list_opts.limit > 0 && list_opts.limit - shown < want)
+			want = list_opts.limit - shown;
 		if (want == 0)
 		{
 			/* is there one more? */
-			params[0] = prefix;
-			params[1] = status;
 			params[2] = "1";
-			params[3] = after;
 			res = wfctl_query(w, list_sql, 4, params);
 			more = PQntuples(res) > 0;
 			PQclear(res);
 			break;
 		}
 		snprintf(wantbuf, sizeof(wantbuf), "%ld", want);
-		params[0] = prefix;
-		params[1] = status;
-		params[2] = wantbuf;
-		params[3] = after;
 		res = wfctl_query(w, list_sql, 4, params);
 		n = PQntuples(res);
-		for (int i = 0; i < n; i++)
-		{
-			if (json)
-				printf("%s\n", PQgetvalue(res, i, 7));
-			else
-			{
-				char		age[32],
-							upd[32],
-							exp[32];
-				const char *cells[7];
-
-				cells[0] = PQgetvalue(res, i, 0);
-				cells[1] = PQgetvalue(res, i, 1);
-				cells[2] = PQgetvalue(res, i, 2);
-				cells[3] = PQgetvalue(res, i, 3);
-				cells[4] = wfctl_age(PQgetvalue(res, i, 4), age, sizeof(age));
-				cells[5] = wfctl_age(PQgetvalue(res, i, 5), upd, sizeof(upd));
-				cells[6] = wfctl_age(PQgetvalue(res, i, 6), exp, sizeof(exp));
-				wfctl_table_add(table, cells);
-				wfctl_table_color(table, 1, wfctl_status_color(w, cells[1]));
-			}
-		}
+		if (w->json)
+			wfctl_print_lines(res, 7);
+		else
+			wfctl_table_add_rows(w, table, res);
 		shown += n;
 		free(after);
 		after = n > 0 ? xstrdup(PQgetvalue(res, n - 1, 8)) : NULL;
@@ -175,15 +106,30 @@ cmd_list(Wfctl *w, int argc, char **argv)
 	return wfctl_finish_output(w);
 }
 
-/* ---- pending ---- */
+const WfctlCommand wfctl_cmd_list = {
+	.name = "list",
+	.summary = "list workflows",
+	.usage = "[--status S] [--prefix P] [--limit N] [--json]",
+	.description =
+	"List workflows, the most recently updated first: id, status, steps,\n"
+	"pending approvals, age, last update and expiry.\n",
+	.options = (const WfctlOption[]) {
+		{.name = "status", .type = WFCTL_OPT_TEXT, .arg = "S", .target = &list_opts.status,
+			.words = "running suspended completed failed cancelled",
+		.help = "only this status: running, suspended, completed,\nfailed, cancelled"},
+		{.name = "prefix", .type = WFCTL_OPT_TEXT, .arg = "P", .target = &list_opts.prefix,
+		.help = "only ids starting with P (literally)"},
+		{.name = "limit", .type = WFCTL_OPT_NUMBER, .arg = "N", .target = &list_opts.limit,
+			.min = 0, .max = 1000000000,
+		.help = "at most N workflows (default 100; 0 = all)"},
+		{0}
+	},
+	.flags = WFCTL_F_JSON,
+	.json_help = "one JSON object per line",
+	.run = run_list,
+};
 
-static const char pending_usage[] =
-"Usage:\n"
-"  wfctl pending [--json]\n\n"
-"Everything waiting for a human, newest first: steps waiting for an\n"
-"approval or a hook, and runs suspended by wf_suspend (wf_pending()).\n\n"
-"Options:\n"
-"  --json        one JSON object per line\n";
+/* ---- pending ---- */
 
 static const char pending_sql[] =
 "SELECT p.id, p.step_key, p.kind, p.reason, "
@@ -195,72 +141,52 @@ static const char pending_sql[] =
 "       AS p(id, step_key, kind, reason, request, since, n) "
 " ORDER BY p.n";
 
-int
-cmd_pending(Wfctl *w, int argc, char **argv)
+static const WfctlColumn pending_columns[] = {
+	{.header = "ID", .field = 0},
+	{.header = "STEP", .field = 1},
+	{.header = "KIND", .field = 2},
+	{.header = "REASON", .field = 3},
+	{.header = "SINCE", .field = 4, .format = WFCTL_FMT_AGE},
+	{0}
+};
+
+/*
+ * A command that shows one query's rows: the server's JSON of column
+ * json_field with --json, else a table of cols (empty when no rows).
+ */
+static int
+show(Wfctl *w, const char *sql, int json_field, const WfctlColumn *cols,
+	 const char *empty)
 {
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		WFCTL_COMMON_LONGOPTS,
-		{NULL, 0, NULL, 0}
-	};
-	bool		json = false;
-	int			opt;
-	PGresult   *res;
-	int			n;
+	PGresult   *res = wfctl_query(w, sql, 0, NULL);
 
-	while ((opt = getopt_long(argc, argv, WFCTL_COMMON_SHORTOPTS, longopts, NULL)) != -1)
-	{
-		if (wfctl_common_option(w, opt, pending_usage))
-			continue;
-		if (opt == 'j')
-			json = true;
-	}
-	if (optind < argc)
-		wfctl_usage_error(w, "unexpected argument \"%s\"", argv[optind]);
-
-	res = wfctl_query(w, pending_sql, 0, NULL);
-	n = PQntuples(res);
-	if (json)
-	{
-		for (int i = 0; i < n; i++)
-			printf("%s\n", PQgetvalue(res, i, 5));
-	}
-	else if (n == 0)
-		printf("Nothing is waiting.\n");
+	if (w->json)
+		wfctl_print_lines(res, json_field);
 	else
-	{
-		static const char *const headers[] = {"ID", "STEP", "KIND", "REASON", "SINCE"};
-		WfctlTable *table = wfctl_table_new(5, headers);
-
-		for (int i = 0; i < n; i++)
-		{
-			char		age[32];
-			const char *cells[5];
-
-			cells[0] = PQgetvalue(res, i, 0);
-			cells[1] = PQgetvalue(res, i, 1);
-			cells[2] = PQgetvalue(res, i, 2);
-			cells[3] = PQgetvalue(res, i, 3);
-			cells[4] = wfctl_age(PQgetvalue(res, i, 4), age, sizeof(age));
-			wfctl_table_add(table, cells);
-		}
-		wfctl_table_print(table, stdout, CELL_MAX);
-		wfctl_table_free(table);
-	}
+		wfctl_print_result(w, res, cols, empty, CELL_MAX);
 	PQclear(res);
 	return wfctl_finish_output(w);
 }
 
-/* ---- stats ---- */
+static int
+run_pending(Wfctl *w)
+{
+	return show(w, pending_sql, 5, pending_columns, "Nothing is waiting.");
+}
 
-static const char stats_usage[] =
-"Usage:\n"
-"  wfctl stats [--json]\n\n"
-"Per status (the wf_stats view): live workflows, their steps and bytes,\n"
-"the largest workflow and its size, and expired workflows still stored\n"
-"(awaiting deletion by the cleanup); then a total line.\n\n"
-"Options:\n"
-"  --json        one JSON object per status and line (no total line)\n";
+const WfctlCommand wfctl_cmd_pending = {
+	.name = "pending",
+	.summary = "everything waiting for a human",
+	.usage = "[--json]",
+	.description =
+	"Everything waiting for a human, newest first: steps waiting for an\n"
+	"approval or a hook, and runs suspended by wf_suspend (wf_pending()).\n",
+	.flags = WFCTL_F_JSON,
+	.json_help = "one JSON object per line",
+	.run = run_pending,
+};
+
+/* ---- stats ---- */
 
 /*
  * The five statuses in lifecycle order, then the total (status NULL);
@@ -290,76 +216,33 @@ static const char stats_sql[] =
 "  FROM s "
 " ORDER BY 9";
 
-static void
-print_stats_table(Wfctl *w, PGresult *res)
+static const WfctlColumn stats_columns[] = {
+	{.header = "STATUS", .field = 0, .format = WFCTL_FMT_STATUS, .null_text = "total"},
+	{.header = "WORKFLOWS", .field = 1, .right = true},
+	{.header = "STEPS", .field = 2, .right = true},
+	{.header = "SIZE", .field = 3, .format = WFCTL_FMT_BYTES, .right = true},
+	{.header = "LARGEST", .field = 4},
+	{.header = "LARGEST SIZE", .field = 5, .format = WFCTL_FMT_BYTES, .right = true},
+	{.header = "EXPIRED", .field = 6, .right = true},
+	{0}
+};
+
+/* --json: the statuses only (the total's JSON is NULL) */
+static int
+run_stats(Wfctl *w)
 {
-	static const char *const headers[] =
-	{"STATUS", "WORKFLOWS", "STEPS", "SIZE", "LARGEST", "LARGEST SIZE", "EXPIRED"};
-	int			n = PQntuples(res);
-	WfctlTable *table = wfctl_table_new(7, headers);
-
-	wfctl_table_right(table, 1);
-	wfctl_table_right(table, 2);
-	wfctl_table_right(table, 3);
-	wfctl_table_right(table, 5);
-	wfctl_table_right(table, 6);
-	for (int i = 0; i < n; i++)
-	{
-		bool		total = PQgetisnull(res, i, 0);
-		const char *status = total ? "total" : PQgetvalue(res, i, 0);
-		char		bytes[32],
-					largest[32];
-		const char *cells[7];
-
-		cells[0] = status;
-		cells[1] = PQgetvalue(res, i, 1);
-		cells[2] = PQgetvalue(res, i, 2);
-		cells[3] = wfctl_bytes(PQgetvalue(res, i, 3), bytes, sizeof(bytes));
-		cells[4] = PQgetvalue(res, i, 4);
-		cells[5] = wfctl_bytes(PQgetvalue(res, i, 5), largest, sizeof(largest));
-		cells[6] = PQgetvalue(res, i, 6);
-		wfctl_table_add(table, cells);
-		if (!total)
-			wfctl_table_color(table, 0, wfctl_status_color(w, status));
-	}
-	wfctl_table_print(table, stdout, CELL_MAX);
-	wfctl_table_free(table);
+	return show(w, stats_sql, 7, stats_columns, "");
 }
 
-int
-cmd_stats(Wfctl *w, int argc, char **argv)
-{
-	static const struct option longopts[] = {
-		{"json", no_argument, NULL, 'j'},
-		WFCTL_COMMON_LONGOPTS,
-		{NULL, 0, NULL, 0}
-	};
-	bool		json = false;
-	int			opt;
-	PGresult   *res;
-	int			n;
-
-	while ((opt = getopt_long(argc, argv, WFCTL_COMMON_SHORTOPTS, longopts, NULL)) != -1)
-	{
-		if (wfctl_common_option(w, opt, stats_usage))
-			continue;
-		if (opt == 'j')
-			json = true;
-	}
-	if (optind < argc)
-		wfctl_usage_error(w, "unexpected argument \"%s\"", argv[optind]);
-
-	res = wfctl_query(w, stats_sql, 0, NULL);
-	n = PQntuples(res);
-	if (json)
-	{
-		/* the statuses only: the total is theirs to sum */
-		for (int i = 0; i < n; i++)
-			if (!PQgetisnull(res, i, 7))
-				printf("%s\n", PQgetvalue(res, i, 7));
-	}
-	else
-		print_stats_table(w, res);
-	PQclear(res);
-	return wfctl_finish_output(w);
-}
+const WfctlCommand wfctl_cmd_stats = {
+	.name = "stats",
+	.summary = "workflows, steps and bytes per status",
+	.usage = "[--json]",
+	.description =
+	"Per status (the wf_stats view): live workflows, their steps and bytes,\n"
+	"the largest workflow and its size, and expired workflows still stored\n"
+	"(awaiting deletion by the cleanup); then a total line.\n",
+	.flags = WFCTL_F_JSON,
+	.json_help = "one JSON object per status and line (no total line)",
+	.run = run_stats,
+};

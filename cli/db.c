@@ -13,36 +13,28 @@
 void
 wfctl_connect(Wfctl *w)
 {
-	const char *keywords[7];
-	const char *values[7];
+	/* dbname first: with expand_dbname, later keywords override it */
+	const char *given[][2] = {
+		{"dbname", w->dbname},
+		{"host", w->host},
+		{"port", w->port},
+		{"user", w->user},
+		{"fallback_application_name", "wfctl"},
+	};
+	const char *keywords[6];
+	const char *values[6];
 	int			n = 0;
 	PGresult   *res;
 
 	if (w->conn)
 		return;
-	/* dbname first: with expand_dbname, later keywords override it */
-	if (w->dbname)
+	for (size_t i = 0; i < sizeof(given) / sizeof(given[0]); i++)
 	{
-		keywords[n] = "dbname";
-		values[n++] = w->dbname;
+		if (given[i][1] == NULL)
+			continue;
+		keywords[n] = given[i][0];
+		values[n++] = given[i][1];
 	}
-	if (w->host)
-	{
-		keywords[n] = "host";
-		values[n++] = w->host;
-	}
-	if (w->port)
-	{
-		keywords[n] = "port";
-		values[n++] = w->port;
-	}
-	if (w->user)
-	{
-		keywords[n] = "user";
-		values[n++] = w->user;
-	}
-	keywords[n] = "fallback_application_name";
-	values[n++] = "wfctl";
 	keywords[n] = NULL;
 	values[n] = NULL;
 
@@ -66,10 +58,9 @@ wfctl_connect(Wfctl *w)
 	{
 		int			rc = wfctl_exit_code(res);
 
-		wfctl_report(w, res, NULL);
+		wfctl_report(w, res);
 		PQclear(res);
-		PQfinish(w->conn);
-		w->conn = NULL;
+		wfctl_disconnect(w);
 		exit(rc);
 	}
 	if (PQntuples(res) != 1)
@@ -79,8 +70,7 @@ wfctl_connect(Wfctl *w)
 		fprintf(stderr, "HINT:  Run CREATE EXTENSION workflow_persist in that database, "
 				"or connect to another one with -d.\n");
 		PQclear(res);
-		PQfinish(w->conn);
-		w->conn = NULL;
+		wfctl_disconnect(w);
 		exit(WFCTL_EXIT_FAIL);
 	}
 	w->schema = xstrdup(PQgetvalue(res, 0, 1));
@@ -120,6 +110,16 @@ wfctl_sql(Wfctl *w, const char *text)
 	return out;
 }
 
+void
+wfctl_disconnect(Wfctl *w)
+{
+	if (w->conn)
+		PQfinish(w->conn);
+	w->conn = NULL;
+	free(w->schema);
+	w->schema = NULL;
+}
+
 PGresult *
 wfctl_try(Wfctl *w, const char *text, int nparams, const char *const *params)
 {
@@ -145,20 +145,29 @@ wfctl_query(Wfctl *w, const char *text, int nparams, const char *const *params)
 	ExecStatusType st = PQresultStatus(res);
 
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK)
-	{
-		int			rc = wfctl_exit_code(res);
-
-		wfctl_report(w, res, NULL);
-		PQclear(res);
-		PQfinish(w->conn);
-		w->conn = NULL;
-		exit(rc);
-	}
+		wfctl_fail(w, res);
 	return res;
 }
 
 void
-wfctl_report(Wfctl *w, const PGresult *res, const char *prefix)
+wfctl_exec(Wfctl *w, const char *text)
+{
+	PQclear(wfctl_query(w, text, 0, NULL));
+}
+
+void
+wfctl_fail(Wfctl *w, PGresult *res)
+{
+	int			rc = wfctl_exit_code(res);
+
+	wfctl_report(w, res);
+	PQclear(res);
+	wfctl_disconnect(w);
+	exit(rc);
+}
+
+void
+wfctl_report(Wfctl *w, const PGresult *res)
 {
 	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
@@ -171,14 +180,12 @@ wfctl_report(Wfctl *w, const PGresult *res, const char *prefix)
 
 		if (msg == NULL || msg[0] == '\0')
 			msg = PQerrorMessage(w->conn);
-		fprintf(stderr, "%s: error: %s%s%s", w->progname,
-				prefix ? prefix : "", prefix ? ": " : "", msg);
+		fprintf(stderr, "%s: error: %s", w->progname, msg);
 		if (msg[0] == '\0' || msg[strlen(msg) - 1] != '\n')
 			fputc('\n', stderr);
 		return;
 	}
-	fprintf(stderr, "%s: error: %s%s%s\n", w->progname,
-			prefix ? prefix : "", prefix ? ": " : "", primary);
+	fprintf(stderr, "%s: error: %s\n", w->progname, primary);
 	if (detail)
 		fprintf(stderr, "DETAIL:  %s\n", detail);
 	if (hint)
@@ -197,6 +204,46 @@ wfctl_exit_code(const PGresult *res)
 	if (strcmp(state, "40001") == 0 || strcmp(state, "55P03") == 0)
 		return WFCTL_EXIT_CONFLICT;
 	return WFCTL_EXIT_FAIL;
+}
+
+char *
+wfctl_write(Wfctl *w, const char *id, const char *sql, int nparams,
+			const char *const *params)
+{
+	PGresult   *res = wfctl_try(w, sql, nparams, params);
+	char	   *out;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		int			rc = wfctl_exit_code(res);
+
+		wfctl_report(w, res);
+		if (state != NULL && strcmp(state, "55P03") == 0)
+			fprintf(stderr, "HINT:  Another transaction is writing workflow \"%s\"; "
+					"try again, or wait longer with --wait.\n", id);
+		PQclear(res);
+		wfctl_disconnect(w);
+		exit(rc);
+	}
+	out = xstrdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return out;
+}
+
+/*
+ * lock_timeout: a write gives up (55P03) when another transaction holds
+ * the run for more than w->wait seconds (0: never)
+ */
+void
+wfctl_set_wait(Wfctl *w)
+{
+	char		ms[32];
+	const char *params[1] = {ms};
+
+	snprintf(ms, sizeof(ms), "%ld", w->wait * 1000);
+	PQclear(wfctl_query(w, "SELECT pg_catalog.set_config('lock_timeout', $1, false)",
+						1, params));
 }
 
 /* an exact id wins over the longer ids it is a prefix of */

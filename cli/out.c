@@ -14,13 +14,13 @@
 
 struct WfctlTable
 {
+	const WfctlColumn *cols;
 	int			ncols;
 	int			nrows;
 	int			cap;
 	char	  **headers;
 	char	  **cells;			/* nrows * ncols */
 	const char **colors;		/* nrows * ncols, NULL = none */
-	bool	   *right;
 };
 
 /* bytes of one UTF-8 sequence starting at s (1 for a stray byte) */
@@ -91,53 +91,96 @@ wfctl_width(const char *s)
 }
 
 WfctlTable *
-wfctl_table_new(int ncols, const char *const *headers)
+wfctl_table_new(const WfctlColumn *cols)
 {
 	WfctlTable *t = xmalloc(sizeof(WfctlTable));
 
-	t->ncols = ncols;
+	t->cols = cols;
+	t->ncols = 0;
+	while (cols[t->ncols].header)
+		t->ncols++;
 	t->nrows = 0;
 	t->cap = 0;
 	t->cells = NULL;
 	t->colors = NULL;
-	t->headers = xmalloc(ncols * sizeof(char *));
-	t->right = xmalloc(ncols * sizeof(bool));
-	for (int i = 0; i < ncols; i++)
-	{
-		t->headers[i] = xstrdup(headers[i]);
-		t->right[i] = false;
-	}
+	t->headers = xmalloc(t->ncols * sizeof(char *));
+	for (int i = 0; i < t->ncols; i++)
+		t->headers[i] = xstrdup(cols[i].header);
 	return t;
 }
 
-void
-wfctl_table_right(WfctlTable *t, int col)
+/*
+ * The text of one field as its column shows it (in buf when formatted),
+ * and its colour in *color.
+ */
+static const char *
+format_field(Wfctl *w, const WfctlColumn *c, const PGresult *res, int row,
+			 char *buf, size_t len, const char **color)
 {
-	t->right[col] = true;
+	const char *v;
+	char		when[32],
+				age[32];
+
+	*color = NULL;
+	if (PQgetisnull(res, row, c->field))
+		return c->null_text ? c->null_text : "";
+	v = PQgetvalue(res, row, c->field);
+	switch (c->format)
+	{
+		case WFCTL_FMT_TEXT:
+			break;
+		case WFCTL_FMT_STATUS:
+			*color = wfctl_status_color(w, v);
+			break;
+		case WFCTL_FMT_AGE:
+			return wfctl_age(v, buf, len);
+		case WFCTL_FMT_TIME:
+			return wfctl_local_time(v, buf, len);
+		case WFCTL_FMT_TIME_AGE:
+			if (v[0] != '\0')
+				snprintf(buf, len, "%s (%s)", wfctl_local_time(v, when, sizeof(when)),
+						 wfctl_age(v, age, sizeof(age)));
+			else
+				buf[0] = '\0';
+			return buf;
+		case WFCTL_FMT_BYTES:
+			return wfctl_bytes(v, buf, len);
+		case WFCTL_FMT_YESNO:
+			return strcmp(v, "t") == 0 ? "yes" : strcmp(v, "f") == 0 ? "no" : v;
+	}
+	return v;
 }
 
 void
-wfctl_table_add(WfctlTable *t, const char *const *cells)
+wfctl_table_add_rows(Wfctl *w, WfctlTable *t, const PGresult *res)
 {
-	if (t->nrows == t->cap)
+	int			n = PQntuples(res);
+
+	for (int r = 0; r < n; r++)
 	{
-		t->cap = t->cap ? t->cap * 2 : 16;
-		t->cells = xrealloc(t->cells, (size_t) t->cap * t->ncols * sizeof(char *));
-		t->colors = xrealloc(t->colors, (size_t) t->cap * t->ncols * sizeof(char *));
+		if (t->nrows == t->cap)
+		{
+			t->cap = t->cap ? t->cap * 2 : 16;
+			t->cells = xrealloc(t->cells, (size_t) t->cap * t->ncols * sizeof(char *));
+			t->colors = xrealloc(t->colors, (size_t) t->cap * t->ncols * sizeof(char *));
+		}
+		for (int i = 0; i < t->ncols; i++)
+		{
+			char		buf[64];
+			const char *color;
+			const char *text = format_field(w, &t->cols[i], res, r, buf, sizeof(buf), &color);
+
+			t->cells[t->nrows * t->ncols + i] = xstrdup(text);
+			t->colors[t->nrows * t->ncols + i] = color;
+		}
+		t->nrows++;
 	}
-	for (int i = 0; i < t->ncols; i++)
-	{
-		t->cells[t->nrows * t->ncols + i] = xstrdup(cells[i] ? cells[i] : "");
-		t->colors[t->nrows * t->ncols + i] = NULL;
-	}
-	t->nrows++;
 }
 
-void
-wfctl_table_color(WfctlTable *t, int col, const char *escape)
+int
+wfctl_table_rows(const WfctlTable *t)
 {
-	if (t->nrows > 0)
-		t->colors[(t->nrows - 1) * t->ncols + col] = escape;
+	return t->nrows;
 }
 
 /*
@@ -202,7 +245,7 @@ print_line(WfctlTable *t, FILE *out, const size_t *widths, char *const *cells,
 	for (int c = 0; c < end; c++)
 	{
 		print_cell(out, cells[c], colors ? colors[c] : NULL, widths[c],
-				   t->right[c], c == end - 1);
+				   t->cols[c].right, c == end - 1);
 		if (c < end - 1)
 			fputs("  ", out);
 	}
@@ -243,8 +286,58 @@ wfctl_table_free(WfctlTable *t)
 	free(t->cells);
 	free(t->colors);
 	free(t->headers);
-	free(t->right);
 	free(t);
+}
+
+void
+wfctl_print_result(Wfctl *w, const PGresult *res, const WfctlColumn *cols,
+				   const char *empty, int max_width)
+{
+	WfctlTable *t;
+
+	if (PQntuples(res) == 0)
+	{
+		printf("%s\n", empty);
+		return;
+	}
+	t = wfctl_table_new(cols);
+	wfctl_table_add_rows(w, t, res);
+	wfctl_table_print(t, stdout, max_width);
+	wfctl_table_free(t);
+}
+
+void
+wfctl_print_record(Wfctl *w, const PGresult *res, const WfctlColumn *cols)
+{
+	for (const WfctlColumn *c = cols; c->header; c++)
+	{
+		char		buf[64];
+		const char *color;
+		const char *text = format_field(w, c, res, 0, buf, sizeof(buf), &color);
+
+		printf("%-10s ", c->header);
+		if (color)
+			fputs(color, stdout);
+		wfctl_put_safe(stdout, text);
+		if (color)
+			fputs(WFCTL_RESET, stdout);
+		putchar('\n');
+	}
+}
+
+void
+wfctl_print_lines(const PGresult *res, int field)
+{
+	for (int i = 0; i < PQntuples(res); i++)
+		if (!PQgetisnull(res, i, field))
+			printf("%s\n", PQgetvalue(res, i, field));
+}
+
+void
+wfctl_put_safe(FILE *out, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *) s; *p; p++)
+		putc(*p < 0x20 || *p == 0x7F ? '?' : *p, out);
 }
 
 const char *

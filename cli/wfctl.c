@@ -1,12 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * wfctl.c
- *	  wfctl's entry point: the command table, common options, messages.
+ *	  wfctl's entry point: the command table, messages, memory.
  *
  *-------------------------------------------------------------------------
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,51 +13,24 @@
 
 #include "wfctl.h"
 
-typedef struct Command
-{
-	const char *name;
-	int			(*run) (Wfctl *w, int argc, char **argv);
-	const char *summary;
-} Command;
-
-static const Command commands[] = {
-	{"list", cmd_list, "list workflows"},
-	{"inspect", cmd_inspect, "show one workflow: header, steps, pending, history"},
-	{"pending", cmd_pending, "everything waiting for a human"},
-	{"stats", cmd_stats, "workflows, steps and bytes per status"},
-	{"export", cmd_export, "write workflows as JSON Lines"},
-	{"import", cmd_import, "read workflows from JSON Lines or one JSON document"},
-	{"validate", cmd_validate, "check snapshot files against the server's rules"},
-	{"approve", cmd_approve, "approve a step waiting for approval"},
-	{"reject", cmd_reject, "reject a step waiting for approval"},
-	{"resume", cmd_resume, "resume a suspended, cancelled or completed run"},
-	{"cancel", cmd_cancel, "cancel a run"},
-	{"replay", cmd_replay, "replay a run from the start"},
-	{"delete", cmd_delete, "delete workflows"},
-	{"cleanup", cmd_cleanup, "delete expired workflows now"},
-	{NULL, NULL, NULL}
+/* the command list of "wfctl --help", and the parser's lookup table */
+const WfctlCommand *const wfctl_commands[] = {
+	&wfctl_cmd_list,
+	&wfctl_cmd_inspect,
+	&wfctl_cmd_pending,
+	&wfctl_cmd_stats,
+	&wfctl_cmd_export,
+	&wfctl_cmd_import,
+	&wfctl_cmd_validate,
+	&wfctl_cmd_approve,
+	&wfctl_cmd_reject,
+	&wfctl_cmd_resume,
+	&wfctl_cmd_cancel,
+	&wfctl_cmd_replay,
+	&wfctl_cmd_delete,
+	&wfctl_cmd_cleanup,
+	NULL
 };
-
-static void
-usage(FILE *out)
-{
-	fprintf(out,
-			"wfctl: operate workflow_persist, the workflow store in PostgreSQL.\n\n"
-			"Usage:\n"
-			"  wfctl COMMAND [OPTION]... [ARG]...\n\n"
-			"Commands:\n");
-	for (const Command *c = commands; c->name; c++)
-		fprintf(out, "  %-10s  %s\n", c->name, c->summary);
-	fprintf(out,
-			"\nEvery command takes --help, and the connection options:\n"
-			"%s\n"
-			"Other options:\n"
-			"  --help     show this help, then exit\n"
-			"  --version  show the version, then exit\n\n"
-			"Exit status: 0 success, 1 failure, 2 usage error, 3 not found or\n"
-			"ambiguous, 4 conflict (version or lease).  See docs/wfctl.md.\n",
-			WFCTL_COMMON_HELP);
-}
 
 int
 main(int argc, char **argv)
@@ -74,13 +46,13 @@ main(int argc, char **argv)
 
 	if (argc < 2)
 	{
-		usage(stderr);
+		wfctl_usage(stderr);
 		return WFCTL_EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-?") == 0 ||
 		strcmp(argv[1], "help") == 0)
 	{
-		usage(stdout);
+		wfctl_usage(stdout);
 		return WFCTL_EXIT_OK;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
@@ -88,73 +60,26 @@ main(int argc, char **argv)
 		printf("wfctl (workflow_persist) %s\n", WFCTL_VERSION);
 		return WFCTL_EXIT_OK;
 	}
-	for (const Command *c = commands; c->name; c++)
+	for (const WfctlCommand *const *c = wfctl_commands; *c; c++)
 	{
-		if (strcmp(argv[1], c->name) == 0)
+		if (strcmp(argv[1], (*c)->name) == 0)
 		{
-			char	   *name = xasprintf("%s %s", w.progname, c->name);
+			char	   *name = xasprintf("%s %s", w.progname, (*c)->name);
 
 			/* getopt_long's complaints start with argv[0]: "wfctl list" */
-			w.command = c->name;
+			w.cmd = *c;
+			w.command = (*c)->name;
 			argv[1] = name;
-			rc = c->run(&w, argc - 1, argv + 1);
+			wfctl_parse(&w, argc - 1, argv + 1);
+			rc = (*c)->run(&w);
 			free(name);
-			if (w.conn)
-				PQfinish(w.conn);
-			free(w.schema);
+			wfctl_disconnect(&w);
 			return rc;
 		}
 	}
 	fprintf(stderr, "wfctl: error: unknown command \"%s\"\n"
 			"Try \"wfctl --help\" for the list of commands.\n", argv[1]);
 	return WFCTL_EXIT_USAGE;
-}
-
-bool
-wfctl_common_option(Wfctl *w, int opt, const char *usage_text)
-{
-	switch (opt)
-	{
-		case 'd':
-			w->dbname = optarg;
-			return true;
-		case 'h':
-			w->host = optarg;
-			return true;
-		case 'p':
-			w->port = optarg;
-			return true;
-		case 'U':
-			w->user = optarg;
-			return true;
-		case WFCTL_OPT_HELP:
-			fputs(usage_text, stdout);
-			fputs("\n" WFCTL_COMMON_HELP, stdout);
-			if (w->conn)
-				PQfinish(w->conn);
-			exit(WFCTL_EXIT_OK);
-		case '?':
-			fprintf(stderr, "Try \"%s %s --help\" for more information.\n",
-					w->progname, w->command);
-			exit(WFCTL_EXIT_USAGE);
-	}
-	return false;
-}
-
-void
-wfctl_usage_error(Wfctl *w, const char *fmt,...)
-{
-	va_list		ap;
-
-	fprintf(stderr, "%s %s: error: ", w->progname, w->command);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\nTry \"%s %s --help\" for more information.\n",
-			w->progname, w->command);
-	if (w->conn)
-		PQfinish(w->conn);
-	exit(WFCTL_EXIT_USAGE);
 }
 
 void
@@ -182,8 +107,8 @@ wfctl_finish_output(Wfctl *w)
 
 /* ---- memory ---- */
 
-static void
-out_of_memory(void)
+void
+wfctl_out_of_memory(void)
 {
 	fputs("wfctl: error: out of memory\n", stderr);
 	exit(WFCTL_EXIT_FAIL);
@@ -195,7 +120,7 @@ xmalloc(size_t n)
 	void	   *p = malloc(n ? n : 1);
 
 	if (p == NULL)
-		out_of_memory();
+		wfctl_out_of_memory();
 	return p;
 }
 
@@ -204,7 +129,7 @@ xrealloc(void *p, size_t n)
 {
 	p = realloc(p, n ? n : 1);
 	if (p == NULL)
-		out_of_memory();
+		wfctl_out_of_memory();
 	return p;
 }
 
@@ -214,7 +139,17 @@ xstrdup(const char *s)
 	char	   *p = strdup(s);
 
 	if (p == NULL)
-		out_of_memory();
+		wfctl_out_of_memory();
+	return p;
+}
+
+char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	char	   *p;
+
+	if (vasprintf(&p, fmt, ap) < 0)
+		wfctl_out_of_memory();
 	return p;
 }
 
@@ -223,12 +158,9 @@ xasprintf(const char *fmt,...)
 {
 	va_list		ap;
 	char	   *p;
-	int			n;
 
 	va_start(ap, fmt);
-	n = vasprintf(&p, fmt, ap);
+	p = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		out_of_memory();
 	return p;
 }

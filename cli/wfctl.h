@@ -4,10 +4,12 @@
  *	  Shared declarations of wfctl, workflow_persist's command-line tool.
  *
  * wfctl talks to the database only through the extension's SQL API (libpq,
- * text results).  Every command is a function "int cmd_x(Wfctl *w, int argc,
- * char **argv)" (argv[0] is the command's name) that parses its own options
- * with getopt_long, opens the connection with wfctl_connect() and returns
- * an exit code.
+ * text results).  Every command is one WfctlCommand descriptor: its name,
+ * summary, usage, options, flags and the function that runs it.  The
+ * parser (options.c), "--help", the command list and shell completion are
+ * all produced from the descriptors; a command's run function finds its
+ * options already parsed (into the variables its option table points at,
+ * and the flags' values in Wfctl) and its arguments in w->args.
  *
  * Memory: every allocation is checked (the x* helpers exit on failure) and
  * freed; the TAP suite runs the commands under valgrind.
@@ -17,6 +19,7 @@
 #ifndef WFCTL_H
 #define WFCTL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -30,10 +33,100 @@
 #define WFCTL_EXIT_NOTFOUND 3	/* no such workflow, ambiguous prefix */
 #define WFCTL_EXIT_CONFLICT 4	/* version or lease conflict */
 
-typedef struct Wfctl
+/* ---- command descriptors ---- */
+
+/* what a command's own option holds */
+typedef enum WfctlOptType
+{
+	WFCTL_OPT_FLAG,				/* bool, no argument */
+	WFCTL_OPT_TEXT,				/* const char *, the argument as given */
+	WFCTL_OPT_NUMBER,			/* long, from min to max */
+	WFCTL_OPT_CALL				/* handed to call() each time it is given */
+} WfctlOptType;
+
+typedef struct Wfctl Wfctl;
+
+/*
+ * One option of a command.  target points at the variable it sets (a
+ * bool, const char * or long; its initial value is the default).  An
+ * option with refuse set is not shown in help: giving it is a usage error
+ * with that message (approve's --reason).
+ */
+typedef struct WfctlOption
+{
+	const char *name;			/* long name, "status" */
+	char		letter;			/* short option, or 0 */
+	WfctlOptType type;
+	const char *arg;			/* the argument's name in help, "S" */
+	void	   *target;
+	long		min;			/* WFCTL_OPT_NUMBER */
+	long		max;
+	bool		nonempty;		/* an empty argument is a usage error */
+	bool		once;			/* given twice is a usage error */
+	void		(*call) (Wfctl *w, const char *arg);	/* WFCTL_OPT_CALL */
+	const char *words;			/* completion: the values it takes */
+	bool		file;			/* completion: a file name */
+	const char *refuse;
+	const char *help;			/* lines separated by \n */
+} WfctlOption;
+
+/* one positional argument; the last one may repeat */
+typedef struct WfctlArg
+{
+	const char *name;			/* "ID", "STEP", "FILE" */
+	const char *missing;		/* the usage error when it is not given;
+								 * NULL: optional */
+	bool		repeat;			/* any number of them */
+	bool		nonempty;		/* "" is a usage error */
+	bool		file;			/* completion: a file name */
+} WfctlArg;
+
+/* options the parser adds itself, stored in Wfctl */
+#define WFCTL_F_JSON	0x01	/* --json: w->json */
+#define WFCTL_F_WAIT	0x02	/* --wait=SECONDS: w->wait, lock_timeout */
+
+typedef struct WfctlCommand
+{
+	const char *name;
+	const char *summary;		/* one line, for "wfctl --help" */
+	const char *usage;			/* the synopsis lines after "Usage:" */
+	const char *description;	/* what it does, for "wfctl NAME --help" */
+	const WfctlOption *options; /* its own options, ended by {NULL} */
+	const WfctlArg *args;		/* its arguments, ended by {NULL}; NULL:
+								 * none */
+	unsigned	flags;			/* WFCTL_F_* */
+	const char *json_help;		/* the help of --json (WFCTL_F_JSON) */
+	int			(*run) (Wfctl *w);
+} WfctlCommand;
+
+/* every command, in the order of "wfctl --help", ended by NULL (wfctl.c) */
+extern const WfctlCommand *const wfctl_commands[];
+
+/* the descriptors (one per command file) */
+extern const WfctlCommand wfctl_cmd_list;
+extern const WfctlCommand wfctl_cmd_inspect;
+extern const WfctlCommand wfctl_cmd_pending;
+extern const WfctlCommand wfctl_cmd_stats;
+extern const WfctlCommand wfctl_cmd_export;
+extern const WfctlCommand wfctl_cmd_import;
+extern const WfctlCommand wfctl_cmd_validate;
+extern const WfctlCommand wfctl_cmd_approve;
+extern const WfctlCommand wfctl_cmd_reject;
+extern const WfctlCommand wfctl_cmd_resume;
+extern const WfctlCommand wfctl_cmd_cancel;
+extern const WfctlCommand wfctl_cmd_replay;
+extern const WfctlCommand wfctl_cmd_delete;
+extern const WfctlCommand wfctl_cmd_cleanup;
+
+/* seconds a write waits for a run another transaction is writing */
+#define WFCTL_DEFAULT_WAIT 10
+#define WFCTL_MAX_WAIT 86400
+
+struct Wfctl
 {
 	const char *progname;		/* "wfctl" */
-	const char *command;		/* the command being run, "list", ... */
+	const WfctlCommand *cmd;	/* the command being run */
+	const char *command;		/* its name, "list", ... */
 	/* connection options (libpq conventions; NULL = libpq's default) */
 	const char *dbname;			/* a name, key=value conninfo or URI */
 	const char *host;
@@ -41,44 +134,34 @@ typedef struct Wfctl
 	const char *user;
 	PGconn	   *conn;			/* after wfctl_connect() */
 	char	   *schema;			/* the extension's schema, quoted */
+	/* the options of the command's flags */
+	bool		json;			/* WFCTL_F_JSON */
+	long		wait;			/* WFCTL_F_WAIT: seconds */
+	/* the arguments after the options */
+	char	  **args;
+	int			nargs;
 	bool		color;			/* stdout is a terminal, NO_COLOR unset */
 	bool		stderr_tty;		/* stderr is a terminal (progress) */
-} Wfctl;
+};
+
+/* ---- options.c: the parser and the help, from the descriptors ---- */
 
 /*
- * Common options every command accepts: -d/--dbname, -h/--host, -p/--port,
- * -U/--username, and --help (WFCTL_OPT_HELP).  Put WFCTL_COMMON_LONGOPTS in
- * a command's struct option array and WFCTL_COMMON_SHORTOPTS in its short
- * option string, and hand every option getopt_long returns to
- * wfctl_common_option() first: it returns true when it took the option.
+ * Parse argv (argv[0] is the command's name) for w->cmd: its options go
+ * to their targets, the flags' to w, the arguments to w->args.  --help
+ * prints the command's help and exits 0; a bad command line is a usage
+ * error (exit 2).
  */
-#define WFCTL_OPT_HELP 1000
-#define WFCTL_COMMON_SHORTOPTS "d:h:p:U:"
-#define WFCTL_COMMON_LONGOPTS \
-	{"dbname", required_argument, NULL, 'd'}, \
-	{"host", required_argument, NULL, 'h'}, \
-	{"port", required_argument, NULL, 'p'}, \
-	{"username", required_argument, NULL, 'U'}, \
-	{"help", no_argument, NULL, WFCTL_OPT_HELP}
-#define WFCTL_COMMON_HELP \
-	"Connection options (libpq's PGHOST, PGPORT, PGUSER, PGDATABASE,\n" \
-	"PGPASSWORD and ~/.pgpass apply):\n" \
-	"  -d, --dbname=DB       database name, key=value conninfo or URI\n" \
-	"  -h, --host=HOST       server host or socket directory\n" \
-	"  -p, --port=PORT       server port\n" \
-	"  -U, --username=USER   user name\n"
+extern void wfctl_parse(Wfctl *w, int argc, char **argv);
 
-/*
- * Handle a common option.  For WFCTL_OPT_HELP it prints usage_text
- * (followed by WFCTL_COMMON_HELP) to stdout and exits 0; for '?' (getopt
- * already printed the complaint) it prints a "Try ... --help" line and
- * exits 2.
- */
-extern bool wfctl_common_option(Wfctl *w, int opt, const char *usage_text);
+/* the top-level help: every command with its summary */
+extern void wfctl_usage(FILE *out);
 
 /* print "wfctl CMD: error: ..." plus a --help hint, exit 2 */
 extern void wfctl_usage_error(Wfctl *w, const char *fmt,...)
 			__attribute__((format(printf, 2, 3), noreturn));
+
+/* ---- messages (wfctl.c) ---- */
 
 /* flush stdout; a full disk or a closed pipe is exit 1, with a message */
 extern int	wfctl_finish_output(Wfctl *w);
@@ -87,12 +170,17 @@ extern int	wfctl_finish_output(Wfctl *w);
 extern void wfctl_error(Wfctl *w, const char *fmt,...)
 			__attribute__((format(printf, 2, 3)));
 
+/* ---- db.c: the connection, statements, errors, ids ---- */
+
 /*
  * Connect (once), check the extension is installed and note its schema.
  * Exits 1 with a clear message when the server cannot be reached or the
  * extension is missing.
  */
 extern void wfctl_connect(Wfctl *w);
+
+/* close the connection (when open) */
+extern void wfctl_disconnect(Wfctl *w);
 
 /*
  * SQL text: wfctl_sql() returns a malloc'd copy of text with every
@@ -107,18 +195,34 @@ extern char *wfctl_sql(Wfctl *w, const char *text);
  * wfctl_query() returns the result or, on an error, prints the server's
  * message (with DETAIL and HINT) and exits with wfctl_exit_code() of it.
  * wfctl_try() returns every result; the caller checks PQresultStatus and
- * may call wfctl_report() and PQclear().
+ * may call wfctl_report() and PQclear().  wfctl_exec() is wfctl_query()
+ * for a statement whose result is not needed.
  */
 extern PGresult *wfctl_query(Wfctl *w, const char *text, int nparams,
 							 const char *const *params);
 extern PGresult *wfctl_try(Wfctl *w, const char *text, int nparams,
 						   const char *const *params);
+extern void wfctl_exec(Wfctl *w, const char *text);
 
-/* print an error result ("prefix: " before it when prefix is not NULL) */
-extern void wfctl_report(Wfctl *w, const PGresult *res, const char *prefix);
+/* print an error result */
+extern void wfctl_report(Wfctl *w, const PGresult *res);
+
+/* report an error result, clear it, close the connection, exit */
+extern void wfctl_fail(Wfctl *w, PGresult *res) __attribute__((noreturn));
 
 /* the exit code of an error result: 3 for P0002/21000, 4 for 40001/55P03 */
 extern int	wfctl_exit_code(const PGresult *res);
+
+/*
+ * Run the write of a command that changes workflow id (its text result in
+ * column 0 of one row; returns a malloc'd copy).  On an error, report it
+ * and exit with its code; a lock timeout (55P03) says who to wait for.
+ */
+extern char *wfctl_write(Wfctl *w, const char *id, const char *sql, int nparams,
+						 const char *const *params);
+
+/* set lock_timeout to w->wait seconds (WFCTL_F_WAIT commands) */
+extern void wfctl_set_wait(Wfctl *w);
 
 /*
  * The full id of the one workflow whose id starts with prefix
@@ -130,7 +234,29 @@ extern char *wfctl_resolve(Wfctl *w, const char *prefix);
 /* the same, without exiting: the result of wfctl_try() (one text column) */
 extern PGresult *wfctl_try_resolve(Wfctl *w, const char *prefix);
 
-/* ---- output (out.c) ---- */
+/* ---- out.c: output for people ---- */
+
+/* how a column's text is shown */
+typedef enum WfctlFormat
+{
+	WFCTL_FMT_TEXT,				/* as it is */
+	WFCTL_FMT_STATUS,			/* as it is, coloured by status */
+	WFCTL_FMT_AGE,				/* an epoch as "5m ago", "in 3h" */
+	WFCTL_FMT_TIME,				/* an epoch in local time */
+	WFCTL_FMT_TIME_AGE,			/* both: "2026-11-22 07:41:03 (5m ago)" */
+	WFCTL_FMT_BYTES,			/* "1.5 kB" */
+	WFCTL_FMT_YESNO				/* t/f as yes/no */
+} WfctlFormat;
+
+/* a column of a query result, as a table shows it (psql's printQuery) */
+typedef struct WfctlColumn
+{
+	const char *header;			/* NULL ends a column list */
+	int			field;			/* the result column */
+	WfctlFormat format;
+	bool		right;			/* right-aligned (numbers) */
+	const char *null_text;		/* shown for NULL (default "") */
+} WfctlColumn;
 
 /*
  * A table for people: column widths computed from the cells, cells
@@ -139,17 +265,35 @@ extern PGresult *wfctl_try_resolve(Wfctl *w, const char *prefix);
  */
 typedef struct WfctlTable WfctlTable;
 
-extern WfctlTable *wfctl_table_new(int ncols, const char *const *headers);
-extern void wfctl_table_right(WfctlTable *t, int col);
-/* add a row of ncols cells; cells are copied, a NULL cell prints empty */
-extern void wfctl_table_add(WfctlTable *t, const char *const *cells);
-/* colour of one cell (an escape sequence, or NULL) for the last row added */
-extern void wfctl_table_color(WfctlTable *t, int col, const char *escape);
+/* a table of the columns cols (kept by reference: static data) */
+extern WfctlTable *wfctl_table_new(const WfctlColumn *cols);
+/* add every row of res, formatted as the columns say */
+extern void wfctl_table_add_rows(Wfctl *w, WfctlTable *t, const PGresult *res);
+/* the number of rows added so far */
+extern int	wfctl_table_rows(const WfctlTable *t);
 extern void wfctl_table_print(WfctlTable *t, FILE *out, int max_width);
 extern void wfctl_table_free(WfctlTable *t);
 
+/*
+ * The whole result as a table, or the line empty when it has no rows;
+ * the columns' cells are cut at max_width.
+ */
+extern void wfctl_print_result(Wfctl *w, const PGresult *res,
+							   const WfctlColumn *cols, const char *empty,
+							   int max_width);
+
+/* row 0 of res as "label value" lines (the headers are the labels) */
+extern void wfctl_print_record(Wfctl *w, const PGresult *res,
+							   const WfctlColumn *cols);
+
+/* every row's value of one column, one per line (server-built JSON) */
+extern void wfctl_print_lines(const PGresult *res, int field);
+
 /* display width of UTF-8 text (code points; wide characters count 2) */
 extern size_t wfctl_width(const char *s);
+
+/* s for people: control characters and stray bytes as "?" */
+extern void wfctl_put_safe(FILE *out, const char *s);
 
 /* the escape sequence for a status (NULL when colour is off) */
 extern const char *wfctl_status_color(Wfctl *w, const char *status);
@@ -171,25 +315,11 @@ extern const char *wfctl_age(const char *epoch, char *buf, size_t len);
 extern const char *wfctl_bytes(const char *bytes, char *buf, size_t len);
 
 /* ---- memory (exit 1 on failure) ---- */
+extern void wfctl_out_of_memory(void) __attribute__((noreturn));
 extern void *xmalloc(size_t n);
 extern void *xrealloc(void *p, size_t n);
 extern char *xstrdup(const char *s);
 extern char *xasprintf(const char *fmt,...) __attribute__((format(printf, 1, 2)));
-
-/* ---- commands ---- */
-extern int	cmd_list(Wfctl *w, int argc, char **argv);
-extern int	cmd_inspect(Wfctl *w, int argc, char **argv);
-extern int	cmd_pending(Wfctl *w, int argc, char **argv);
-extern int	cmd_stats(Wfctl *w, int argc, char **argv);
-extern int	cmd_export(Wfctl *w, int argc, char **argv);
-extern int	cmd_import(Wfctl *w, int argc, char **argv);
-extern int	cmd_validate(Wfctl *w, int argc, char **argv);
-extern int	cmd_approve(Wfctl *w, int argc, char **argv);
-extern int	cmd_reject(Wfctl *w, int argc, char **argv);
-extern int	cmd_resume(Wfctl *w, int argc, char **argv);
-extern int	cmd_cancel(Wfctl *w, int argc, char **argv);
-extern int	cmd_replay(Wfctl *w, int argc, char **argv);
-extern int	cmd_delete(Wfctl *w, int argc, char **argv);
-extern int	cmd_cleanup(Wfctl *w, int argc, char **argv);
+extern char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 #endif							/* WFCTL_H */

@@ -1,0 +1,271 @@
+/*-------------------------------------------------------------------------
+ *
+ * cmd_delete.c
+ *	  wfctl's commands that remove workflows: delete, cleanup.
+ *
+ * delete resolves every id before it deletes anything, then deletes them
+ * all in one transaction; cleanup runs wf_cleanup batch after batch, each
+ * in its own transaction, as the cleanup worker does.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "wfctl.h"
+
+/* ---- delete ---- */
+
+static bool delete_exact;
+
+/*
+ * Resolve every argument, reporting each failure: a typo or an ambiguous
+ * prefix in a list must not leave half of it deleted.  The distinct ids go
+ * to ids (*nids of them); returns the exit code of the worst failure.
+ */
+static int
+resolve_all(Wfctl *w, char **ids, int *nids, int *failed)
+{
+	int			rc = WFCTL_EXIT_OK;
+
+	for (int i = 0; i < w->nargs; i++)
+	{
+		const char *arg = w->args[i];
+		const char *params[1] = {arg};
+		PGresult   *res;
+
+		if (delete_exact)
+			res = wfctl_try(w,
+							"SELECT CASE WHEN @extschema@.wf_exists($1) THEN $1 END",
+							1, params);
+		else
+			res = wfctl_try_resolve(w, arg);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		{
+			int			code = wfctl_exit_code(res);
+
+			wfctl_report(w, res);
+			/* "not found" unless something worse happened */
+			if (rc == WFCTL_EXIT_OK || rc == WFCTL_EXIT_NOTFOUND)
+				rc = code;
+			(*failed)++;
+		}
+		else if (PQgetisnull(res, 0, 0))
+		{
+			wfctl_error(w, "workflow \"%s\" does not exist", arg);
+			if (rc == WFCTL_EXIT_OK)
+				rc = WFCTL_EXIT_NOTFOUND;
+			(*failed)++;
+		}
+		else
+		{
+			const char *id = PQgetvalue(res, 0, 0);
+			bool		seen = false;
+
+			/* two arguments naming one workflow delete it once */
+			for (int j = 0; j < *nids; j++)
+				if (strcmp(ids[j], id) == 0)
+					seen = true;
+			if (!seen)
+				ids[(*nids)++] = xstrdup(id);
+		}
+		PQclear(res);
+	}
+	return rc;
+}
+
+/* delete ids in one transaction; false (rolled back) when one is gone */
+static bool
+delete_all(Wfctl *w, char **ids, int nids)
+{
+	int			gone = 0;
+
+	wfctl_exec(w, "BEGIN");
+	for (int i = 0; i < nids; i++)
+	{
+		const char *params[1] = {ids[i]};
+		char	   *deleted = wfctl_write(w, ids[i], "SELECT @extschema@.wf_delete($1)",
+										  1, params);
+		bool		found = strcmp(deleted, "t") == 0;
+
+		free(deleted);
+		if (!found)
+		{
+			/* deleted or expired since it was resolved */
+			wfctl_error(w, "workflow \"%s\" does not exist any more", ids[i]);
+			gone++;
+		}
+	}
+	if (gone > 0)
+	{
+		wfctl_exec(w, "ROLLBACK");
+		wfctl_error(w, "nothing deleted");
+		return false;
+	}
+	wfctl_exec(w, "COMMIT");
+	return true;
+}
+
+static int
+run_delete(Wfctl *w)
+{
+	char	  **ids = xmalloc(sizeof(char *) * w->nargs);
+	int			nids = 0;
+	int			failed = 0;
+	int			rc;
+
+	wfctl_set_wait(w);
+	rc = resolve_all(w, ids, &nids, &failed);
+	if (failed > 0)
+		wfctl_error(w, "nothing deleted: %d of %d workflow ids did not name exactly one workflow",
+					failed, w->nargs);
+	else if (!delete_all(w, ids, nids))
+		rc = WFCTL_EXIT_NOTFOUND;
+	else
+	{
+		for (int i = 0; i < nids; i++)
+		{
+			if (w->json)
+			{
+				json_t	   *o = json_pack("{s:s, s:b}", "id", ids[i], "deleted", 1);
+				char	   *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+
+				if (text == NULL)
+				{
+					json_decref(o);
+					wfctl_error(w, "out of memory");
+					rc = WFCTL_EXIT_FAIL;
+					break;
+				}
+				printf("%s\n", text);
+				free(text);
+				json_decref(o);
+			}
+			else
+				printf("deleted workflow \"%s\"\n", ids[i]);
+		}
+		if (rc == WFCTL_EXIT_OK)
+			rc = wfctl_finish_output(w);
+	}
+	for (int i = 0; i < nids; i++)
+		free(ids[i]);
+	free(ids);
+	return rc;
+}
+
+const WfctlCommand wfctl_cmd_delete = {
+	.name = "delete",
+	.summary = "delete workflows",
+	.usage = "ID... [--exact] [--json]",
+	.description =
+	"Delete workflows, each with its steps and history, whatever their status.\n"
+	"Each ID may be any unique prefix of an id (an exact id wins).  Every ID\n"
+	"is resolved before anything is deleted: when one names no workflow or\n"
+	"several, each problem is reported, nothing is deleted and the exit status\n"
+	"is 3.  The deletes are one transaction: all or none.\n",
+	.options = (const WfctlOption[]) {
+		{.name = "exact", .type = WFCTL_OPT_FLAG, .target = &delete_exact,
+		.help = "ids are whole ids, never prefixes"},
+		{0}
+	},
+	.args = (const WfctlArg[]) {
+		{.name = "ID", .missing = "missing workflow id", .repeat = true, .nonempty = true},
+		{0}
+	},
+	.flags = WFCTL_F_JSON | WFCTL_F_WAIT,
+	.json_help = "one {\"id\", \"deleted\"} object per line",
+	.run = run_delete,
+};
+
+/* ---- cleanup ---- */
+
+static struct
+{
+	bool		dry_run;
+	long		batch;
+}			cleanup_opts = {.batch = 1000};
+
+/* the workflows deleted (or, dry run, that would be) */
+static long long
+cleanup(Wfctl *w)
+{
+	char		batch[32];
+	const char *params[2] = {batch, batch};
+	long long	total = 0;
+
+	snprintf(batch, sizeof(batch), "%ld", cleanup_opts.batch);
+	if (cleanup_opts.dry_run)
+	{
+		PGresult   *res = wfctl_query(w,
+									  "SELECT @extschema@.wf_cleanup($1::pg_catalog.int4, NULL, true)",
+									  1, params);
+
+		total = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		PQclear(res);
+		return total;
+	}
+
+	/*
+	 * One batch per call, each its own transaction (autocommit), so nothing
+	 * stays locked long; a batch that deletes nothing ends it (fewer than
+	 * asked may only mean locked rows were skipped).
+	 */
+	for (;;)
+	{
+		PGresult   *res = wfctl_query(w,
+									  "SELECT @extschema@.wf_cleanup($1::pg_catalog.int4, "
+									  "$2::pg_catalog.int8, false)",
+									  2, params);
+		long long	got = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+
+		PQclear(res);
+		total += got;
+		if (got == 0)
+			break;
+		if (w->stderr_tty && !w->json)
+			fprintf(stderr, "\r%s: %lld deleted so far", w->progname, total);
+	}
+	if (w->stderr_tty && !w->json && total > 0)
+		fputc('\n', stderr);
+	return total;
+}
+
+static int
+run_cleanup(Wfctl *w)
+{
+	long long	total = cleanup(w);
+
+	if (w->json)
+		printf("{\"count\": %lld, \"dry_run\": %s}\n", total,
+			   cleanup_opts.dry_run ? "true" : "false");
+	else if (cleanup_opts.dry_run)
+		printf("would delete %lld expired workflow%s (dry run)\n",
+			   total, total == 1 ? "" : "s");
+	else
+		printf("deleted %lld expired workflow%s\n", total, total == 1 ? "" : "s");
+	return wfctl_finish_output(w);
+}
+
+const WfctlCommand wfctl_cmd_cleanup = {
+	.name = "cleanup",
+	.summary = "delete expired workflows now",
+	.usage = "[--dry-run] [--batch N] [--json]",
+	.description =
+	"Delete expired workflows now (past their ttl, or finished and past their\n"
+	"status's retention), oldest first, one batch per transaction, as the\n"
+	"cleanup worker does.  Rows other transactions hold are skipped.  Needs a\n"
+	"role with write access (wf_grant_access); a dry run only counts.\n",
+	.options = (const WfctlOption[]) {
+		{.name = "dry-run", .type = WFCTL_OPT_FLAG, .target = &cleanup_opts.dry_run,
+		.help = "count the workflows that would be deleted"},
+		{.name = "batch", .type = WFCTL_OPT_NUMBER, .arg = "N", .target = &cleanup_opts.batch,
+			.min = 1, .max = 1000000,
+		.help = "workflows per transaction (default 1000)"},
+		{0}
+	},
+	.flags = WFCTL_F_JSON,
+	.json_help = "print {\"count\", \"dry_run\"}",
+	.run = run_cleanup,
+};

@@ -1,0 +1,378 @@
+/*-------------------------------------------------------------------------
+ *
+ * options.c
+ *	  wfctl's command line: one parser and one help renderer for every
+ *	  command, driven by its WfctlCommand descriptor.
+ *
+ * A command declares its options once (name, argument, target, help);
+ * the options every command takes (connection, --help) and those its
+ * flags ask for (--json, --wait) are added here.  The same data renders
+ * "wfctl COMMAND --help", so help and parser cannot disagree.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wfctl.h"
+
+/* getopt values of the options the parser itself adds */
+enum
+{
+	OPT_HELP = 1000,
+	OPT_JSON,
+	OPT_WAIT,
+	OPT_COMMAND = 2000			/* + the index in the command's options */
+};
+
+/* the options every command takes */
+static const WfctlOption connection_options[] = {
+	{.name = "dbname", .letter = 'd', .type = WFCTL_OPT_TEXT, .arg = "DB",
+	.help = "database name, key=value conninfo or URI"},
+	{.name = "host", .letter = 'h', .type = WFCTL_OPT_TEXT, .arg = "HOST",
+	.help = "server host or socket directory"},
+	{.name = "port", .letter = 'p', .type = WFCTL_OPT_TEXT, .arg = "PORT",
+	.help = "server port"},
+	{.name = "username", .letter = 'U', .type = WFCTL_OPT_TEXT, .arg = "USER",
+	.help = "user name"},
+	{0}
+};
+
+static const WfctlOption wait_option =
+{.name = "wait", .type = WFCTL_OPT_NUMBER, .arg = "SECONDS",
+	.min = 0, .max = WFCTL_MAX_WAIT,
+	.help = "give up when another transaction holds the run longer\n"
+	"(default 10; 0 = wait as long as it takes); exit 4"};
+
+void
+wfctl_usage_error(Wfctl *w, const char *fmt,...)
+{
+	va_list		ap;
+
+	fprintf(stderr, "%s %s: error: ", w->progname, w->command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry \"%s %s --help\" for more information.\n",
+			w->progname, w->command);
+	wfctl_disconnect(w);
+	exit(WFCTL_EXIT_USAGE);
+}
+
+/* ---- help ---- */
+
+/* "-o, --output=FILE" or "--status=S" */
+static char *
+option_label(const WfctlOption *o)
+{
+	char		letter[8] = "";
+
+	if (o->letter)
+		snprintf(letter, sizeof(letter), "-%c, ", o->letter);
+	return xasprintf("%s--%s%s%s", letter, o->name, o->arg ? "=" : "", o->arg ? o->arg : "");
+}
+
+static size_t
+label_width(const WfctlOption *o)
+{
+	char	   *label = option_label(o);
+	size_t		n = strlen(label);
+
+	free(label);
+	return n;
+}
+
+/* one option: label, then its help lines in a column at width */
+static void
+print_option(FILE *out, const WfctlOption *o, size_t width)
+{
+	char	   *label = option_label(o);
+	const char *line = o->help;
+
+	fprintf(out, "  %-*s", (int) width, label);
+	free(label);
+	while (*line)
+	{
+		size_t		len = strcspn(line, "\n");
+
+		fprintf(out, "%.*s\n", (int) len, line);
+		line += len;
+		if (*line == '\n')
+		{
+			line++;
+			fprintf(out, "  %-*s", (int) width, "");
+		}
+	}
+}
+
+/* the options of the command and of its flags, in help order */
+static int
+collect_options(const WfctlCommand *cmd, const WfctlOption **list, WfctlOption *json)
+{
+	int			n = 0;
+
+	for (const WfctlOption *o = cmd->options; o && o->name; o++)
+		if (o->refuse == NULL)
+			list[n++] = o;
+	if (cmd->flags & WFCTL_F_JSON)
+	{
+		memset(json, 0, sizeof(*json));
+		json->name = "json";
+		json->type = WFCTL_OPT_FLAG;
+		json->help = cmd->json_help;
+		list[n++] = json;
+	}
+	if (cmd->flags & WFCTL_F_WAIT)
+		list[n++] = &wait_option;
+	return n;
+}
+
+static void
+print_help(const WfctlCommand *cmd)
+{
+	const WfctlOption *list[64];
+	WfctlOption json;
+	int			n = collect_options(cmd, list, &json);
+	size_t		width = 0;
+	const char *line = cmd->usage;
+
+	printf("Usage:\n");
+	while (*line)
+	{
+		size_t		len = strcspn(line, "\n");
+
+		printf("  wfctl %s%s%.*s\n", cmd->name, len ? " " : "", (int) len, line);
+		line += len;
+		if (*line == '\n')
+			line++;
+	}
+	printf("\n%s", cmd->description);
+	for (int i = 0; i < n; i++)
+		if (label_width(list[i]) > width)
+			width = label_width(list[i]);
+	for (const WfctlOption *o = connection_options; o->name; o++)
+		if (label_width(o) > width)
+			width = label_width(o);
+	width += 2;
+	if (n > 0)
+	{
+		printf("\nOptions:\n");
+		for (int i = 0; i < n; i++)
+			print_option(stdout, list[i], width);
+	}
+	printf("\nConnection options (libpq's PGHOST, PGPORT, PGUSER, PGDATABASE,\n"
+		   "PGPASSWORD and ~/.pgpass apply):\n");
+	for (const WfctlOption *o = connection_options; o->name; o++)
+		print_option(stdout, o, width);
+}
+
+void
+wfctl_usage(FILE *out)
+{
+	size_t		width = 0;
+
+	for (const WfctlCommand *const *c = wfctl_commands; *c; c++)
+		if (strlen((*c)->name) > width)
+			width = strlen((*c)->name);
+	fprintf(out,
+			"wfctl: operate workflow_persist, the workflow store in PostgreSQL.\n\n"
+			"Usage:\n"
+			"  wfctl COMMAND [OPTION]... [ARG]...\n\n"
+			"Commands:\n");
+	for (const WfctlCommand *const *c = wfctl_commands; *c; c++)
+		fprintf(out, "  %-*s  %s\n", (int) width, (*c)->name, (*c)->summary);
+	fprintf(out, "\nEvery command takes --help, and the connection options:\n");
+	width = 0;
+	for (const WfctlOption *o = connection_options; o->name; o++)
+		if (label_width(o) > width)
+			width = label_width(o);
+	for (const WfctlOption *o = connection_options; o->name; o++)
+		print_option(out, o, width + 2);
+	fprintf(out,
+			"\nOther options:\n"
+			"  --help     show this help, then exit\n"
+			"  --version  show the version, then exit\n\n"
+			"Exit status: 0 success, 1 failure, 2 usage error, 3 not found or\n"
+			"ambiguous, 4 conflict (version or lease).  See docs/wfctl.md.\n");
+}
+
+/* ---- parsing ---- */
+
+static long
+parse_number(Wfctl *w, const WfctlOption *o, const char *arg)
+{
+	char	   *end;
+	long		n = strtol(arg, &end, 10);
+
+	if (*arg == '\0' || *end != '\0' || n < o->min || n > o->max)
+		wfctl_usage_error(w, "--%s must be a number from %ld to %ld, not \"%s\"",
+						  o->name, o->min, o->max, arg);
+	return n;
+}
+
+/* store the argument of an option in its target */
+static void
+take_option(Wfctl *w, const WfctlOption *o, const char *arg, bool *seen)
+{
+	if (o->refuse)
+		wfctl_usage_error(w, "%s", o->refuse);
+	if (o->once && *seen)
+		wfctl_usage_error(w, "--%s is given twice", o->name);
+	*seen = true;
+	if (arg != NULL && arg[0] == '\0' && o->nonempty)
+		wfctl_usage_error(w, "--%s must not be empty", o->name);
+	switch (o->type)
+	{
+		case WFCTL_OPT_FLAG:
+			*(bool *) o->target = true;
+			break;
+		case WFCTL_OPT_TEXT:
+			*(const char **) o->target = arg;
+			break;
+		case WFCTL_OPT_NUMBER:
+			*(long *) o->target = parse_number(w, o, arg);
+			break;
+		case WFCTL_OPT_CALL:
+			o->call(w, arg);
+			break;
+	}
+}
+
+/* append an option of the parser's own */
+static void
+add_flag(struct option *longopts, int *nlong, const char *name, int has_arg, int val)
+{
+	longopts[*nlong].name = name;
+	longopts[*nlong].has_arg = has_arg;
+	longopts[*nlong].flag = NULL;
+	longopts[*nlong].val = val;
+	(*nlong)++;
+}
+
+/* append one option to getopt_long's tables */
+static void
+add_getopt(struct option *longopts, int *nlong, char *shortopts,
+		   const WfctlOption *o, int val)
+{
+	add_flag(longopts, nlong, o->name,
+			 o->type == WFCTL_OPT_FLAG ? no_argument : required_argument, val);
+	if (o->letter)
+	{
+		size_t		len = strlen(shortopts);
+
+		shortopts[len++] = o->letter;
+		if (o->type != WFCTL_OPT_FLAG)
+			shortopts[len++] = ':';
+		shortopts[len] = '\0';
+	}
+}
+
+/* check the arguments against the command's list of them */
+static void
+check_arguments(Wfctl *w)
+{
+	int			i = 0;
+
+	for (const WfctlArg *a = w->cmd->args; a && a->name; a++)
+	{
+		if (i >= w->nargs)
+		{
+			if (a->missing)
+				wfctl_usage_error(w, "%s", a->missing);
+			break;
+		}
+		do
+		{
+			if (a->nonempty && w->args[i][0] == '\0')
+				wfctl_usage_error(w, "a workflow id must not be empty");
+			i++;
+		} while (a->repeat && i < w->nargs);
+	}
+	if (i < w->nargs)
+		wfctl_usage_error(w, "unexpected argument \"%s\"", w->args[i]);
+}
+
+void
+wfctl_parse(Wfctl *w, int argc, char **argv)
+{
+	const WfctlCommand *cmd = w->cmd;
+	int			nopts = 0;
+	struct option *longopts;
+	int			nlong = 0;
+	char	   *shortopts;
+	bool	   *seen;
+	int			opt;
+
+	for (const WfctlOption *o = cmd->options; o && o->name; o++)
+		nopts++;
+	longopts = xmalloc(sizeof(struct option) * (nopts + 8));
+	shortopts = xmalloc(2 * nopts + 16);
+	seen = xmalloc(sizeof(bool) * (nopts + 1));
+	memset(seen, 0, sizeof(bool) * (nopts + 1));
+	shortopts[0] = '\0';
+	for (int i = 0; connection_options[i].name; i++)
+		add_getopt(longopts, &nlong, shortopts, &connection_options[i],
+				   connection_options[i].letter);
+	add_flag(longopts, &nlong, "help", no_argument, OPT_HELP);
+	if (cmd->flags & WFCTL_F_JSON)
+		add_flag(longopts, &nlong, "json", no_argument, OPT_JSON);
+	if (cmd->flags & WFCTL_F_WAIT)
+		add_flag(longopts, &nlong, "wait", required_argument, OPT_WAIT);
+	for (int i = 0; i < nopts; i++)
+		add_getopt(longopts, &nlong, shortopts, &cmd->options[i], OPT_COMMAND + i);
+	memset(&longopts[nlong], 0, sizeof(struct option));
+
+	w->wait = WFCTL_DEFAULT_WAIT;
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
+	{
+		int			index = -1;
+
+		switch (opt)
+		{
+			case 'd':
+				w->dbname = optarg;
+				continue;
+			case 'h':
+				w->host = optarg;
+				continue;
+			case 'p':
+				w->port = optarg;
+				continue;
+			case 'U':
+				w->user = optarg;
+				continue;
+			case OPT_HELP:
+				print_help(cmd);
+				free(longopts);
+				free(shortopts);
+				free(seen);
+				exit(WFCTL_EXIT_OK);
+			case OPT_JSON:
+				w->json = true;
+				continue;
+			case OPT_WAIT:
+				w->wait = parse_number(w, &wait_option, optarg);
+				continue;
+			case '?':
+				fprintf(stderr, "Try \"%s %s --help\" for more information.\n",
+						w->progname, w->command);
+				exit(WFCTL_EXIT_USAGE);
+		}
+		if (opt >= OPT_COMMAND)
+			index = opt - OPT_COMMAND;
+		else
+			for (int i = 0; i < nopts; i++)
+				if (cmd->options[i].letter == opt)
+					index = i;
+		if (index >= 0)
+			take_option(w, &cmd->options[index], optarg, &seen[index]);
+	}
+	free(longopts);
+	free(shortopts);
+	free(seen);
+	w->args = argv + optind;
+	w->nargs = argc - optind;
+	check_arguments(w);
+}
