@@ -12,8 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "wfctl.h"
 
 /* ---- delete ---- */
@@ -76,9 +74,12 @@ resolve_all(Wfctl *w, char **ids, int *nids, int *failed)
 	return rc;
 }
 
-/* delete ids in one transaction; false (rolled back) when one is gone */
+/*
+ * Delete ids in one transaction; false (rolled back) when one is gone.
+ * json[i] gets the server's {"id", "deleted"} object of ids[i].
+ */
 static bool
-delete_all(Wfctl *w, char **ids, int nids)
+delete_all(Wfctl *w, char **ids, int nids, char **json)
 {
 	int			gone = 0;
 
@@ -86,12 +87,14 @@ delete_all(Wfctl *w, char **ids, int nids)
 	for (int i = 0; i < nids; i++)
 	{
 		const char *params[1] = {ids[i]};
-		char	   *deleted = wfctl_write(w, ids[i], "SELECT @extschema@.wf_delete($1)",
-										  1, params);
-		bool		found = strcmp(deleted, "t") == 0;
 
-		free(deleted);
-		if (!found)
+		/* NULL (an empty string here) when there was nothing to delete */
+		json[i] = wfctl_write(w, ids[i],
+							  "SELECT CASE WHEN @extschema@.wf_delete($1) "
+							  "  THEN pg_catalog.jsonb_build_object('id', $1::pg_catalog.text, "
+							  "           'deleted', true)::pg_catalog.text END",
+							  1, params);
+		if (json[i][0] == '\0')
 		{
 			/* deleted or expired since it was resolved */
 			wfctl_error(w, "workflow \"%s\" does not exist any more", ids[i]);
@@ -112,6 +115,7 @@ static int
 run_delete(Wfctl *w)
 {
 	char	  **ids = xmalloc(sizeof(char *) * w->nargs);
+	char	  **json = xmalloc(sizeof(char *) * w->nargs);
 	int			nids = 0;
 	int			failed = 0;
 	int			rc;
@@ -121,37 +125,25 @@ run_delete(Wfctl *w)
 	if (failed > 0)
 		wfctl_error(w, "nothing deleted: %d of %d workflow ids did not name exactly one workflow",
 					failed, w->nargs);
-	else if (!delete_all(w, ids, nids))
-		rc = WFCTL_EXIT_NOTFOUND;
 	else
 	{
-		for (int i = 0; i < nids; i++)
+		bool		done = delete_all(w, ids, nids, json);
+
+		for (int i = 0; done && i < nids; i++)
 		{
 			if (w->json)
-			{
-				json_t	   *o = json_pack("{s:s, s:b}", "id", ids[i], "deleted", 1);
-				char	   *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
-
-				if (text == NULL)
-				{
-					json_decref(o);
-					wfctl_error(w, "out of memory");
-					rc = WFCTL_EXIT_FAIL;
-					break;
-				}
-				printf("%s\n", text);
-				free(text);
-				json_decref(o);
-			}
+				printf("%s\n", json[i]);
 			else
 				printf("deleted workflow \"%s\"\n", ids[i]);
 		}
-		if (rc == WFCTL_EXIT_OK)
-			rc = wfctl_finish_output(w);
+		rc = done ? wfctl_finish_output(w) : WFCTL_EXIT_NOTFOUND;
+		for (int i = 0; i < nids; i++)
+			free(json[i]);
 	}
 	for (int i = 0; i < nids; i++)
 		free(ids[i]);
 	free(ids);
+	free(json);
 	return rc;
 }
 
@@ -238,8 +230,18 @@ run_cleanup(Wfctl *w)
 	long long	total = cleanup(w);
 
 	if (w->json)
-		printf("{\"count\": %lld, \"dry_run\": %s}\n", total,
-			   cleanup_opts.dry_run ? "true" : "false");
+	{
+		char		count[32];
+		const char *params[2] = {count, cleanup_opts.dry_run ? "true" : "false"};
+		PGresult   *res;
+
+		snprintf(count, sizeof(count), "%lld", total);
+		res = wfctl_query(w, "SELECT pg_catalog.jsonb_build_object("
+						  "'count', $1::pg_catalog.int8, 'dry_run', $2::pg_catalog.bool)"
+						  "::pg_catalog.text", 2, params);
+		wfctl_print_lines(res, 0);
+		PQclear(res);
+	}
 	else if (cleanup_opts.dry_run)
 		printf("would delete %lld expired workflow%s (dry run)\n",
 			   total, total == 1 ? "" : "s");

@@ -366,8 +366,8 @@ command_checks_all(wfctl_cmd('delete', '--exact', 'del:3', 'del:', @conn),
 	3, [qr/^$/], [qr/workflow "del:" does not exist/],
 	'delete --exact takes no prefix');
 command_checks_all(wfctl_cmd('delete', 'del:2', 'del:2', 'del:3', '--json', @conn),
-	0, [qr/^\{"id":"del:2","deleted":true\}\n\{"id":"del:3","deleted":true\}\n$/], [qr/^$/],
-	'delete --json; an id given twice is deleted once');
+	0, [qr/^\{"id": "del:2", "deleted": true\}\n\{"id": "del:3", "deleted": true\}\n$/], [qr/^$/],
+	'delete --json (built by the server, as every --json of a query); an id given twice is deleted once');
 is(sql(q{SELECT count(*) FROM wf_list('del:')}), '1', 'del:4 is left');
 
 # ---- cleanup ----
