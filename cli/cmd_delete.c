@@ -132,9 +132,9 @@ run_delete(Wfctl *w)
 		for (int i = 0; done && i < nids; i++)
 		{
 			if (w->json)
-				printf("%s\n", json[i]);
+				wfctl_put_json(stdout, json[i], strlen(json[i]));
 			else
-				printf("deleted workflow \"%s\"\n", ids[i]);
+				wfctl_line(stdout, "deleted workflow \"%s\"", ids[i]);
 		}
 		rc = done ? wfctl_finish_output(w) : WFCTL_EXIT_NOTFOUND;
 		for (int i = 0; i < nids; i++)

@@ -111,7 +111,7 @@ output_write(Wfctl *w, Output *out, const char *line, size_t len)
 {
 	if (out->failed)
 		return;
-	if (fwrite(line, 1, len, out->file) != len || putc('\n', out->file) == EOF)
+	if (wfctl_put_json(out->file, line, len) == EOF)
 	{
 		wfctl_error(w, "could not write to \"%s\": %s",
 					out->tmp_path ? out->tmp_path : out->path ? out->path : "standard output",

@@ -389,7 +389,7 @@ run_import(Wfctl *w)
 		}
 		else if (!stop)
 		{
-			fprintf(stderr, "%s: the input is empty\n", in.name);
+			wfctl_line(stderr, "%s: the input is empty", in.name);
 			n.failed++;
 		}
 	}

@@ -145,9 +145,8 @@ print_results(const PGresult *res)
 	{
 		const char *line = PQgetvalue(res, i, 5);
 
-		printf("\nStep %s ", PQgetvalue(res, i, 0));
-		wfctl_put_safe(stdout, PQgetvalue(res, i, 1));
-		printf(":\n");
+		putchar('\n');
+		wfctl_line(stdout, "Step %s %s:", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
 		/* jsonb_pretty escapes control characters in strings */
 		while (*line)
 		{

@@ -96,19 +96,18 @@ run_change(Wfctl *w, Change *c, const char *arg_id)
 	wfctl_exec(w, "COMMIT");
 
 	if (w->json)
-		printf("%s\n", PQgetvalue(res, 0, 2));
+		wfctl_print_lines(res, 2);
 	else if (replay)
-		printf("%s\n", result);
+		wfctl_line(stdout, "%s", result);
+	else if (already)
+		wfctl_line(stdout, "workflow \"%s\" %s (version %s, now %s)", id, c->already,
+				   PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0));
+	else if (c->step)
+		wfctl_line(stdout, "%s step \"%s\" of workflow \"%s\" (version %s, now %s)",
+				   c->done, c->step, id, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0));
 	else
-	{
-		if (already)
-			printf("workflow \"%s\" %s", id, c->already);
-		else if (c->step)
-			printf("%s step \"%s\" of workflow \"%s\"", c->done, c->step, id);
-		else
-			printf("%s workflow \"%s\"", c->done, id);
-		printf(" (version %s, now %s)\n", PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0));
-	}
+		wfctl_line(stdout, "%s workflow \"%s\" (version %s, now %s)", c->done, id,
+				   PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 0));
 	PQclear(res);
 	free(result);
 	free(id);

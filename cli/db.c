@@ -10,6 +10,16 @@
 
 #include "wfctl.h"
 
+/* a message of libpq's own (it may span lines, it may end with one) */
+static void
+client_error(Wfctl *w, const char *msg)
+{
+	fprintf(stderr, "%s: error: ", w->progname);
+	wfctl_put_escaped(stderr, msg, true);
+	if (msg[0] == '\0' || msg[strlen(msg) - 1] != '\n')
+		fputc('\n', stderr);
+}
+
 void
 wfctl_connect(Wfctl *w)
 {
@@ -41,7 +51,7 @@ wfctl_connect(Wfctl *w)
 	w->conn = PQconnectdbParams(keywords, values, 1);
 	if (PQstatus(w->conn) != CONNECTION_OK)
 	{
-		fprintf(stderr, "%s: error: %s", w->progname, PQerrorMessage(w->conn));
+		client_error(w, PQerrorMessage(w->conn));
 		PQfinish(w->conn);
 		w->conn = NULL;
 		exit(WFCTL_EXIT_FAIL);
@@ -132,7 +142,7 @@ wfctl_try(Wfctl *w, const char *text, int nparams, const char *const *params)
 	free(sql);
 	if (res == NULL)
 	{
-		wfctl_error(w, "%s", PQerrorMessage(w->conn));
+		client_error(w, PQerrorMessage(w->conn));
 		exit(WFCTL_EXIT_FAIL);
 	}
 	return res;
@@ -180,16 +190,12 @@ wfctl_report(Wfctl *w, const PGresult *res)
 
 		if (msg == NULL || msg[0] == '\0')
 			msg = PQerrorMessage(w->conn);
-		fprintf(stderr, "%s: error: %s", w->progname, msg);
-		if (msg[0] == '\0' || msg[strlen(msg) - 1] != '\n')
-			fputc('\n', stderr);
+		client_error(w, msg);
 		return;
 	}
-	fprintf(stderr, "%s: error: %s\n", w->progname, primary);
-	if (detail)
-		fprintf(stderr, "DETAIL:  %s\n", detail);
-	if (hint)
-		fprintf(stderr, "HINT:  %s\n", hint);
+	wfctl_line(stderr, "%s: error: %s", w->progname, primary);
+	wfctl_message(stderr, "DETAIL", detail);
+	wfctl_message(stderr, "HINT", hint);
 }
 
 int
@@ -220,8 +226,8 @@ wfctl_write(Wfctl *w, const char *id, const char *sql, int nparams,
 
 		wfctl_report(w, res);
 		if (state != NULL && strcmp(state, "55P03") == 0)
-			fprintf(stderr, "HINT:  Another transaction is writing workflow \"%s\"; "
-					"try again, or wait longer with --wait.\n", id);
+			wfctl_line(stderr, "HINT:  Another transaction is writing workflow \"%s\"; "
+					   "try again, or wait longer with --wait.", id);
 		PQclear(res);
 		wfctl_disconnect(w);
 		exit(rc);

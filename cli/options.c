@@ -53,9 +53,9 @@ wfctl_usage_error(Wfctl *w, const char *fmt,...)
 
 	fprintf(stderr, "%s %s: error: ", w->progname, w->command);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	wfctl_vline(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry \"%s %s --help\" for more information.\n",
+	fprintf(stderr, "Try \"%s %s --help\" for more information.\n",
 			w->progname, w->command);
 	wfctl_disconnect(w);
 	exit(WFCTL_EXIT_USAGE);
@@ -269,6 +269,33 @@ add_getopt(struct option *longopts, int *nlong, char *shortopts,
 	}
 }
 
+/*
+ * What getopt_long refused (opt '?' or ':'), in wfctl's own form, the
+ * argument escaped: arg is the argv element it stopped at.
+ */
+static void
+bad_option(Wfctl *w, int opt, const char *arg, const struct option *longopts)
+{
+	bool		is_short = optopt > 0 && optopt < 256 && arg[0] == '-' && arg[1] != '-';
+	size_t		len = strcspn(arg, "=");
+	int			matches = 0;
+
+	if (opt == ':' && is_short)
+		wfctl_usage_error(w, "option requires an argument -- '%c'", optopt);
+	if (opt == ':')
+		wfctl_usage_error(w, "option '%s' requires an argument", arg);
+	if (is_short)
+		wfctl_usage_error(w, "invalid option -- '%c'", optopt);
+	if (optopt != 0)
+		wfctl_usage_error(w, "option '%.*s' doesn't allow an argument", (int) len, arg);
+	for (const struct option *o = longopts; o->name; o++)
+		if (len > 2 && strncmp(o->name, arg + 2, len - 2) == 0)
+			matches++;
+	if (matches > 1)
+		wfctl_usage_error(w, "option '%.*s' is ambiguous", (int) len, arg);
+	wfctl_usage_error(w, "unrecognized option '%s'", arg);
+}
+
 /* check the arguments against the command's list of them */
 static void
 check_arguments(Wfctl *w)
@@ -311,7 +338,7 @@ wfctl_parse(Wfctl *w, int argc, char **argv)
 	shortopts = xmalloc(2 * nopts + 16);
 	seen = xmalloc(sizeof(bool) * (nopts + 1));
 	memset(seen, 0, sizeof(bool) * (nopts + 1));
-	shortopts[0] = '\0';
+	strcpy(shortopts, ":");		/* ':' for a missing argument */
 	for (int i = 0; connection_options[i].name; i++)
 		add_getopt(longopts, &nlong, shortopts, &connection_options[i],
 				   connection_options[i].letter);
@@ -325,6 +352,7 @@ wfctl_parse(Wfctl *w, int argc, char **argv)
 	memset(&longopts[nlong], 0, sizeof(struct option));
 
 	w->wait = WFCTL_DEFAULT_WAIT;
+	opterr = 0;					/* getopt's messages are not escaped */
 	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
 	{
 		int			index = -1;
@@ -356,9 +384,8 @@ wfctl_parse(Wfctl *w, int argc, char **argv)
 				w->wait = parse_number(w, &wait_option, optarg);
 				continue;
 			case '?':
-				fprintf(stderr, "Try \"%s %s --help\" for more information.\n",
-						w->progname, w->command);
-				exit(WFCTL_EXIT_USAGE);
+			case ':':
+				bad_option(w, opt, argv[optind - 1], longopts);
 		}
 		if (opt >= OPT_COMMAND)
 			index = opt - OPT_COMMAND;

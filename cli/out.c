@@ -63,8 +63,6 @@ utf8_code(const unsigned char *s, int len)
 static int
 code_width(unsigned int c)
 {
-	if (c < 0x20 || c == 0x7F)
-		return 1;				/* printed escaped below, as "?" */
 	if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) ||
 		(c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
 		(c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
@@ -170,7 +168,7 @@ wfctl_table_add_rows(Wfctl *w, WfctlTable *t, const PGresult *res)
 			const char *color;
 			const char *text = format_field(w, &t->cols[i], res, r, buf, sizeof(buf), &color);
 
-			t->cells[t->nrows * t->ncols + i] = xstrdup(text);
+			t->cells[t->nrows * t->ncols + i] = wfctl_escape(text, false);
 			t->colors[t->nrows * t->ncols + i] = color;
 		}
 		t->nrows++;
@@ -184,8 +182,8 @@ wfctl_table_rows(const WfctlTable *t)
 }
 
 /*
- * Print s in exactly width columns: control characters as "?", cut with
- * an ellipsis when longer, padded on the left or right; the colour (when
+ * Print s (escaped already) in exactly width columns: cut with an
+ * ellipsis when longer, padded on the left or right; the colour (when
  * not NULL) covers the text only, not the padding.  The last cell of a
  * line gets no padding on its right.
  */
@@ -211,10 +209,7 @@ print_cell(FILE *out, const char *s, const char *color, size_t width,
 
 		if (used + cw > room)
 			break;
-		if (c < 0x20 || c == 0x7F || (len == 1 && *p >= 0x80))
-			fputc('?', out);
-		else
-			fwrite(p, 1, len, out);
+		fwrite(p, 1, len, out);
 		used += cw;
 		p += len;
 	}
@@ -318,7 +313,7 @@ wfctl_print_record(Wfctl *w, const PGresult *res, const WfctlColumn *cols)
 		printf("%-10s ", c->header);
 		if (color)
 			fputs(color, stdout);
-		wfctl_put_safe(stdout, text);
+		wfctl_put_escaped(stdout, text, false);
 		if (color)
 			fputs(WFCTL_RESET, stdout);
 		putchar('\n');
@@ -330,14 +325,111 @@ wfctl_print_lines(const PGresult *res, int field)
 {
 	for (int i = 0; i < PQntuples(res); i++)
 		if (!PQgetisnull(res, i, field))
-			printf("%s\n", PQgetvalue(res, i, field));
+			wfctl_put_json(stdout, PQgetvalue(res, i, field), PQgetlength(res, i, field));
+}
+
+int
+wfctl_put_json(FILE *out, const char *json, size_t len)
+{
+	const unsigned char *p = (const unsigned char *) json;
+	const unsigned char *end = p + len;
+	const unsigned char *from = p;
+
+	/* DEL and C1 occur in strings only: the structure is ASCII */
+	for (; p < end; p++)
+	{
+		bool		del = *p == 0x7F;
+		bool		c1 = *p == 0xC2 && p + 1 < end && p[1] >= 0x80 && p[1] <= 0x9F;
+
+		if (!del && !c1)
+			continue;
+		if (fwrite(from, 1, p - from, out) != (size_t) (p - from) ||
+			fprintf(out, "\\u%04X", del ? 0x7F : p[1]) < 0)
+			return EOF;
+		if (c1)
+			p++;
+		from = p + 1;
+	}
+	if (fwrite(from, 1, end - from, out) != (size_t) (end - from))
+		return EOF;
+	return putc('\n', out);
+}
+
+/* is the code point of a UTF-8 sequence of len bytes one to escape? */
+static bool
+must_escape(const unsigned char *p, int len, bool keep_newlines)
+{
+	unsigned int c = utf8_code(p, len);
+
+	if (keep_newlines && (c == '\n' || c == '\t'))
+		return false;
+	/* C0 and DEL; C1 (U+0080 to U+009F: 0x9B is a CSI); a stray byte */
+	return c < 0x20 || c == 0x7F || (c >= 0x80 && c <= 0x9F) || (len == 1 && *p >= 0x80);
+}
+
+char *
+wfctl_escape(const char *s, bool keep_newlines)
+{
+	const unsigned char *p = (const unsigned char *) s;
+	char	   *out = xmalloc(strlen(s) * 6 + 1);	/* "\u009B" for 2 bytes */
+	char	   *o = out;
+
+	while (*p)
+	{
+		int			len = utf8_len(p);
+
+		if (!must_escape(p, len, keep_newlines))
+		{
+			memcpy(o, p, len);
+			o += len;
+		}
+		else if (len == 1)
+			o += sprintf(o, "\\x%02X", *p);
+		else
+			o += sprintf(o, "\\u%04X", utf8_code(p, len));
+		p += len;
+	}
+	*o = '\0';
+	return out;
 }
 
 void
-wfctl_put_safe(FILE *out, const char *s)
+wfctl_put_escaped(FILE *out, const char *s, bool keep_newlines)
 {
-	for (const unsigned char *p = (const unsigned char *) s; *p; p++)
-		putc(*p < 0x20 || *p == 0x7F ? '?' : *p, out);
+	char	   *e = wfctl_escape(s, keep_newlines);
+
+	fputs(e, out);
+	free(e);
+}
+
+void
+wfctl_message(FILE *out, const char *label, const char *text)
+{
+	if (text == NULL)
+		return;
+	fprintf(out, "%s:  ", label);
+	wfctl_put_escaped(out, text, true);
+	putc('\n', out);
+}
+
+void
+wfctl_vline(FILE *out, const char *fmt, va_list ap)
+{
+	char	   *text = xvasprintf(fmt, ap);
+
+	wfctl_put_escaped(out, text, false);
+	putc('\n', out);
+	free(text);
+}
+
+void
+wfctl_line(FILE *out, const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	wfctl_vline(out, fmt, ap);
+	va_end(ap);
 }
 
 const char *

@@ -65,10 +65,10 @@ input_next(Wfctl *w, Input *in, bool *stop)
 		case JSONL_EOF:
 			return false;
 		case JSONL_TOO_LONG:
-			fprintf(stderr, "%s:%ld: %s is longer than %zu bytes (see --max-record-bytes)\n",
-					in->name, in->reader.first_line,
-					in->reader.document ? "the document" : "the line",
-					in->reader.limit);
+			line_error(in->name, in->reader.first_line,
+					   "%s is longer than %zu bytes (see --max-record-bytes)",
+					   in->reader.document ? "the document" : "the line",
+					   in->reader.limit);
 			break;
 		case JSONL_IO_ERROR:
 			wfctl_error(w, "could not read \"%s\": %s", in->name, strerror(errno));
@@ -83,12 +83,13 @@ void
 line_error(const char *name, long line, const char *fmt,...)
 {
 	va_list		ap;
+	char	   *msg;
 
-	fprintf(stderr, "%s:%ld: ", name, line);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	wfctl_line(stderr, "%s:%ld: %s", name, line, msg);
+	free(msg);
 }
 
 /* ====================================================================
@@ -244,9 +245,8 @@ report_error(Report *r, const char *hint, const char *fmt,...)
 	}
 	else
 	{
-		fprintf(stderr, "%s:%ld: %s\n", r->name, r->line, msg);
-		if (hint)
-			fprintf(stderr, "HINT:  %s\n", hint);
+		line_error(r->name, r->line, "%s", msg);
+		wfctl_message(stderr, "HINT", hint);
 	}
 	free(msg);
 }
@@ -267,8 +267,7 @@ report_syntax_error(Report *r, long line, int column, const char *text)
 		free(msg);
 	}
 	else
-		fprintf(stderr, "%s:%ld: invalid JSON at column %d: %s\n",
-				r->name, line, column, text);
+		line_error(r->name, line, "invalid JSON at column %d: %s", column, text);
 }
 
 /*
@@ -301,9 +300,16 @@ report_server_error(Report *r, const PGresult *res, const char *hint)
 			free(copy);
 			return;
 		}
-		fprintf(stderr, "%s:%ld: %s", r->name, r->line, msg);
-		if (msg[0] == '\0' || msg[strlen(msg) - 1] != '\n')
-			fputc('\n', stderr);
+		{
+			char	   *copy = xasprintf("%s:%ld: %s", r->name, r->line, msg);
+			size_t		len = strlen(copy);
+
+			/* libpq's message may span lines; it may end with one */
+			wfctl_put_escaped(stderr, copy, true);
+			if (copy[len - 1] != '\n')
+				fputc('\n', stderr);
+			free(copy);
+		}
 		return;
 	}
 	if (r->json)
@@ -323,15 +329,13 @@ report_server_error(Report *r, const PGresult *res, const char *hint)
 		report_add(r, e);
 		return;
 	}
-	fprintf(stderr, "%s:%ld: %s\n", r->name, r->line, primary);
+	line_error(r->name, r->line, "%s", primary);
 	if (hint == NULL)
 	{
 		hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
-		if (detail)
-			fprintf(stderr, "DETAIL:  %s\n", detail);
+		wfctl_message(stderr, "DETAIL", detail);
 	}
-	if (hint)
-		fprintf(stderr, "HINT:  %s\n", hint);
+	wfctl_message(stderr, "HINT", hint);
 }
 
 /*
@@ -354,7 +358,7 @@ report_print(Report *r, json_t *fields)
 	text = json_dumps(o, JSON_COMPACT);
 	if (text == NULL)
 		wfctl_out_of_memory();
-	printf("%s\n", text);
+	wfctl_put_json(stdout, text, strlen(text));
 	free(text);
 	json_decref(o);
 }

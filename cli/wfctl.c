@@ -77,8 +77,8 @@ main(int argc, char **argv)
 			return rc;
 		}
 	}
-	fprintf(stderr, "wfctl: error: unknown command \"%s\"\n"
-			"Try \"wfctl --help\" for the list of commands.\n", argv[1]);
+	wfctl_line(stderr, "wfctl: error: unknown command \"%s\"", argv[1]);
+	fprintf(stderr, "Try \"wfctl --help\" for the list of commands.\n");
 	return WFCTL_EXIT_USAGE;
 }
 
@@ -89,9 +89,8 @@ wfctl_error(Wfctl *w, const char *fmt,...)
 
 	fprintf(stderr, "%s: error: ", w->progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	wfctl_vline(stderr, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int

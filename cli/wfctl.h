@@ -289,11 +289,37 @@ extern void wfctl_print_record(Wfctl *w, const PGresult *res,
 /* every row's value of one column, one per line (server-built JSON) */
 extern void wfctl_print_lines(const PGresult *res, int field);
 
+/*
+ * One line of JSON text: the same JSON, but DEL and the C1 characters,
+ * which JSON need not escape, written as \u007F ... \u009F, so that a
+ * line of --json on a terminal cannot drive it either.  EOF on a write
+ * error.
+ */
+extern int	wfctl_put_json(FILE *out, const char *json, size_t len);
+
 /* display width of UTF-8 text (code points; wide characters count 2) */
 extern size_t wfctl_width(const char *s);
 
-/* s for people: control characters and stray bytes as "?" */
-extern void wfctl_put_safe(FILE *out, const char *s);
+/*
+ * Text for people, as psql shows it: control characters (C0, DEL and the
+ * C1 range) as \xHH or \u00HH, and bytes that are not UTF-8 as \xHH, so
+ * that nothing stored in a workflow can drive the operator's terminal (an
+ * id holding ESC ] 0 ; ... BEL sets its title, OSC 52 writes the
+ * clipboard).  With keep_newlines, newlines and tabs pass (a server's
+ * multi-line DETAIL).  Everything wfctl prints for people goes through
+ * these; --json is exact (JSON escapes control characters itself).
+ */
+extern char *wfctl_escape(const char *s, bool keep_newlines);	/* malloc'd */
+extern void wfctl_put_escaped(FILE *out, const char *s, bool keep_newlines);
+
+/* "DETAIL:  text" (text escaped, its newlines kept); nothing for NULL */
+extern void wfctl_message(FILE *out, const char *label, const char *text);
+
+/* one line: printf's fmt (no newline), the result escaped, then "\n" */
+extern void wfctl_line(FILE *out, const char *fmt,...)
+			__attribute__((format(printf, 2, 3)));
+extern void wfctl_vline(FILE *out, const char *fmt, va_list ap)
+			__attribute__((format(printf, 2, 0)));
 
 /* the escape sequence for a status (NULL when colour is off) */
 extern const char *wfctl_status_color(Wfctl *w, const char *status);
