@@ -16,8 +16,6 @@
 
 /* ---- delete ---- */
 
-static bool delete_exact;
-
 /*
  * Resolve every argument, reporting each failure: a typo or an ambiguous
  * prefix in a list must not leave half of it deleted.  The distinct ids go
@@ -30,46 +28,26 @@ resolve_all(Wfctl *w, char **ids, int *nids, int *failed)
 
 	for (int i = 0; i < w->nargs; i++)
 	{
-		const char *arg = w->args[i];
-		const char *params[1] = {arg};
-		PGresult   *res;
+		int			code;
+		char	   *id = wfctl_resolve_exact(w, w->args[i], &code);
+		bool		seen = false;
 
-		if (delete_exact)
-			res = wfctl_try(w,
-							"SELECT CASE WHEN @extschema@.wf_exists($1) THEN $1 END",
-							1, params);
-		else
-			res = wfctl_try_resolve(w, arg);
-		if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		if (id == NULL)
 		{
-			int			code = wfctl_exit_code(res);
-
-			wfctl_report(w, res);
 			/* "not found" unless something worse happened */
 			if (rc == WFCTL_EXIT_OK || rc == WFCTL_EXIT_NOTFOUND)
 				rc = code;
 			(*failed)++;
+			continue;
 		}
-		else if (PQgetisnull(res, 0, 0))
-		{
-			wfctl_error(w, "workflow \"%s\" does not exist", arg);
-			if (rc == WFCTL_EXIT_OK)
-				rc = WFCTL_EXIT_NOTFOUND;
-			(*failed)++;
-		}
+		/* two arguments naming one workflow delete it once */
+		for (int j = 0; j < *nids; j++)
+			if (strcmp(ids[j], id) == 0)
+				seen = true;
+		if (seen)
+			free(id);
 		else
-		{
-			const char *id = PQgetvalue(res, 0, 0);
-			bool		seen = false;
-
-			/* two arguments naming one workflow delete it once */
-			for (int j = 0; j < *nids; j++)
-				if (strcmp(ids[j], id) == 0)
-					seen = true;
-			if (!seen)
-				ids[(*nids)++] = xstrdup(id);
-		}
-		PQclear(res);
+			ids[(*nids)++] = id;
 	}
 	return rc;
 }
@@ -150,24 +128,21 @@ run_delete(Wfctl *w)
 const WfctlCommand wfctl_cmd_delete = {
 	.name = "delete",
 	.summary = "delete workflows",
-	.usage = "ID... [--exact] [--json]",
+	.usage = "ID... [--prefix-match] [--json]",
 	.description =
 	"Delete workflows, each with its steps and history, whatever their status.\n"
-	"Each ID may be any unique prefix of an id (an exact id wins).  Every ID\n"
-	"is resolved before anything is deleted: when one names no workflow or\n"
-	"several, each problem is reported, nothing is deleted and the exit status\n"
-	"is 3.  The deletes are one transaction: all or none.\n",
-	.options = (const WfctlOption[]) {
-		{.name = "exact", .type = WFCTL_OPT_FLAG, .target = &delete_exact,
-		.help = "ids are whole ids, never prefixes"},
-		{0}
-	},
+	"Each ID is a whole id (see --prefix-match; on a terminal, wfctl asks\n"
+	"about an ID that only starts one).  Every ID is resolved before anything\n"
+	"is deleted: when one names no workflow, each problem is reported,\n"
+	"nothing is deleted and the exit status is 3.  The deletes are one\n"
+	"transaction: all or none.\n",
 	.args = (const WfctlArg[]) {
 		{.name = "ID", .missing = "missing workflow id", .repeat = true, .nonempty = true},
 		{0}
 	},
-	.flags = WFCTL_F_JSON | WFCTL_F_WAIT,
+	.flags = WFCTL_F_JSON | WFCTL_F_WAIT | WFCTL_F_EXACT,
 	.json_help = "one {\"id\", \"deleted\"} object per line",
+	.verb = "Delete",
 	.run = run_delete,
 };
 
@@ -188,7 +163,7 @@ cleanup(Wfctl *w)
 	long long	total = 0;
 
 	snprintf(batch, sizeof(batch), "%ld", cleanup_opts.batch);
-	if (cleanup_opts.dry_run)
+	if (cleanup_opts.dry_run || (!w->yes && wfctl_interactive()))
 	{
 		PGresult   *res = wfctl_query(w,
 									  "SELECT @extschema@.wf_cleanup($1::pg_catalog.int4, NULL, true)",
@@ -196,7 +171,17 @@ cleanup(Wfctl *w)
 
 		total = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 		PQclear(res);
-		return total;
+		if (cleanup_opts.dry_run)
+			return total;
+		/* on a terminal: say how many first */
+		if (total > 0 &&
+			!wfctl_confirm("Delete %lld expired workflow%s now?", total, total == 1 ? "" : "s"))
+		{
+			wfctl_error(w, "not confirmed: nothing deleted");
+			wfctl_disconnect(w);
+			exit(WFCTL_EXIT_FAIL);
+		}
+		total = 0;
 	}
 
 	/*
@@ -258,7 +243,8 @@ const WfctlCommand wfctl_cmd_cleanup = {
 	"Delete expired workflows now (past their ttl, or finished and past their\n"
 	"status's retention), oldest first, one batch per transaction, as the\n"
 	"cleanup worker does.  Rows other transactions hold are skipped.  Needs a\n"
-	"role with write access (wf_grant_access); a dry run only counts.\n",
+	"role with write access (wf_grant_access); a dry run only counts.  On a\n"
+	"terminal it says how many and asks first.\n",
 	.options = (const WfctlOption[]) {
 		{.name = "dry-run", .type = WFCTL_OPT_FLAG, .target = &cleanup_opts.dry_run,
 		.help = "count the workflows that would be deleted"},
@@ -267,7 +253,8 @@ const WfctlCommand wfctl_cmd_cleanup = {
 		.help = "workflows per transaction (default 1000)"},
 		{0}
 	},
-	.flags = WFCTL_F_JSON,
+	.flags = WFCTL_F_JSON | WFCTL_F_CONFIRM,
 	.json_help = "print {\"count\", \"dry_run\"}",
+	.yes_help = "delete without asking first (on a terminal)",
 	.run = run_cleanup,
 };

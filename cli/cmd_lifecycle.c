@@ -77,7 +77,7 @@ run_change(Wfctl *w, Change *c, const char *arg_id)
 
 	if (w->cmd->flags & WFCTL_F_WAIT)
 		wfctl_set_wait(w);
-	id = wfctl_resolve(w, arg_id);
+	id = wfctl_resolve_arg(w, arg_id);
 	wfctl_exec(w, "BEGIN");
 	c->params[0] = id;
 	if (c->already_sql)
@@ -223,8 +223,9 @@ const WfctlCommand wfctl_cmd_approve = {
 	.description =
 	"Approve step STEP of workflow ID, which waits for a decision (a pending\n"
 	"approval or hook): the step becomes {\"ok\": true, \"value\": JSON} and the\n"
-	"run goes on when no other step waits.  ID may be any unique prefix of the\n"
-	"id (an exact id wins).\n",
+	"run goes on when no other step waits.  A decision is final: ID is a\n"
+	"whole id (see --prefix-match; on a terminal, wfctl asks about an ID\n"
+	"that only starts one).\n",
 	.options = (const WfctlOption[]) {
 		{.name = "value", .type = WFCTL_OPT_TEXT, .arg = "JSON", .target = &decide_opts.value,
 		.help = "the approval's value, any JSON (default true)"},
@@ -234,8 +235,9 @@ const WfctlCommand wfctl_cmd_approve = {
 		{0}
 	},
 	.args = decide_args,
-	.flags = WFCTL_F_JSON | WFCTL_F_WAIT,
+	.flags = WFCTL_F_JSON | WFCTL_F_WAIT | WFCTL_F_EXACT,
 	.json_help = "print {\"id\", \"step\", \"version\", \"status\"}",
+	.verb = "Approve the step of",
 	.run = run_approve,
 };
 
@@ -246,8 +248,9 @@ const WfctlCommand wfctl_cmd_reject = {
 	.description =
 	"Reject step STEP of workflow ID, which waits for a decision: the step\n"
 	"becomes awaitly's APPROVAL_REJECTED error with the reason, and the\n"
-	"engine's rejection handling runs when it resumes.  ID may be any unique\n"
-	"prefix of the id (an exact id wins).\n",
+	"engine's rejection handling runs when it resumes.  A decision is final:\n"
+	"ID is a whole id (see --prefix-match; on a terminal, wfctl asks about\n"
+	"an ID that only starts one).\n",
 	.options = (const WfctlOption[]) {
 		{.name = "reason", .type = WFCTL_OPT_TEXT, .arg = "TEXT", .target = &decide_opts.reason,
 		.help = "why (required; stored in the step)"},
@@ -257,8 +260,9 @@ const WfctlCommand wfctl_cmd_reject = {
 		{0}
 	},
 	.args = decide_args,
-	.flags = WFCTL_F_JSON | WFCTL_F_WAIT,
+	.flags = WFCTL_F_JSON | WFCTL_F_WAIT | WFCTL_F_EXACT,
 	.json_help = "print {\"id\", \"step\", \"version\", \"status\"}",
+	.verb = "Reject the step of",
 	.run = run_reject,
 };
 
@@ -400,17 +404,19 @@ const WfctlCommand wfctl_cmd_cancel = {
 	.summary = "cancel a run",
 	.usage = "ID [--reason TEXT] [--json]",
 	.description =
-	"Cancel the run of workflow ID (running, suspended or failed): it accepts\n"
-	"no more writes; \"wfctl replay\" starts it again.  Cancelling a cancelled\n"
-	"run changes nothing.  ID may be any unique prefix of the id.\n",
+	"Cancel the run of workflow ID (running, suspended or failed) for good:\n"
+	"it accepts no more writes; \"wfctl replay\" starts it again.  Cancelling\n"
+	"a cancelled run changes nothing.  ID is a whole id (see --prefix-match;\n"
+	"on a terminal, wfctl asks about an ID that only starts one).\n",
 	.options = (const WfctlOption[]) {
 		{.name = "reason", .type = WFCTL_OPT_TEXT, .arg = "TEXT", .target = &cancel_reason,
 		.help = "why, kept in the run's history"},
 		{0}
 	},
 	.args = one_id,
-	.flags = WFCTL_F_JSON | WFCTL_F_WAIT,
+	.flags = WFCTL_F_JSON | WFCTL_F_WAIT | WFCTL_F_EXACT,
 	.json_help = "print {\"id\", \"version\", \"status\"}",
+	.verb = "Cancel",
 	.run = run_cancel,
 };
 

@@ -279,3 +279,117 @@ wfctl_resolve(Wfctl *w, const char *prefix)
 	PQclear(res);
 	return id;
 }
+
+/*
+ * An ID that is not a whole id, for a command that changes or deletes:
+ * refused (exit 3) unless --prefix-match, --yes or a "y" at the terminal
+ * takes the one workflow it starts.
+ */
+static char *
+resolve_not_exact(Wfctl *w, const char *arg, int *rc)
+{
+	const char *params[1] = {arg};
+	PGresult   *res = wfctl_try(w, "SELECT @extschema@.wf_resolve($1)", 1, params);
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	char	   *id = NULL;
+
+	*rc = WFCTL_EXIT_NOTFOUND;
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		if (state == NULL || (strcmp(state, "P0002") != 0 && strcmp(state, "21000") != 0))
+		{
+			*rc = wfctl_exit_code(res);
+			wfctl_report(w, res);
+		}
+		else
+		{
+			/* none, or several: the candidates are the server's DETAIL */
+			wfctl_error(w, "workflow \"%s\" does not exist", arg);
+			wfctl_message(stderr, "DETAIL",
+						  PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
+		}
+		PQclear(res);
+		return NULL;
+	}
+	id = xstrdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	if (w->yes)
+	{
+		wfctl_line(stderr, "%s: taking workflow \"%s\" for \"%s\" (--yes)",
+				   w->progname, id, arg);
+		return id;
+	}
+	if (wfctl_interactive())
+	{
+		if (wfctl_confirm("No workflow is named \"%s\". %s workflow \"%s\"?",
+						  arg, w->cmd->verb, id))
+			return id;
+		wfctl_error(w, "not confirmed: nothing done for \"%s\"", arg);
+		*rc = WFCTL_EXIT_FAIL;
+		free(id);
+		return NULL;
+	}
+	wfctl_error(w, "workflow \"%s\" does not exist", arg);
+	wfctl_line(stderr, "HINT:  It is the start of \"%s\": give the whole id, or add "
+			   "--prefix-match to take a unique prefix.", id);
+	free(id);
+	return NULL;
+}
+
+char *
+wfctl_resolve_exact(Wfctl *w, const char *arg, int *rc)
+{
+	const char *params[1] = {arg};
+	PGresult   *res;
+	bool		exists;
+
+	*rc = WFCTL_EXIT_OK;
+	if (w->prefix_match)
+	{
+		res = wfctl_try_resolve(w, arg);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		{
+			*rc = wfctl_exit_code(res);
+			wfctl_report(w, res);
+			PQclear(res);
+			return NULL;
+		}
+	}
+	else
+	{
+		res = wfctl_try(w, "SELECT @extschema@.wf_exists($1)", 1, params);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		{
+			*rc = wfctl_exit_code(res);
+			wfctl_report(w, res);
+			PQclear(res);
+			return NULL;
+		}
+		exists = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		PQclear(res);
+		return exists ? xstrdup(arg) : resolve_not_exact(w, arg, rc);
+	}
+	{
+		char	   *id = xstrdup(PQgetvalue(res, 0, 0));
+
+		PQclear(res);
+		return id;
+	}
+}
+
+char *
+wfctl_resolve_arg(Wfctl *w, const char *arg)
+{
+	char	   *id;
+	int			rc;
+
+	if (!(w->cmd->flags & WFCTL_F_EXACT))
+		return wfctl_resolve(w, arg);
+	id = wfctl_resolve_exact(w, arg, &rc);
+	if (id == NULL)
+	{
+		wfctl_disconnect(w);
+		exit(rc);
+	}
+	return id;
+}

@@ -24,6 +24,8 @@ enum
 	OPT_HELP = 1000,
 	OPT_JSON,
 	OPT_WAIT,
+	OPT_PREFIX_MATCH,
+	OPT_YES,
 	OPT_COMMAND = 2000			/* + the index in the command's options */
 };
 
@@ -45,6 +47,15 @@ static const WfctlOption wait_option =
 	.min = 0, .max = WFCTL_MAX_WAIT,
 	.help = "give up when another transaction holds the run longer\n"
 	"(default 10; 0 = wait as long as it takes); exit 4"};
+
+static const WfctlOption prefix_match_option =
+{.name = "prefix-match", .type = WFCTL_OPT_FLAG,
+	.help = "an ID may be any unique prefix of an id (an exact\n"
+"id wins); without it, IDs are whole ids"};
+
+#define YES_HELP_EXACT \
+	"take the id an ID is a unique prefix of without\n" \
+	"asking, as if confirmed at the terminal"
 
 void
 wfctl_usage_error(Wfctl *w, const char *fmt,...)
@@ -109,13 +120,24 @@ print_option(FILE *out, const WfctlOption *o, size_t width)
 
 /* the options of the command and of its flags, in help order */
 static int
-collect_options(const WfctlCommand *cmd, const WfctlOption **list, WfctlOption *json)
+collect_options(const WfctlCommand *cmd, const WfctlOption **list,
+				WfctlOption *json, WfctlOption *yes)
 {
 	int			n = 0;
 
 	for (const WfctlOption *o = cmd->options; o && o->name; o++)
 		if (o->refuse == NULL)
 			list[n++] = o;
+	if (cmd->flags & WFCTL_F_EXACT)
+		list[n++] = &prefix_match_option;
+	if (cmd->flags & (WFCTL_F_EXACT | WFCTL_F_CONFIRM))
+	{
+		memset(yes, 0, sizeof(*yes));
+		yes->name = "yes";
+		yes->type = WFCTL_OPT_FLAG;
+		yes->help = cmd->yes_help ? cmd->yes_help : YES_HELP_EXACT;
+		list[n++] = yes;
+	}
 	if (cmd->flags & WFCTL_F_JSON)
 	{
 		memset(json, 0, sizeof(*json));
@@ -133,8 +155,9 @@ static void
 print_help(const WfctlCommand *cmd)
 {
 	const WfctlOption *list[64];
-	WfctlOption json;
-	int			n = collect_options(cmd, list, &json);
+	WfctlOption json,
+				yes;
+	int			n = collect_options(cmd, list, &json, &yes);
 	size_t		width = 0;
 	const char *line = cmd->usage;
 
@@ -321,39 +344,59 @@ check_arguments(Wfctl *w)
 		wfctl_usage_error(w, "unexpected argument \"%s\"", w->args[i]);
 }
 
+/*
+ * getopt_long's tables for the command, and which of its options were
+ * seen; static, so that they stay reachable when a usage error exits.
+ */
+static struct option *long_table;
+static char *short_table;
+static bool *seen_table;
+
+static void
+free_tables(void)
+{
+	free(long_table);
+	free(short_table);
+	free(seen_table);
+	long_table = NULL;
+	short_table = NULL;
+	seen_table = NULL;
+}
+
 void
 wfctl_parse(Wfctl *w, int argc, char **argv)
 {
 	const WfctlCommand *cmd = w->cmd;
 	int			nopts = 0;
-	struct option *longopts;
 	int			nlong = 0;
-	char	   *shortopts;
-	bool	   *seen;
 	int			opt;
 
 	for (const WfctlOption *o = cmd->options; o && o->name; o++)
 		nopts++;
-	longopts = xmalloc(sizeof(struct option) * (nopts + 8));
-	shortopts = xmalloc(2 * nopts + 16);
-	seen = xmalloc(sizeof(bool) * (nopts + 1));
-	memset(seen, 0, sizeof(bool) * (nopts + 1));
-	strcpy(shortopts, ":");		/* ':' for a missing argument */
+	long_table = xmalloc(sizeof(struct option) * (nopts + 16));
+	short_table = xmalloc(2 * nopts + 16);
+	seen_table = xmalloc(sizeof(bool) * (nopts + 1));
+	memset(seen_table, 0, sizeof(bool) * (nopts + 1));
+	strcpy(short_table, ":");		/* ':' for a missing argument */
 	for (int i = 0; connection_options[i].name; i++)
-		add_getopt(longopts, &nlong, shortopts, &connection_options[i],
+		add_getopt(long_table, &nlong, short_table, &connection_options[i],
 				   connection_options[i].letter);
-	add_flag(longopts, &nlong, "help", no_argument, OPT_HELP);
+	add_flag(long_table, &nlong, "help", no_argument, OPT_HELP);
 	if (cmd->flags & WFCTL_F_JSON)
-		add_flag(longopts, &nlong, "json", no_argument, OPT_JSON);
+		add_flag(long_table, &nlong, "json", no_argument, OPT_JSON);
 	if (cmd->flags & WFCTL_F_WAIT)
-		add_flag(longopts, &nlong, "wait", required_argument, OPT_WAIT);
+		add_flag(long_table, &nlong, "wait", required_argument, OPT_WAIT);
+	if (cmd->flags & WFCTL_F_EXACT)
+		add_flag(long_table, &nlong, "prefix-match", no_argument, OPT_PREFIX_MATCH);
+	if (cmd->flags & (WFCTL_F_EXACT | WFCTL_F_CONFIRM))
+		add_flag(long_table, &nlong, "yes", no_argument, OPT_YES);
 	for (int i = 0; i < nopts; i++)
-		add_getopt(longopts, &nlong, shortopts, &cmd->options[i], OPT_COMMAND + i);
-	memset(&longopts[nlong], 0, sizeof(struct option));
+		add_getopt(long_table, &nlong, short_table, &cmd->options[i], OPT_COMMAND + i);
+	memset(&long_table[nlong], 0, sizeof(struct option));
 
 	w->wait = WFCTL_DEFAULT_WAIT;
 	opterr = 0;					/* getopt's messages are not escaped */
-	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
+	while ((opt = getopt_long(argc, argv, short_table, long_table, NULL)) != -1)
 	{
 		int			index = -1;
 
@@ -373,9 +416,7 @@ wfctl_parse(Wfctl *w, int argc, char **argv)
 				continue;
 			case OPT_HELP:
 				print_help(cmd);
-				free(longopts);
-				free(shortopts);
-				free(seen);
+				free_tables();
 				exit(WFCTL_EXIT_OK);
 			case OPT_JSON:
 				w->json = true;
@@ -383,9 +424,15 @@ wfctl_parse(Wfctl *w, int argc, char **argv)
 			case OPT_WAIT:
 				w->wait = parse_number(w, &wait_option, optarg);
 				continue;
+			case OPT_PREFIX_MATCH:
+				w->prefix_match = true;
+				continue;
+			case OPT_YES:
+				w->yes = true;
+				continue;
 			case '?':
 			case ':':
-				bad_option(w, opt, argv[optind - 1], longopts);
+				bad_option(w, opt, argv[optind - 1], long_table);
 		}
 		if (opt >= OPT_COMMAND)
 			index = opt - OPT_COMMAND;
@@ -394,11 +441,9 @@ wfctl_parse(Wfctl *w, int argc, char **argv)
 				if (cmd->options[i].letter == opt)
 					index = i;
 		if (index >= 0)
-			take_option(w, &cmd->options[index], optarg, &seen[index]);
+			take_option(w, &cmd->options[index], optarg, &seen_table[index]);
 	}
-	free(longopts);
-	free(shortopts);
-	free(seen);
+	free_tables();
 	w->args = argv + optind;
 	w->nargs = argc - optind;
 	check_arguments(w);

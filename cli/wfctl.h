@@ -84,6 +84,8 @@ typedef struct WfctlArg
 /* options the parser adds itself, stored in Wfctl */
 #define WFCTL_F_JSON	0x01	/* --json: w->json */
 #define WFCTL_F_WAIT	0x02	/* --wait=SECONDS: w->wait, lock_timeout */
+#define WFCTL_F_EXACT	0x04	/* IDs are whole ids: --prefix-match, --yes */
+#define WFCTL_F_CONFIRM 0x08	/* asks first on a terminal: --yes */
 
 typedef struct WfctlCommand
 {
@@ -96,6 +98,8 @@ typedef struct WfctlCommand
 								 * none */
 	unsigned	flags;			/* WFCTL_F_* */
 	const char *json_help;		/* the help of --json (WFCTL_F_JSON) */
+	const char *verb;			/* WFCTL_F_EXACT: "Cancel", in a question */
+	const char *yes_help;		/* WFCTL_F_CONFIRM: the help of --yes */
 	int			(*run) (Wfctl *w);
 } WfctlCommand;
 
@@ -137,6 +141,8 @@ struct Wfctl
 	/* the options of the command's flags */
 	bool		json;			/* WFCTL_F_JSON */
 	long		wait;			/* WFCTL_F_WAIT: seconds */
+	bool		prefix_match;	/* WFCTL_F_EXACT: IDs may be prefixes */
+	bool		yes;			/* WFCTL_F_EXACT, _CONFIRM: answers yes */
 	/* the arguments after the options */
 	char	  **args;
 	int			nargs;
@@ -233,6 +239,28 @@ extern char *wfctl_resolve(Wfctl *w, const char *prefix);
 
 /* the same, without exiting: the result of wfctl_try() (one text column) */
 extern PGresult *wfctl_try_resolve(Wfctl *w, const char *prefix);
+
+/*
+ * The workflow an ID argument names, for a command that changes or deletes
+ * runs (WFCTL_F_EXACT): the id itself when it exists; else, with
+ * --prefix-match, the one id it is a unique prefix of; else that id only
+ * when --yes or the operator at the terminal says so.  Otherwise reports
+ * why and returns NULL with the exit code in *rc (3: no such id, 1: not
+ * confirmed).  Returns malloc'd memory.
+ */
+extern char *wfctl_resolve_exact(Wfctl *w, const char *arg, int *rc);
+
+/* the id of an ID argument: wfctl_resolve, or for WFCTL_F_EXACT
+ * commands wfctl_resolve_exact; exits when there is none */
+extern char *wfctl_resolve_arg(Wfctl *w, const char *arg);
+
+/* ---- term.c: questions at the terminal ---- */
+
+/* standard error is a terminal and /dev/tty can be opened */
+extern bool wfctl_interactive(void);
+
+/* ask "question [y/N]" on /dev/tty; true for y or yes */
+extern bool wfctl_confirm(const char *fmt,...) __attribute__((format(printf, 1, 2)));
 
 /* ---- out.c: output for people ---- */
 

@@ -5,6 +5,9 @@
 # status, its output and, through SQL, for what it did to the store: the
 # step as wf_load shows it, the decision's note, value and actor in
 # wf_history, resume data in metadata.resume, rows deleted or kept.
+# Ids: approve, reject, cancel and delete act on whole ids; a prefix needs
+# --prefix-match or --yes (off a terminal a prefix is refused with exit 3,
+# naming the id it starts; t/044 covers the question at a terminal).
 # Conflicts: another transaction writing the run makes a write give up
 # after --wait (exit 4); a lease held by another owner does not bind the
 # lifecycle functions, which take no token.
@@ -144,16 +147,25 @@ is(sql(q{SELECT version, pending FROM wf_info('refund:41-a1b2')}),
 
 # ---- approve ----
 
+command_checks_all(wfctl_cmd('approve', 'refund:41', 'approve:refund', @conn),
+	3, [qr/^$/],
+	[
+		qr/^wfctl: error: workflow "refund:41" does not exist$/m,
+		qr/^HINT:  It is the start of "refund:41-a1b2": give the whole id, or add --prefix-match to take a unique prefix\.$/m
+	],
+	'approve of a prefix: refused off a terminal, exit 3, the whole id named');
+is(sql(q{SELECT version, pending FROM wf_info('refund:41-a1b2')}), '2|1',
+	'the refused approval changed nothing');
 command_checks_all(
 	wfctl_cmd(
-		'approve', 'refund:41', 'approve:refund',
+		'approve', 'refund:41', 'approve:refund', '--prefix-match',
 		'--value', '{"approved": true, "limit": 1000}',
 		'--note', 'regular customer',
 		'--by', 'dana', @conn),
 	0,
 	[qr/^approved step "approve:refund" of workflow "refund:41-a1b2" \(version 3, now running\)\n$/],
 	[qr/^$/],
-	'approve by prefix');
+	'approve by prefix with --prefix-match');
 is(sql(q{SELECT wf_load('refund:41-a1b2') -> 'steps' -> 'approve:refund'}),
 	'{"ok": true, "value": {"limit": 1000, "approved": true}}',
 	'the step holds the approval value');
@@ -176,15 +188,22 @@ command_checks_all(wfctl_cmd('approve', 'refund:41-a1b2', 'approve:nope', @conn)
 	[qr/step "approve:nope" of workflow "refund:41-a1b2" does not exist/],
 	'approve of a step that does not exist: exit 3');
 command_checks_all(wfctl_cmd('approve', 'zzz', 'approve:refund', @conn),
-	3, [qr/^$/], [qr/no workflow id starts with "zzz"/],
+	3, [qr/^$/], [qr/^wfctl: error: workflow "zzz" does not exist$/],
 	'approve of a workflow that does not exist: exit 3');
+command_checks_all(wfctl_cmd('approve', 'zzz', 'approve:refund', '--prefix-match', @conn),
+	3, [qr/^$/], [qr/no workflow id starts with "zzz"/],
+	'approve --prefix-match of a prefix of nothing: exit 3');
 
 waiting('dup:1', 'approve:a');
 waiting('dup:2', 'approve:a');
 command_checks_all(wfctl_cmd('approve', 'dup:', 'approve:a', @conn),
 	3, [qr/^$/],
+	[ qr/^wfctl: error: workflow "dup:" does not exist$/m, qr/^DETAIL:  Candidates: dup:1, dup:2$/m ],
+	'approve of the start of several ids: exit 3, candidates listed');
+command_checks_all(wfctl_cmd('approve', 'dup:', 'approve:a', '--prefix-match', '--yes', @conn),
+	3, [qr/^$/],
 	[ qr/workflow id prefix "dup:" is ambiguous/, qr/DETAIL:  Candidates: dup:1, dup:2/ ],
-	'approve with an ambiguous prefix: exit 3, candidates listed');
+	'approve --prefix-match with an ambiguous prefix: exit 3, candidates listed');
 
 # an exact id wins over the longer ids it is a prefix of
 waiting('dup:1-later', 'approve:a');
@@ -241,7 +260,7 @@ command_checks_all(wfctl_cmd('reject', 'two:1', 'approve:b', '--reason', 'again'
 	'a second rejection is refused');
 command_checks_all(
 	wfctl_cmd('reject', 'nope:', 'approve:b', '--reason', 'x', '--json', @conn),
-	3, [qr/^$/], [qr/no workflow id starts with "nope:"/],
+	3, [qr/^$/], [qr/^wfctl: error: workflow "nope:" does not exist$/],
 	'reject of a workflow that does not exist: exit 3');
 
 # ---- resume ----
@@ -283,10 +302,16 @@ command_checks_all(wfctl_cmd('resume', 'hold:1', @conn),
 
 # ---- cancel ----
 
+command_checks_all(wfctl_cmd('cancel', 'hold:', @conn),
+	3, [qr/^$/],
+	[ qr/^wfctl: error: workflow "hold:" does not exist$/m, qr/^HINT:  It is the start of "hold:1"/m ],
+	'cancel of a prefix: refused off a terminal (cancel inv must not cancel invoice:77)');
+is(sql(q{SELECT status FROM wf_info('hold:1')}), 'suspended', 'hold:1 is not cancelled');
 command_checks_all(
-	wfctl_cmd('cancel', 'hold:', '--reason', 'customer withdrew the request', @conn),
-	0, [qr/^cancelled workflow "hold:1" \(version 3, now cancelled\)\n$/], [qr/^$/],
-	'cancel by prefix');
+	wfctl_cmd('cancel', 'hold:', '--yes', '--reason', 'customer withdrew the request', @conn),
+	0, [qr/^cancelled workflow "hold:1" \(version 3, now cancelled\)\n$/],
+	[qr/^wfctl: taking workflow "hold:1" for "hold:" \(--yes\)\n$/],
+	'cancel of a prefix with --yes: taken, and said so on stderr');
 is(sql(q{SELECT detail FROM wf_history('hold:1') WHERE event = 'cancelled'}),
 	'{"reason": "customer withdrew the request"}', 'the reason is in wf_history');
 command_checks_all(wfctl_cmd('cancel', 'hold:1', '--json', @conn),
@@ -345,26 +370,34 @@ command_checks_all(wfctl_cmd('replay', 'nothing-here', @conn),
 sql(q{SELECT wf_save_step('del:' || i, 'a', '{"ok": true}') FROM generate_series(1, 4) AS i});
 sql(q{SELECT wf_save_step('lone:xyz', 'a', '{"ok": true}')});
 command_checks_all(wfctl_cmd('delete', 'del:1', 'lone:', @conn),
+	3, [qr/^$/],
+	[
+		qr/^wfctl: error: workflow "lone:" does not exist\nHINT:  It is the start of "lone:xyz"/m,
+		qr/nothing deleted: 1 of 2 workflow ids did not name exactly one workflow/
+	],
+	'delete of a prefix: refused, nothing deleted (delete refund:4 must not delete refund:42)');
+is(sql(q{SELECT wf_exists('del:1'), wf_exists('lone:xyz')}), 't|t', 'both are kept');
+command_checks_all(wfctl_cmd('delete', 'del:1', 'lone:', '--prefix-match', @conn),
 	0, [qr/^deleted workflow "del:1"\ndeleted workflow "lone:xyz"\n$/], [qr/^$/],
-	'delete an exact id and a prefix');
+	'delete an exact id and, with --prefix-match, a prefix');
 is(sql(q{SELECT wf_exists('del:1'), wf_exists('lone:xyz'), wf_exists('del:2')}),
 	'f|f|t', 'both are gone, the others kept');
 command_checks_all(wfctl_cmd('delete', 'del:2', 'del:1', 'ghost', @conn),
 	3, [qr/^$/],
 	[
-		qr/no workflow id starts with "del:1"/, qr/no workflow id starts with "ghost"/,
+		qr/workflow "del:1" does not exist/, qr/workflow "ghost" does not exist/,
 		qr/nothing deleted: 2 of 3 workflow ids did not name exactly one workflow/
 	],
 	'delete with ids not found: exit 3, each reported');
 is(sql(q{SELECT wf_exists('del:2')}), 't', 'nothing was deleted');
-command_checks_all(wfctl_cmd('delete', 'del:2', 'del:', @conn),
+command_checks_all(wfctl_cmd('delete', 'del:2', 'del:', '--prefix-match', @conn),
 	3, [qr/^$/],
 	[ qr/workflow id prefix "del:" is ambiguous/, qr/Candidates: del:2, del:3, del:4/ ],
-	'delete with an ambiguous prefix: exit 3');
+	'delete --prefix-match with an ambiguous prefix: exit 3');
 is(sql(q{SELECT count(*) FROM wf_list('del:')}), '3', 'nothing was deleted');
-command_checks_all(wfctl_cmd('delete', '--exact', 'del:3', 'del:', @conn),
-	3, [qr/^$/], [qr/workflow "del:" does not exist/],
-	'delete --exact takes no prefix');
+command_checks_all(wfctl_cmd('delete', 'del:3', 'del:', @conn),
+	3, [qr/^$/], [qr/workflow "del:" does not exist\nDETAIL:  Candidates: del:2, del:3, del:4/],
+	'delete of the start of several ids: exit 3, the candidates listed');
 command_checks_all(wfctl_cmd('delete', 'del:2', 'del:2', 'del:3', '--json', @conn),
 	0, [qr/^\{"id": "del:2", "deleted": true\}\n\{"id": "del:3", "deleted": true\}\n$/], [qr/^$/],
 	'delete --json (built by the server, as every --json of a query); an id given twice is deleted once');

@@ -164,7 +164,7 @@ like($err, qr/^wfctl: error: unknown command "fr\\x1Bob"$/m, 'the unknown comman
 ($rc, $out, $err) = wfctl('delete', $evil2_id, "ghost\e[2J", @db);
 is($rc, 3, 'delete with an id that does not exist: exit 3');
 clean($err, 'delete\'s errors');
-like($err, qr/^wfctl: error: no workflow id starts with "ghost\\x1B\[2J"$/m,
+like($err, qr/^wfctl: error: workflow "ghost\\x1B\[2J" does not exist$/m,
 	'delete: the missing id escaped');
 
 # ---- import and validate: FILE:LINE messages ----

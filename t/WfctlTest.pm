@@ -8,6 +8,12 @@
 # memory error fails the exit-code check of the command that caused it;
 # wfctl_valgrind_done() at the end of a test file also checks that every
 # log is empty.
+#
+# wfctl_tty(\@args, answers => [[qr/question/, "answer\n"], ...], env =>
+# {...}, rows => N, cols => N) runs wfctl on a pseudo-terminal of its own
+# (its controlling terminal, so /dev/tty works, and standard input, output
+# and error), types each answer once its question has appeared, and
+# returns (exit status, everything the terminal showed).
 package WfctlTest;
 
 use strict;
@@ -15,10 +21,12 @@ use warnings;
 
 use Exporter 'import';
 use File::Temp ();
+use IO::Pty;
+use POSIX ();
 use PostgreSQL::Test::Utils;
 use Test::More;
 
-our @EXPORT = qw(wfctl_cmd wfctl_valgrind_done wfctl_uses_valgrind);
+our @EXPORT = qw(wfctl_cmd wfctl_valgrind_done wfctl_uses_valgrind wfctl_tty);
 
 my $use_valgrind;
 my $logdir;
@@ -49,6 +57,52 @@ sub wfctl_cmd
 		"--log-file=$logdir/wfctl.%p.log",
 		'wfctl', @args
 	];
+}
+
+sub wfctl_tty
+{
+	my ($args, %opt) = @_;
+	my @answers = @{ $opt{answers} // [] };
+	my $pty = IO::Pty->new;
+	my $cmd = wfctl_cmd(@$args);
+	my $pid = fork();
+
+	die "fork: $!" unless defined $pid;
+	if ($pid == 0)
+	{
+		$pty->make_slave_controlling_terminal;
+		my $tty = $pty->slave;
+		$tty->set_winsize($opt{rows} // 24, $opt{cols} // 80, 0, 0);
+		close $pty;
+		open(STDIN, '<&', $tty) or POSIX::_exit(126);
+		open(STDOUT, '>&', $tty) or POSIX::_exit(126);
+		open(STDERR, '>&', $tty) or POSIX::_exit(126);
+		$ENV{$_} = $opt{env}{$_} foreach keys %{ $opt{env} // {} };
+		exec(@$cmd) or POSIX::_exit(127);
+	}
+	$pty->close_slave;
+
+	my $shown = '';
+	my $from = 0;
+	my $deadline = time + ($opt{timeout} // 300);
+	while (time < $deadline)
+	{
+		my $rin = '';
+		vec($rin, fileno($pty), 1) = 1;
+		next unless select(my $rout = $rin, undef, undef, 0.5) > 0;
+		my $got = sysread($pty, my $buf, 65536);
+		last unless $got;    # EIO: the last process holding the terminal left
+		$shown .= $buf;
+		if (@answers && substr($shown, $from) =~ $answers[0][0])
+		{
+			$from = length($shown);
+			syswrite($pty, $answers[0][1]);
+			shift @answers;
+		}
+	}
+	kill('KILL', $pid) if time >= $deadline;
+	waitpid($pid, 0);
+	return ($? >> 8, $shown);
 }
 
 sub wfctl_valgrind_done

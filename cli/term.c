@@ -1,0 +1,64 @@
+/*-------------------------------------------------------------------------
+ *
+ * term.c
+ *	  wfctl's questions to the operator at the terminal.
+ *
+ * A question is asked only when wfctl runs on a terminal: standard error
+ * is one and the controlling terminal (/dev/tty) can be opened.  The
+ * question is written to and the answer read from /dev/tty, as psql
+ * reads a password, so that input piped into wfctl never answers it.
+ * Without a terminal nothing is asked, and the caller refuses what would
+ * need an answer (--yes gives the answer in advance).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "wfctl.h"
+
+bool
+wfctl_interactive(void)
+{
+	FILE	   *tty;
+
+	if (!isatty(STDERR_FILENO))
+		return false;
+	tty = fopen("/dev/tty", "r+");
+	if (tty == NULL)
+		return false;
+	fclose(tty);
+	return true;
+}
+
+bool
+wfctl_confirm(const char *fmt,...)
+{
+	FILE	   *tty = fopen("/dev/tty", "r+");
+	va_list		ap;
+	char	   *question;
+	char		answer[16];
+	bool		yes = false;
+
+	if (tty == NULL)
+		return false;
+	va_start(ap, fmt);
+	question = xvasprintf(fmt, ap);
+	va_end(ap);
+	wfctl_put_escaped(tty, question, false);
+	fputs(" [y/N] ", tty);
+	fflush(tty);
+	free(question);
+	if (fgets(answer, sizeof(answer), tty) != NULL)
+	{
+		answer[strcspn(answer, "\r\n")] = '\0';
+		yes = strcasecmp(answer, "y") == 0 || strcasecmp(answer, "yes") == 0;
+	}
+	else
+		fputc('\n', tty);		/* end of input: the line was left open */
+	fclose(tty);
+	return yes;
+}

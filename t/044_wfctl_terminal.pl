@@ -1,0 +1,96 @@
+# wfctl at a terminal: the questions it asks before it acts.
+#
+# wfctl runs on a pseudo-terminal of its own (WfctlTest's wfctl_tty, under
+# valgrind): its controlling terminal, standard input, output and error.
+# approve, reject, cancel and delete take whole ids; an ID that only
+# starts one is offered in a question that shows the whole id, and acted
+# on only after "y" (t/042 checks that off a terminal it is refused).
+# cleanup says how many workflows it would delete and asks first.
+use strict;
+use warnings;
+
+use FindBin;
+use lib $FindBin::RealBin;
+use WfctlTest;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('wfctl_terminal');
+$node->init;
+$node->start;
+$node->safe_psql('postgres', 'CREATE EXTENSION workflow_persist');
+
+my @db = ('-d', $node->connstr('postgres'));
+
+sub sql
+{
+	return $node->safe_psql('postgres', "SET search_path = workflow_persist; $_[0]");
+}
+
+sql(q{SELECT wf_save_step(id, 'a', '{"ok": true}')
+        FROM unnest(ARRAY['invoice:77', 'refund:42', 'refund:7', E'esc:\x1b[2J']) AS id});
+
+# ---- a prefix: the question, with the whole id ----
+
+my ($rc, $shown) = wfctl_tty([ 'cancel', 'inv', @db ],
+	answers => [ [ qr/\[y\/N\] $/, "n\n" ] ]);
+like($shown, qr/No workflow is named "inv"\. Cancel workflow "invoice:77"\? \[y\/N\] n\r?\n/,
+	'cancel inv: asks, showing the whole id');
+like($shown, qr/wfctl: error: not confirmed: nothing done for "inv"/, 'answer n: nothing done');
+is($rc, 1, 'answer n: exit 1');
+is(sql(q{SELECT status FROM wf_info('invoice:77')}), 'running', 'invoice:77 is not cancelled');
+
+($rc, $shown) = wfctl_tty([ 'cancel', 'inv', '--reason', 'asked', @db ],
+	answers => [ [ qr/\[y\/N\] $/, "y\n" ] ]);
+is($rc, 0, 'answer y: exit 0');
+like($shown, qr/cancelled workflow "invoice:77" \(version 2, now cancelled\)/,
+	'answer y: cancelled, the whole id in the confirmation');
+is(sql(q{SELECT status FROM wf_info('invoice:77')}), 'cancelled', 'invoice:77 is cancelled');
+
+# an exact id: no question
+($rc, $shown) = wfctl_tty([ 'approve', 'refund:7', 'a', @db ]);
+unlike($shown, qr/\[y\/N\]/, 'an exact id: no question');
+is($rc, 1, 'approve of a step not waiting: the server\'s refusal, exit 1');
+
+# the question escapes what it shows
+($rc, $shown) = wfctl_tty([ 'delete', 'esc', @db ], answers => [ [ qr/\[y\/N\] $/, "n\n" ] ]);
+like($shown, qr/Delete workflow "esc:\\x1B\[2J"\? \[y\/N\]/, 'the question shows the id escaped');
+unlike($shown, qr/\e/, 'no ESC reached the terminal');
+
+# delete: one question per ID that is not a whole id; all or nothing
+($rc, $shown) = wfctl_tty([ 'delete', 'refund:4', 'refund:7', 'esc', @db ],
+	answers => [ [ qr/"refund:42"\? \[y\/N\] $/, "y\n" ], [ qr/\[y\/N\] $/, "no\n" ] ]);
+is($rc, 1, 'delete with one question answered no: exit 1');
+like($shown, qr/nothing deleted: 1 of 3 workflow ids/, '... nothing deleted');
+is(sql(q{SELECT count(*) FROM wf_list('refund:')}), '2', '... refund:42 and refund:7 are kept');
+($rc, $shown) = wfctl_tty([ 'delete', 'refund:4', 'refund:7', @db ],
+	answers => [ [ qr/"refund:42"\? \[y\/N\] $/, "YES\n" ] ]);
+is($rc, 0, 'delete with the question answered YES: exit 0');
+like($shown, qr/deleted workflow "refund:42"\r?\ndeleted workflow "refund:7"/, '... both deleted');
+is(sql(q{SELECT count(*) FROM wf_list('refund:')}), '0', '... they are gone');
+
+# --yes: no question
+($rc, $shown) = wfctl_tty([ 'delete', 'esc', '--yes', @db ]);
+is($rc, 0, 'delete --yes of a prefix at a terminal: exit 0');
+unlike($shown, qr/\[y\/N\]/, '... without a question');
+like($shown, qr/taking workflow "esc:\\x1B\[2J" for "esc" \(--yes\)/, '... saying what it took');
+
+# ---- cleanup: how many, first ----
+
+sql(q{SELECT wf_save('old:' || i, '{"formatVersion": 1, "steps": {}, "execution": {"status": "running", "lastUpdated": "t"}}', '1 hour') FROM generate_series(1, 3) AS i});
+sql(q{UPDATE wf_workflow SET expires_at = now() - '1 minute'::interval WHERE id LIKE 'old:%'});
+($rc, $shown) = wfctl_tty([ 'cleanup', @db ], answers => [ [ qr/\[y\/N\] $/, "\n" ] ]);
+like($shown, qr/Delete 3 expired workflows now\? \[y\/N\]/, 'cleanup at a terminal: says how many, asks');
+is($rc, 1, 'an empty answer is no: exit 1');
+is(sql(q{SELECT count(*) FROM wf_workflow WHERE id LIKE 'old:%'}), '3', '... nothing deleted');
+($rc, $shown) = wfctl_tty([ 'cleanup', '--yes', @db ]);
+is($rc, 0, 'cleanup --yes: exit 0');
+unlike($shown, qr/\[y\/N\]/, '... without a question');
+like($shown, qr/deleted 3 expired workflows/, '... deleted');
+($rc, $shown) = wfctl_tty([ 'cleanup', '--dry-run', @db ]);
+unlike($shown, qr/\[y\/N\]/, 'cleanup --dry-run never asks');
+
+wfctl_valgrind_done();
+done_testing();
