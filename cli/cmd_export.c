@@ -196,7 +196,7 @@ export_stream(Wfctl *w, Output *out, const char *prefix)
 				if (!out->failed && rc == WFCTL_EXIT_OK)
 				{
 					wfctl_report(w, res);
-					rc = wfctl_exit_code(res);
+					rc = wfctl_exit_code(w, res);
 				}
 				break;
 		}
@@ -262,7 +262,7 @@ run_export(Wfctl *w)
 			if (PQresultStatus(res) != PGRES_TUPLES_OK)
 			{
 				wfctl_report(w, res);
-				rc = wfctl_exit_code(res);
+				rc = wfctl_exit_code(w, res);
 			}
 			else if (PQntuples(res) == 0)
 			{

@@ -236,7 +236,7 @@ import_record(Wfctl *w, Report *r, const Record *rec, const ImportOpts *o,
 	if (err != NULL)
 	{
 		report_server_error(r, err, NULL);
-		if (wfctl_exit_code(err) == WFCTL_EXIT_CONFLICT)
+		if (wfctl_exit_code(w, err) == WFCTL_EXIT_CONFLICT)
 			*outcome = OUTCOME_CONFLICT;
 		PQclear(err);
 	}
@@ -442,6 +442,8 @@ run_import(Wfctl *w)
 		rc = WFCTL_EXIT_OK;
 	if (w->json && wfctl_finish_output(w) != WFCTL_EXIT_OK)
 		rc = WFCTL_EXIT_FAIL;
+	if (PQstatus(w->conn) == CONNECTION_BAD)
+		rc = WFCTL_EXIT_CONNECTION;
 	return rc;
 }
 

@@ -67,6 +67,8 @@ run_validate(Wfctl *w)
 	rc = (stop || invalid > 0) ? WFCTL_EXIT_FAIL : WFCTL_EXIT_OK;
 	if (w->json && wfctl_finish_output(w) != WFCTL_EXIT_OK)
 		rc = WFCTL_EXIT_FAIL;
+	if (PQstatus(w->conn) == CONNECTION_BAD)
+		rc = WFCTL_EXIT_CONNECTION;
 	return rc;
 }
 

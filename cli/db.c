@@ -20,8 +20,9 @@ client_error(Wfctl *w, const char *msg)
 		fputc('\n', stderr);
 }
 
-void
-wfctl_connect(Wfctl *w)
+/* connect with the options given, and password when not NULL */
+static PGconn *
+connect_with(Wfctl *w, const char *password)
 {
 	/* dbname first: with expand_dbname, later keywords override it */
 	const char *given[][2] = {
@@ -29,15 +30,13 @@ wfctl_connect(Wfctl *w)
 		{"host", w->host},
 		{"port", w->port},
 		{"user", w->user},
+		{"password", password},
 		{"fallback_application_name", "wfctl"},
 	};
-	const char *keywords[6];
-	const char *values[6];
+	const char *keywords[7];
+	const char *values[7];
 	int			n = 0;
-	PGresult   *res;
 
-	if (w->conn)
-		return;
 	for (size_t i = 0; i < sizeof(given) / sizeof(given[0]); i++)
 	{
 		if (given[i][1] == NULL)
@@ -47,14 +46,59 @@ wfctl_connect(Wfctl *w)
 	}
 	keywords[n] = NULL;
 	values[n] = NULL;
+	return PQconnectdbParams(keywords, values, 1);
+}
 
-	w->conn = PQconnectdbParams(keywords, values, 1);
+/* "Password for user x: ", read at the terminal (NULL without one) */
+static char *
+ask_password(const char *user)
+{
+	char	   *prompt = user ? xasprintf("Password for user %s: ", user) : xstrdup("Password: ");
+	char	   *password = wfctl_ask_password(prompt);
+
+	free(prompt);
+	return password;
+}
+
+void
+wfctl_connect(Wfctl *w)
+{
+	char	   *password = NULL;
+	PGresult   *res;
+
+	if (w->conn)
+		return;
+	if (w->password > 0 && (password = ask_password(w->user)) == NULL)
+	{
+		wfctl_error(w, "cannot ask for the password (-W): no terminal");
+		exit(WFCTL_EXIT_CONNECTION);
+	}
+	w->conn = connect_with(w, password);
+	/* as psql: the server wants a password and none was given: ask */
+	if (PQstatus(w->conn) == CONNECTION_BAD && password == NULL &&
+		PQconnectionNeedsPassword(w->conn) && w->password == 0 && wfctl_interactive())
+	{
+		password = ask_password(PQuser(w->conn));
+		if (password != NULL)
+		{
+			PQfinish(w->conn);
+			w->conn = connect_with(w, password);
+		}
+	}
+	if (password)
+	{
+		explicit_bzero(password, strlen(password));
+		free(password);
+	}
 	if (PQstatus(w->conn) != CONNECTION_OK)
 	{
 		client_error(w, PQerrorMessage(w->conn));
+		if (PQconnectionNeedsPassword(w->conn))
+			fprintf(stderr, "HINT:  Give it in PGPASSWORD or ~/.pgpass, or run wfctl on a "
+					"terminal: it asks (-W asks first, -w never).\n");
 		PQfinish(w->conn);
 		w->conn = NULL;
-		exit(WFCTL_EXIT_FAIL);
+		exit(WFCTL_EXIT_CONNECTION);
 	}
 
 	/* an empty search_path: every name wfctl uses is qualified */
@@ -66,7 +110,7 @@ wfctl_connect(Wfctl *w)
 				 "WHERE e.extname = 'workflow_persist'");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
-		int			rc = wfctl_exit_code(res);
+		int			rc = wfctl_exit_code(w, res);
 
 		wfctl_report(w, res);
 		PQclear(res);
@@ -143,7 +187,7 @@ wfctl_try(Wfctl *w, const char *text, int nparams, const char *const *params)
 	if (res == NULL)
 	{
 		client_error(w, PQerrorMessage(w->conn));
-		exit(WFCTL_EXIT_FAIL);
+		exit(PQstatus(w->conn) == CONNECTION_BAD ? WFCTL_EXIT_CONNECTION : WFCTL_EXIT_FAIL);
 	}
 	return res;
 }
@@ -168,7 +212,7 @@ wfctl_exec(Wfctl *w, const char *text)
 void
 wfctl_fail(Wfctl *w, PGresult *res)
 {
-	int			rc = wfctl_exit_code(res);
+	int			rc = wfctl_exit_code(w, res);
 
 	wfctl_report(w, res);
 	PQclear(res);
@@ -199,10 +243,13 @@ wfctl_report(Wfctl *w, const PGresult *res)
 }
 
 int
-wfctl_exit_code(const PGresult *res)
+wfctl_exit_code(Wfctl *w, const PGresult *res)
 {
 	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
+	if (w->conn == NULL || PQstatus(w->conn) == CONNECTION_BAD ||
+		(state != NULL && strncmp(state, "08", 2) == 0))
+		return WFCTL_EXIT_CONNECTION;
 	if (state == NULL)
 		return WFCTL_EXIT_FAIL;
 	if (strcmp(state, "P0002") == 0 || strcmp(state, "21000") == 0)
@@ -222,7 +269,7 @@ wfctl_write(Wfctl *w, const char *id, const char *sql, int nparams,
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-		int			rc = wfctl_exit_code(res);
+		int			rc = wfctl_exit_code(w, res);
 
 		wfctl_report(w, res);
 		if (state != NULL && strcmp(state, "55P03") == 0)
@@ -298,7 +345,7 @@ resolve_not_exact(Wfctl *w, const char *arg, int *rc)
 	{
 		if (state == NULL || (strcmp(state, "P0002") != 0 && strcmp(state, "21000") != 0))
 		{
-			*rc = wfctl_exit_code(res);
+			*rc = wfctl_exit_code(w, res);
 			wfctl_report(w, res);
 		}
 		else
@@ -349,7 +396,7 @@ wfctl_resolve_exact(Wfctl *w, const char *arg, int *rc)
 		res = wfctl_try_resolve(w, arg);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		{
-			*rc = wfctl_exit_code(res);
+			*rc = wfctl_exit_code(w, res);
 			wfctl_report(w, res);
 			PQclear(res);
 			return NULL;
@@ -360,7 +407,7 @@ wfctl_resolve_exact(Wfctl *w, const char *arg, int *rc)
 		res = wfctl_try(w, "SELECT @extschema@.wf_exists($1)", 1, params);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK)
 		{
-			*rc = wfctl_exit_code(res);
+			*rc = wfctl_exit_code(w, res);
 			wfctl_report(w, res);
 			PQclear(res);
 			return NULL;

@@ -39,6 +39,10 @@ static const WfctlOption connection_options[] = {
 	.help = "server port"},
 	{.name = "username", .letter = 'U', .type = WFCTL_OPT_TEXT, .arg = "USER",
 	.help = "user name"},
+	{.name = "password", .letter = 'W', .type = WFCTL_OPT_FLAG,
+	.help = "ask for the password before connecting"},
+	{.name = "no-password", .letter = 'w', .type = WFCTL_OPT_FLAG,
+	.help = "never ask for a password (on a terminal wfctl asks\nwhen the server wants one)"},
 	{0}
 };
 
@@ -151,8 +155,8 @@ collect_options(const WfctlCommand *cmd, const WfctlOption **list,
 	return n;
 }
 
-static void
-print_help(const WfctlCommand *cmd)
+void
+wfctl_print_help(const WfctlCommand *cmd)
 {
 	const WfctlOption *list[64];
 	WfctlOption json,
@@ -206,7 +210,8 @@ wfctl_usage(FILE *out)
 			"Commands:\n");
 	for (const WfctlCommand *const *c = wfctl_commands; *c; c++)
 		fprintf(out, "  %-*s  %s\n", (int) width, (*c)->name, (*c)->summary);
-	fprintf(out, "\nEvery command takes --help, and the connection options:\n");
+	fprintf(out, "\nEvery command takes --help (or -?), and the connection options, before\n"
+			"or after the command:\n");
 	width = 0;
 	for (const WfctlOption *o = connection_options; o->name; o++)
 		if (label_width(o) > width)
@@ -215,13 +220,73 @@ wfctl_usage(FILE *out)
 		print_option(out, o, width + 2);
 	fprintf(out,
 			"\nOther options:\n"
-			"  --help     show this help, then exit\n"
-			"  --version  show the version, then exit\n\n"
-			"Exit status: 0 success, 1 failure, 2 usage error, 3 not found or\n"
-			"ambiguous, 4 conflict (version or lease).  See docs/wfctl.md.\n");
+			"  -?, --help     show this help, then exit\n"
+			"  -V, --version  show the version, then exit\n"
+			"  help COMMAND   show the help of COMMAND\n\n"
+			"Exit status: 0 success, 1 failure, 2 no connection, 3 not found or\n"
+			"ambiguous, 4 conflict (version or lease), 64 usage error.  See\n"
+			"docs/wfctl.md.\n");
 }
 
 /* ---- parsing ---- */
+
+/* does option name (of any command) take an argument? */
+static bool
+long_takes_argument(const char *name, size_t len)
+{
+	const WfctlOption *const lists[] = {connection_options, &wait_option};
+
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		for (const WfctlOption *o = lists[i]; o->name; o++)
+		{
+			if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
+				return o->type != WFCTL_OPT_FLAG;
+			if (o == &wait_option)
+				break;
+		}
+	for (const WfctlCommand *const *c = wfctl_commands; *c; c++)
+		for (const WfctlOption *o = (*c)->options; o && o->name; o++)
+			if (strlen(o->name) == len && strncmp(o->name, name, len) == 0 &&
+				o->type != WFCTL_OPT_FLAG)
+				return true;
+	return false;
+}
+
+/* does short option letter (of any command) take an argument? */
+static bool
+short_takes_argument(char letter)
+{
+	for (const WfctlOption *o = connection_options; o->name; o++)
+		if (o->letter == letter)
+			return o->type != WFCTL_OPT_FLAG;
+	for (const WfctlCommand *const *c = wfctl_commands; *c; c++)
+		for (const WfctlOption *o = (*c)->options; o && o->name; o++)
+			if (o->letter == letter)
+				return o->type != WFCTL_OPT_FLAG;
+	return false;
+}
+
+int
+wfctl_find_command(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+	{
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0)
+			return i + 1 < argc ? i + 1 : -1;
+		if (a[0] != '-' || a[1] == '\0')
+			return i;
+		if (a[1] == '-')
+		{
+			if (strchr(a, '=') == NULL && long_takes_argument(a + 2, strlen(a + 2)))
+				i++;
+		}
+		else if (a[2] == '\0' && short_takes_argument(a[1]))
+			i++;
+	}
+	return -1;
+}
 
 static long
 parse_number(Wfctl *w, const WfctlOption *o, const char *arg)
@@ -293,6 +358,25 @@ add_getopt(struct option *longopts, int *nlong, char *shortopts,
 }
 
 /*
+ * getopt_long's tables for the command, and which of its options were
+ * seen; static, so that they stay reachable when a usage error exits.
+ */
+static struct option *long_table;
+static char *short_table;
+static bool *seen_table;
+
+static void
+free_tables(void)
+{
+	free(long_table);
+	free(short_table);
+	free(seen_table);
+	long_table = NULL;
+	short_table = NULL;
+	seen_table = NULL;
+}
+
+/*
  * What getopt_long refused (opt '?' or ':'), in wfctl's own form, the
  * argument escaped: arg is the argv element it stopped at.
  */
@@ -303,6 +387,13 @@ bad_option(Wfctl *w, int opt, const char *arg, const struct option *longopts)
 	size_t		len = strcspn(arg, "=");
 	int			matches = 0;
 
+	if (is_short && optopt == '?')
+	{
+		/* -?, psql's other --help */
+		wfctl_print_help(w->cmd);
+		free_tables();
+		exit(WFCTL_EXIT_OK);
+	}
 	if (opt == ':' && is_short)
 		wfctl_usage_error(w, "option requires an argument -- '%c'", optopt);
 	if (opt == ':')
@@ -342,25 +433,6 @@ check_arguments(Wfctl *w)
 	}
 	if (i < w->nargs)
 		wfctl_usage_error(w, "unexpected argument \"%s\"", w->args[i]);
-}
-
-/*
- * getopt_long's tables for the command, and which of its options were
- * seen; static, so that they stay reachable when a usage error exits.
- */
-static struct option *long_table;
-static char *short_table;
-static bool *seen_table;
-
-static void
-free_tables(void)
-{
-	free(long_table);
-	free(short_table);
-	free(seen_table);
-	long_table = NULL;
-	short_table = NULL;
-	seen_table = NULL;
 }
 
 void
@@ -414,8 +486,14 @@ wfctl_parse(Wfctl *w, int argc, char **argv)
 			case 'U':
 				w->user = optarg;
 				continue;
+			case 'W':
+				w->password = 1;
+				continue;
+			case 'w':
+				w->password = -1;
+				continue;
 			case OPT_HELP:
-				print_help(cmd);
+				wfctl_print_help(cmd);
 				free_tables();
 				exit(WFCTL_EXIT_OK);
 			case OPT_JSON:

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "wfctl.h"
@@ -61,4 +62,41 @@ wfctl_confirm(const char *fmt,...)
 		fputc('\n', tty);		/* end of input: the line was left open */
 	fclose(tty);
 	return yes;
+}
+
+char *
+wfctl_ask_password(const char *prompt)
+{
+	FILE	   *tty = fopen("/dev/tty", "r+");
+	struct termios saved,
+				quiet;
+	bool		echo_off;
+	char		buf[1024];
+	char	   *password = NULL;
+
+	if (tty == NULL)
+		return NULL;
+	wfctl_put_escaped(tty, prompt, false);
+	fflush(tty);
+	/* echo off while it is typed, as psql's simple_prompt */
+	echo_off = tcgetattr(fileno(tty), &saved) == 0;
+	if (echo_off)
+	{
+		quiet = saved;
+		quiet.c_lflag &= ~ECHO;
+		quiet.c_lflag |= ECHONL;
+		tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	}
+	if (fgets(buf, sizeof(buf), tty) != NULL)
+	{
+		buf[strcspn(buf, "\r\n")] = '\0';
+		password = xstrdup(buf);
+	}
+	if (echo_off)
+		tcsetattr(fileno(tty), TCSAFLUSH, &saved);
+	else
+		fputc('\n', tty);
+	explicit_bzero(buf, sizeof(buf));
+	fclose(tty);
+	return password;
 }

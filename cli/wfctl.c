@@ -32,11 +32,21 @@ const WfctlCommand *const wfctl_commands[] = {
 	NULL
 };
 
+static const WfctlCommand *
+lookup(const char *name)
+{
+	for (const WfctlCommand *const *c = wfctl_commands; *c; c++)
+		if (strcmp(name, (*c)->name) == 0)
+			return *c;
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
 	Wfctl		w;
 	const char *no_color = getenv("NO_COLOR");
+	int			at;
 	int			rc;
 
 	memset(&w, 0, sizeof(w));
@@ -44,40 +54,59 @@ main(int argc, char **argv)
 	w.color = isatty(STDOUT_FILENO) && (no_color == NULL || no_color[0] == '\0');
 	w.stderr_tty = isatty(STDERR_FILENO);
 
-	if (argc < 2)
+	at = wfctl_find_command(argc, argv);
+	if (at < 0)
 	{
+		/* no command: --help, --version, or a usage error */
+		for (int i = 1; i < argc; i++)
+		{
+			if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-?") == 0)
+			{
+				wfctl_usage(stdout);
+				return WFCTL_EXIT_OK;
+			}
+			if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0)
+			{
+				printf("wfctl (workflow_persist) %s\n", WFCTL_VERSION);
+				return WFCTL_EXIT_OK;
+			}
+		}
 		wfctl_usage(stderr);
 		return WFCTL_EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-?") == 0 ||
-		strcmp(argv[1], "help") == 0)
+	if (strcmp(argv[at], "help") == 0)
 	{
-		wfctl_usage(stdout);
-		return WFCTL_EXIT_OK;
-	}
-	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
-	{
-		printf("wfctl (workflow_persist) %s\n", WFCTL_VERSION);
-		return WFCTL_EXIT_OK;
-	}
-	for (const WfctlCommand *const *c = wfctl_commands; *c; c++)
-	{
-		if (strcmp(argv[1], (*c)->name) == 0)
-		{
-			char	   *name = xasprintf("%s %s", w.progname, (*c)->name);
+		const WfctlCommand *c = at + 1 < argc ? lookup(argv[at + 1]) : NULL;
 
-			/* getopt_long's complaints start with argv[0]: "wfctl list" */
-			w.cmd = *c;
-			w.command = (*c)->name;
-			argv[1] = name;
-			wfctl_parse(&w, argc - 1, argv + 1);
-			rc = (*c)->run(&w);
-			free(name);
-			wfctl_disconnect(&w);
-			return rc;
-		}
+		if (c)
+			wfctl_print_help(c);
+		else
+			wfctl_usage(stdout);
+		return WFCTL_EXIT_OK;
 	}
-	wfctl_line(stderr, "wfctl: error: unknown command \"%s\"", argv[1]);
+	w.cmd = lookup(argv[at]);
+	if (w.cmd)
+	{
+		/*
+		 * The command's parser sees every other argument, options given
+		 * before the command too; getopt_long's argv[0] is "wfctl list".
+		 */
+		char	  **args = xmalloc(sizeof(char *) * argc);
+		int			n = 0;
+
+		args[n++] = xasprintf("%s %s", w.progname, w.cmd->name);
+		for (int i = 1; i < argc; i++)
+			if (i != at)
+				args[n++] = argv[i];
+		w.command = w.cmd->name;
+		wfctl_parse(&w, n, args);
+		rc = w.cmd->run(&w);
+		free(args[0]);
+		free(args);
+		wfctl_disconnect(&w);
+		return rc;
+	}
+	wfctl_line(stderr, "wfctl: error: unknown command \"%s\"", argv[at]);
 	fprintf(stderr, "Try \"wfctl --help\" for the list of commands.\n");
 	return WFCTL_EXIT_USAGE;
 }

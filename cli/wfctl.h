@@ -26,12 +26,16 @@
 
 #include <libpq-fe.h>
 
-/* exit codes (docs/wfctl.md) */
+/*
+ * exit codes (docs/wfctl.md): psql's 2 for a connection that could not be
+ * made or was lost; a bad command line is sysexits.h's EX_USAGE
+ */
 #define WFCTL_EXIT_OK		0
 #define WFCTL_EXIT_FAIL		1	/* runtime failure */
-#define WFCTL_EXIT_USAGE	2	/* bad command line */
+#define WFCTL_EXIT_CONNECTION 2 /* no connection, or it was lost */
 #define WFCTL_EXIT_NOTFOUND 3	/* no such workflow, ambiguous prefix */
 #define WFCTL_EXIT_CONFLICT 4	/* version or lease conflict */
+#define WFCTL_EXIT_USAGE	64	/* bad command line (EX_USAGE) */
 
 /* ---- command descriptors ---- */
 
@@ -136,6 +140,7 @@ struct Wfctl
 	const char *host;
 	const char *port;
 	const char *user;
+	int			password;		/* -W: 1 (ask first), -w: -1 (never ask) */
 	PGconn	   *conn;			/* after wfctl_connect() */
 	char	   *schema;			/* the extension's schema, quoted */
 	/* the options of the command's flags */
@@ -155,15 +160,25 @@ struct Wfctl
 /*
  * Parse argv (argv[0] is the command's name) for w->cmd: its options go
  * to their targets, the flags' to w, the arguments to w->args.  --help
- * prints the command's help and exits 0; a bad command line is a usage
- * error (exit 2).
+ * and -? print the command's help and exit 0; a bad command line is a
+ * usage error (exit 64).
  */
 extern void wfctl_parse(Wfctl *w, int argc, char **argv);
 
 /* the top-level help: every command with its summary */
 extern void wfctl_usage(FILE *out);
 
-/* print "wfctl CMD: error: ..." plus a --help hint, exit 2 */
+/* "wfctl NAME --help" */
+extern void wfctl_print_help(const WfctlCommand *cmd);
+
+/*
+ * Where the command's name is in argv: the first argument that is neither
+ * an option nor an option's argument, since options may come before the
+ * command (wfctl -d db list, as psql takes them anywhere); -1 if none.
+ */
+extern int	wfctl_find_command(int argc, char **argv);
+
+/* print "wfctl CMD: error: ..." plus a --help hint, exit 64 */
 extern void wfctl_usage_error(Wfctl *w, const char *fmt,...)
 			__attribute__((format(printf, 2, 3), noreturn));
 
@@ -180,8 +195,8 @@ extern void wfctl_error(Wfctl *w, const char *fmt,...)
 
 /*
  * Connect (once), check the extension is installed and note its schema.
- * Exits 1 with a clear message when the server cannot be reached or the
- * extension is missing.
+ * Exits with a clear message: 2 when the server cannot be reached (or
+ * refuses the connection), 1 when the extension is missing.
  */
 extern void wfctl_connect(Wfctl *w);
 
@@ -216,8 +231,11 @@ extern void wfctl_report(Wfctl *w, const PGresult *res);
 /* report an error result, clear it, close the connection, exit */
 extern void wfctl_fail(Wfctl *w, PGresult *res) __attribute__((noreturn));
 
-/* the exit code of an error result: 3 for P0002/21000, 4 for 40001/55P03 */
-extern int	wfctl_exit_code(const PGresult *res);
+/*
+ * The exit code of an error result: 2 when the connection is gone, 3 for
+ * P0002/21000, 4 for 40001/55P03, else 1.
+ */
+extern int	wfctl_exit_code(Wfctl *w, const PGresult *res);
 
 /*
  * Run the write of a command that changes workflow id (its text result in
@@ -261,6 +279,9 @@ extern bool wfctl_interactive(void);
 
 /* ask "question [y/N]" on /dev/tty; true for y or yes */
 extern bool wfctl_confirm(const char *fmt,...) __attribute__((format(printf, 1, 2)));
+
+/* read a password on /dev/tty, not echoed; NULL without a terminal */
+extern char *wfctl_ask_password(const char *prompt);
 
 /* ---- out.c: output for people ---- */
 

@@ -4,8 +4,8 @@
 # exit code, stdout and stderr: the human tables (no colour, no trailing
 # blanks off a terminal, long cells cut with an ellipsis), the JSON outputs
 # (parsed, and compared in SQL with what the extension's functions give),
-# every error and its exit code (1 failure, 2 usage, 3 not found or
-# ambiguous).  Ages are only checked for their form, never for a value.
+# every error and its exit code (1 failure, 2 no connection, 3 not found
+# or ambiguous, 64 usage).  Ages are only checked for their form, never for a value.
 use strict;
 use warnings;
 
@@ -76,11 +76,23 @@ UPDATE wf_workflow SET expires_at = now() - '1 minute'::interval WHERE id = 'gon
 command_checks_all(wfctl_cmd('--help'), 0,
 	[ qr/^Usage:\n  wfctl COMMAND/m, qr/^  inspect /m, qr/^  pending /m, qr/^  stats /m ],
 	[qr/\A\z/], 'wfctl --help');
-command_checks_all(wfctl_cmd('frob'), 2, [qr/\A\z/],
+command_checks_all(wfctl_cmd('frob'), 64, [qr/\A\z/],
 	[qr/^wfctl: error: unknown command "frob"\nTry "wfctl --help"/],
-	'unknown command: exit 2');
-command_checks_all(wfctl_cmd(), 2, [qr/\A\z/], [qr/^wfctl: operate/],
-	'no command: usage on stderr, exit 2');
+	'unknown command: exit 64');
+command_checks_all(wfctl_cmd(), 64, [qr/\A\z/], [qr/^wfctl: operate/],
+	'no command: usage on stderr, exit 64');
+command_checks_all(wfctl_cmd('-d', 'x'), 64, [qr/\A\z/], [qr/^wfctl: operate/],
+	'options but no command: usage on stderr, exit 64');
+command_checks_all(wfctl_cmd('-?'), 0, [qr/^Usage:\n  wfctl COMMAND/m], [qr/\A\z/], 'wfctl -?');
+command_checks_all(wfctl_cmd('-V'), 0, [qr/^wfctl \(workflow_persist\) \d/], [qr/\A\z/], 'wfctl -V');
+
+# psql habits: options anywhere, -? and help COMMAND
+command_checks_all(wfctl_cmd('list', '-?'), 0, [qr/^Usage:\n  wfctl list /], [qr/\A\z/],
+	'list -?: the command\'s help');
+command_checks_all(wfctl_cmd('help', 'inspect'), 0, [qr/^Usage:\n  wfctl inspect ID/],
+	[qr/\A\z/], 'help inspect: the command\'s help');
+command_checks_all(wfctl_cmd('-d', 'x', '--help', 'stats'), 0, [qr/^Usage:\n  wfctl stats /],
+	[qr/\A\z/], '--help before the command: the command\'s help');
 
 # ---- list ----
 
@@ -100,6 +112,12 @@ command_checks_all(
 	],
 	[qr/\A\z/],
 	'list: every live workflow, none expired');
+command_checks_all(wfctl_cmd(@db, 'list', '--prefix', 'ord:'),
+	0, [qr/^ord:1 /m, qr/^ord:10 /m, qr/\A(?!.*expense)/s], [qr/\A\z/],
+	'connection options before the command (wfctl -d DB list)');
+command_checks_all(wfctl_cmd('--limit', '1', '--json', @db, 'list'),
+	0, [qr/\A\{"id": [^\n]*\}\n\z/], [qr/there are more/],
+	'command options before the command too, with their argument');
 command_checks_all(wfctl_cmd('list', '--status', 'suspended', @db),
 	0, [ qr/^expense:81 /m, qr/^ord:1 /m, qr/\A(?!.*(?:expense:82|ord:10))/s ],
 	[qr/\A\z/], 'list --status');
@@ -136,20 +154,20 @@ command_checks_all(wfctl_cmd('list', '--limit', '0', @db),
 	is($ok, 't', 'list --json: every object equals its wf_list row');
 }
 command_checks_all(wfctl_cmd('list', '--limit', 'x', @db),
-	2, [qr/\A\z/],
+	64, [qr/\A\z/],
 	[qr/^wfctl list: error: --limit must be a number from 0 to 1000000000, not "x"\nTry "wfctl list --help"/],
-	'list: bad --limit, exit 2');
+	'list: bad --limit, exit 64');
 command_checks_all(wfctl_cmd('list', '--status', 'bogus', @db),
 	1, [qr/\A\z/],
 	[qr/^wfctl: error: invalid status: "bogus"\nHINT:  Use running, suspended/],
 	'list: bad status, exit 1');
 command_checks_all(wfctl_cmd('list', '--bogus', @db),
-	2, [qr/\A\z/],
+	64, [qr/\A\z/],
 	[ qr/unrecognized option '--bogus'/, qr/^Try "wfctl list --help" for more information\.$/m ],
-	'list: unknown option, exit 2');
+	'list: unknown option, exit 64');
 command_checks_all(wfctl_cmd('list', 'extra', @db),
-	2, [qr/\A\z/], [qr/^wfctl list: error: unexpected argument "extra"/],
-	'list: extra argument, exit 2');
+	64, [qr/\A\z/], [qr/^wfctl list: error: unexpected argument "extra"/],
+	'list: extra argument, exit 64');
 command_checks_all(wfctl_cmd('list', '-d', $node->connstr('noext')),
 	1, [qr/\A\z/],
 	[qr/^wfctl: error: the extension workflow_persist is not installed in database "noext"\nHINT:  Run CREATE EXTENSION workflow_persist/],
@@ -157,8 +175,8 @@ command_checks_all(wfctl_cmd('list', '-d', $node->connstr('noext')),
 my $free_port = PostgreSQL::Test::Cluster::get_free_port();
 command_checks_all(
 	wfctl_cmd('list', '-d', 'postgres', '-h', $node->host, '-p', $free_port),
-	1, [qr/\A\z/], [qr/^wfctl: error: connection to server .* failed/],
-	'list: unreachable server, exit 1');
+	2, [qr/\A\z/], [qr/^wfctl: error: connection to server .* failed/],
+	'list: unreachable server, exit 2 (as psql)');
 
 # ---- inspect ----
 
@@ -176,15 +194,15 @@ command_checks_all(wfctl_cmd('inspect', 'gone:1', @db),
 	3, [qr/\A\z/], [qr/^wfctl: error: no workflow id starts with "gone:1"$/],
 	'inspect: an expired workflow is not found, exit 3');
 command_checks_all(wfctl_cmd('inspect', @db),
-	2, [qr/\A\z/],
+	64, [qr/\A\z/],
 	[qr/^wfctl inspect: error: a workflow id \(or a unique prefix of one\) is required\nTry "wfctl inspect --help"/],
-	'inspect: no id, exit 2');
+	'inspect: no id, exit 64');
 command_checks_all(wfctl_cmd('inspect', 'a', 'b', @db),
-	2, [qr/\A\z/], [qr/^wfctl inspect: error: unexpected argument "b"/],
-	'inspect: two ids, exit 2');
+	64, [qr/\A\z/], [qr/^wfctl inspect: error: unexpected argument "b"/],
+	'inspect: two ids, exit 64');
 command_checks_all(wfctl_cmd('inspect', '', @db),
-	2, [qr/\A\z/], [qr/^wfctl inspect: error: a workflow id must not be empty/],
-	'inspect: empty id, exit 2');
+	64, [qr/\A\z/], [qr/^wfctl inspect: error: a workflow id must not be empty/],
+	'inspect: empty id, exit 64');
 command_checks_all(wfctl_cmd('inspect', 'x' x 600, @db),
 	1, [qr/\A\z/], [qr/^wfctl: error: workflow id must be 1 to 512 bytes long/],
 	'inspect: id too long, exit 1');
@@ -341,10 +359,10 @@ command_checks_all(
 		'pending --json: equals wf_pending(), in its order');
 }
 command_checks_all(wfctl_cmd('pending', 'extra', @db),
-	2, [qr/\A\z/], [qr/^wfctl pending: error: unexpected argument "extra"/],
-	'pending: extra argument, exit 2');
+	64, [qr/\A\z/], [qr/^wfctl pending: error: unexpected argument "extra"/],
+	'pending: extra argument, exit 64');
 command_checks_all(wfctl_cmd('pending', '--bogus', @db),
-	2, [qr/\A\z/], [qr/^Try "wfctl pending --help"/m], 'pending: unknown option, exit 2');
+	64, [qr/\A\z/], [qr/^Try "wfctl pending --help"/m], 'pending: unknown option, exit 64');
 
 # decisions made in SQL empty the list
 sql(q{
@@ -410,8 +428,8 @@ command_checks_all(wfctl_cmd('stats', '--help'), 0,
 		'stats --json: every line equals its wf_stats row');
 }
 command_checks_all(wfctl_cmd('stats', 'extra', @db),
-	2, [qr/\A\z/], [qr/^wfctl stats: error: unexpected argument "extra"/],
-	'stats: extra argument, exit 2');
+	64, [qr/\A\z/], [qr/^wfctl stats: error: unexpected argument "extra"/],
+	'stats: extra argument, exit 64');
 command_checks_all(wfctl_cmd('stats', '-d', $node->connstr('noext')),
 	1, [qr/\A\z/], [qr/not installed in database "noext"/],
 	'stats: extension missing, exit 1');

@@ -83,19 +83,19 @@ foreach my $cmd ('import', 'validate')
 		0, [qr/^  --json  .*one JSON object per record/m], [qr/^$/], "$cmd --help: --json");
 }
 command_checks_all(wfctl_cmd('export', '-d', $db1),
-	2, [qr/^$/], [qr/give workflow ids, --prefix or --all/], 'export without what: usage error');
+	64, [qr/^$/], [qr/give workflow ids, --prefix or --all/], 'export without what: usage error');
 command_checks_all(wfctl_cmd('export', '-d', $db1, 'a', '--all'),
-	2, [qr/^$/], [qr/not several of them/], 'export ids and --all: usage error');
+	64, [qr/^$/], [qr/not several of them/], 'export ids and --all: usage error');
 command_checks_all(wfctl_cmd('export', '--bogus'),
-	2, [qr/^$/], [qr/Try "wfctl export --help"/], 'export --bogus: usage error');
+	64, [qr/^$/], [qr/Try "wfctl export --help"/], 'export --bogus: usage error');
 command_checks_all(wfctl_cmd('import', '-d', $db1),
-	2, [qr/^$/], [qr/give the file to import/], 'import without a file: usage error');
+	64, [qr/^$/], [qr/give the file to import/], 'import without a file: usage error');
 command_checks_all(wfctl_cmd('import', '-d', $db1, 'a', 'b'),
-	2, [qr/^$/], [qr/unexpected argument "b"/], 'import of two files: usage error');
+	64, [qr/^$/], [qr/unexpected argument "b"/], 'import of two files: usage error');
 command_checks_all(wfctl_cmd('import', '-d', $db1, '--max-record-bytes=0', 'a'),
-	2, [qr/^$/], [qr/--max-record-bytes must be a number/], 'import --max-record-bytes=0: usage error');
+	64, [qr/^$/], [qr/--max-record-bytes must be a number/], 'import --max-record-bytes=0: usage error');
 command_checks_all(wfctl_cmd('validate', '-d', $db1),
-	2, [qr/^$/], [qr/give the file to validate/], 'validate without a file: usage error');
+	64, [qr/^$/], [qr/give the file to validate/], 'validate without a file: usage error');
 
 # ---------------------------------------------------------------------------
 # export

@@ -68,7 +68,7 @@ foreach my $cmd (qw(approve reject resume cancel replay delete cleanup))
 		0, [qr/^Usage:\n  wfctl \Q$cmd\E /, qr/--dbname/], [qr/^$/],
 		"$cmd --help");
 	command_checks_all(wfctl_cmd($cmd, '--bogus', @conn),
-		2, [qr/^$/],
+		64, [qr/^$/],
 		[ qr/unrecognized option '--bogus'/, qr/Try "wfctl \Q$cmd\E --help"/ ],
 		"$cmd: an unknown option is a usage error");
 }
@@ -76,71 +76,71 @@ foreach my $cmd (qw(approve reject resume cancel replay delete cleanup))
 waiting('refund:41-a1b2', 'approve:refund');
 
 command_checks_all(wfctl_cmd('approve', @conn),
-	2, [qr/^$/], [qr/^wfctl approve: error: missing workflow id$/m],
+	64, [qr/^$/], [qr/^wfctl approve: error: missing workflow id$/m],
 	'approve without arguments');
 command_checks_all(wfctl_cmd('approve', 'refund:41', @conn),
-	2, [qr/^$/], [qr/^wfctl approve: error: missing step key$/m],
+	64, [qr/^$/], [qr/^wfctl approve: error: missing step key$/m],
 	'approve without a step');
 command_checks_all(wfctl_cmd('approve', 'refund:41', 'approve:refund', 'extra', @conn),
-	2, [qr/^$/], [qr/unexpected argument "extra"/],
+	64, [qr/^$/], [qr/unexpected argument "extra"/],
 	'approve with an extra argument');
 command_checks_all(
 	wfctl_cmd('approve', 'refund:41', 'approve:refund', '--value', '{"limit": 10', @conn),
-	2, [qr/^$/],
+	64, [qr/^$/],
 	[qr/^wfctl approve: error: --value is not valid JSON: The input string ended unexpectedly/m],
 	'approve: a malformed --value is a usage error');
 command_checks_all(
 	wfctl_cmd('approve', 'refund:41', 'approve:refund', '--value', 'yes', @conn),
-	2, [qr/^$/], [qr/--value is not valid JSON: Token "yes" is invalid/],
+	64, [qr/^$/], [qr/--value is not valid JSON: Token "yes" is invalid/],
 	'approve: a bare word is not JSON');
 command_checks_all(
 	wfctl_cmd('approve', 'refund:41', 'approve:refund', '--reason', 'x', @conn),
-	2, [qr/^$/], [qr/--reason is for reject/],
+	64, [qr/^$/], [qr/--reason is for reject/],
 	'approve takes no --reason');
 command_checks_all(
 	wfctl_cmd('approve', 'refund:41', 'approve:refund', '--wait', '-1', @conn),
-	2, [qr/^$/], [qr/--wait must be a number from 0 to 86400, not "-1"/],
+	64, [qr/^$/], [qr/--wait must be a number from 0 to 86400, not "-1"/],
 	'approve: --wait must be a number');
 command_checks_all(wfctl_cmd('reject', 'refund:41', 'approve:refund', @conn),
-	2, [qr/^$/], [qr/^wfctl reject: error: --reason is required$/m],
+	64, [qr/^$/], [qr/^wfctl reject: error: --reason is required$/m],
 	'reject without --reason');
 command_checks_all(wfctl_cmd('resume', @conn),
-	2, [qr/^$/], [qr/missing workflow id/], 'resume without an id');
+	64, [qr/^$/], [qr/missing workflow id/], 'resume without an id');
 command_checks_all(wfctl_cmd('resume', 'x', '--data', 'a=1', '--data', 'a=2', @conn),
-	2, [qr/^$/], [qr/--data key "a" is given twice/],
+	64, [qr/^$/], [qr/--data key "a" is given twice/],
 	'resume: a --data key given twice');
 command_checks_all(wfctl_cmd('resume', 'x', '--data', 'novalue', @conn),
-	2, [qr/^$/], [qr/--data takes KEY=VALUE, not "novalue"/],
+	64, [qr/^$/], [qr/--data takes KEY=VALUE, not "novalue"/],
 	'resume: --data without =');
 command_checks_all(wfctl_cmd('resume', 'x', '--data', '=v', @conn),
-	2, [qr/^$/], [qr/--data takes KEY=VALUE, not "=v"/],
+	64, [qr/^$/], [qr/--data takes KEY=VALUE, not "=v"/],
 	'resume: --data with an empty key');
 command_checks_all(wfctl_cmd('resume', 'x', '--data', "a=\xff", @conn),
-	2, [qr/^$/], [qr/--data "a=.*" is not valid UTF-8/],
+	64, [qr/^$/], [qr/--data "a=.*" is not valid UTF-8/],
 	'resume: --data must be UTF-8');
 command_checks_all(wfctl_cmd('resume', 'x', '--data', 'a=1', '--data-json', '{}', @conn),
-	2, [qr/^$/], [qr/--data and --data-json cannot be used together/],
+	64, [qr/^$/], [qr/--data and --data-json cannot be used together/],
 	'resume: --data and --data-json together');
 command_checks_all(wfctl_cmd('resume', 'x', '--data-json', '[1, 2]', @conn),
-	2, [qr/^$/], [qr/--data-json must be a JSON object, not an array/],
+	64, [qr/^$/], [qr/--data-json must be a JSON object, not an array/],
 	'resume: --data-json must be an object');
 command_checks_all(wfctl_cmd('resume', 'x', '--data-json', '{"a": ', @conn),
-	2, [qr/^$/], [qr/--data-json is not valid JSON/],
+	64, [qr/^$/], [qr/--data-json is not valid JSON/],
 	'resume: malformed --data-json');
 command_checks_all(wfctl_cmd('cancel', @conn),
-	2, [qr/^$/], [qr/missing workflow id/], 'cancel without an id');
+	64, [qr/^$/], [qr/missing workflow id/], 'cancel without an id');
 command_checks_all(wfctl_cmd('replay', @conn),
-	2, [qr/^$/], [qr/missing workflow id/], 'replay without an id');
+	64, [qr/^$/], [qr/missing workflow id/], 'replay without an id');
 command_checks_all(wfctl_cmd('replay', 'x', '--as', '', @conn),
-	2, [qr/^$/], [qr/--as must not be empty/], 'replay --as ""');
+	64, [qr/^$/], [qr/--as must not be empty/], 'replay --as ""');
 command_checks_all(wfctl_cmd('delete', @conn),
-	2, [qr/^$/], [qr/missing workflow id/], 'delete without an id');
+	64, [qr/^$/], [qr/missing workflow id/], 'delete without an id');
 command_checks_all(wfctl_cmd('delete', 'refund:41', '', @conn),
-	2, [qr/^$/], [qr/a workflow id must not be empty/], 'delete ""');
+	64, [qr/^$/], [qr/a workflow id must not be empty/], 'delete ""');
 command_checks_all(wfctl_cmd('cleanup', 'now', @conn),
-	2, [qr/^$/], [qr/unexpected argument "now"/], 'cleanup takes no argument');
+	64, [qr/^$/], [qr/unexpected argument "now"/], 'cleanup takes no argument');
 command_checks_all(wfctl_cmd('cleanup', '--batch', '0', @conn),
-	2, [qr/^$/], [qr/--batch must be a number from 1 to 1000000, not "0"/],
+	64, [qr/^$/], [qr/--batch must be a number from 1 to 1000000, not "0"/],
 	'cleanup --batch 0');
 is(sql(q{SELECT version, pending FROM wf_info('refund:41-a1b2')}),
 	'2|1', 'usage errors changed nothing');

@@ -146,13 +146,13 @@ like($err, qr/^wfctl: error: no workflow id starts with "nope\\x1B\]0;x\\x07"$/m
 	'the id in the server\'s message escaped');
 
 ($rc, $out, $err) = wfctl('list', "\e]0;x\a", @db);
-is($rc, 2, 'list with an argument: exit 2');
+is($rc, 64, 'list with an argument: exit 64');
 clean($err, 'a usage error');
 like($err, qr/^wfctl list: error: unexpected argument "\\x1B\]0;x\\x07"$/m,
 	'the argument of a usage error escaped');
 
 ($rc, $out, $err) = wfctl('list', "--\e[2J", @db);
-is($rc, 2, 'list with an unknown option: exit 2');
+is($rc, 64, 'list with an unknown option: exit 64');
 clean($err, 'an unknown option');
 like($err, qr/^wfctl list: error: unrecognized option '--\\x1B\[2J'$/m,
 	'the unknown option escaped (getopt\'s own message would not be)');

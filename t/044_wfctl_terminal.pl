@@ -5,7 +5,9 @@
 # approve, reject, cancel and delete take whole ids; an ID that only
 # starts one is offered in a question that shows the whole id, and acted
 # on only after "y" (t/042 checks that off a terminal it is refused).
-# cleanup says how many workflows it would delete and asks first.
+# cleanup says how many workflows it would delete and asks first.  A
+# server that wants a password gets one asked for, not echoed, as psql
+# does (-W asks first, -w never; off a terminal wfctl does not ask).
 use strict;
 use warnings;
 
@@ -91,6 +93,48 @@ unlike($shown, qr/\[y\/N\]/, '... without a question');
 like($shown, qr/deleted 3 expired workflows/, '... deleted');
 ($rc, $shown) = wfctl_tty([ 'cleanup', '--dry-run', @db ]);
 unlike($shown, qr/\[y\/N\]/, 'cleanup --dry-run never asks');
+
+# ---- the password ----
+
+$node->safe_psql('postgres', q{
+	CREATE ROLE pwuser LOGIN PASSWORD 'secret-pw-91';
+	SELECT workflow_persist.wf_grant_access('pwuser', writable => false);
+});
+my $hba = $node->data_dir . '/pg_hba.conf';
+my $rules = PostgreSQL::Test::Utils::slurp_file($hba);
+open(my $fh, '>', $hba) or die "could not write $hba: $!";
+print $fh "local all pwuser scram-sha-256\nhost all pwuser all scram-sha-256\n$rules";
+close($fh);
+$node->reload;
+my @pw = (@db, '-U', 'pwuser');
+
+command_checks_all(wfctl_cmd('stats', @pw), 2, [qr/^$/],
+	[ qr/fe_sendauth: no password supplied/, qr/^HINT:  Give it in PGPASSWORD or ~\/\.pgpass, or run wfctl on a terminal/m ],
+	'a password wanted off a terminal: not asked, exit 2 (as psql), a hint');
+($rc, $shown) = wfctl_tty([ 'stats', @pw ],
+	answers => [ [ qr/Password for user pwuser: $/, "secret-pw-91\n" ] ]);
+is($rc, 0, 'at a terminal: asked for, then connected');
+like($shown, qr/Password for user pwuser: \r?\n.*^STATUS +WORKFLOWS/ms, '... the prompt, then the table');
+unlike($shown, qr/secret-pw-91/, '... the password not echoed');
+($rc, $shown) = wfctl_tty([ 'stats', @pw ],
+	answers => [ [ qr/Password for user pwuser: $/, "wrong\n" ] ]);
+is($rc, 2, 'a wrong password: exit 2');
+like($shown, qr/password authentication failed for user "pwuser"/, '... the server\'s message');
+($rc, $shown) = wfctl_tty([ 'stats', '-w', @pw ]);
+is($rc, 2, '-w at a terminal: never asks, exit 2');
+unlike($shown, qr/Password/, '... no prompt');
+($rc, $shown) = wfctl_tty([ 'stats', '-W', @db ],
+	answers => [ [ qr/Password: $/, "anything\n" ] ]);
+is($rc, 0, '-W: asks before connecting (a trusted user: any password)');
+like($shown, qr/\APassword: /, '... first of all');
+command_checks_all(wfctl_cmd('stats', '-W', @db), 2, [qr/^$/],
+	[qr/^wfctl: error: cannot ask for the password \(-W\): no terminal$/m],
+	'-W without a terminal: exit 2');
+{
+	local $ENV{PGPASSWORD} = 'secret-pw-91';
+	command_checks_all(wfctl_cmd('stats', @pw), 0, [qr/^STATUS/], [qr/^$/],
+		'PGPASSWORD: no question');
+}
 
 wfctl_valgrind_done();
 done_testing();
