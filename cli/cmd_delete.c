@@ -140,7 +140,7 @@ const WfctlCommand wfctl_cmd_delete = {
 		{.name = "ID", .missing = "missing workflow id", .repeat = true, .nonempty = true},
 		{0}
 	},
-	.flags = WFCTL_F_JSON | WFCTL_F_WAIT | WFCTL_F_EXACT,
+	.flags = WFCTL_F_JSON | WFCTL_F_WAIT | WFCTL_F_EXACT | WFCTL_F_WRITES,
 	.json_help = "one {\"id\", \"deleted\"} object per line",
 	.verb = "Delete",
 	.run = run_delete,
@@ -253,7 +253,7 @@ const WfctlCommand wfctl_cmd_cleanup = {
 		.help = "workflows per transaction (default 1000)"},
 		{0}
 	},
-	.flags = WFCTL_F_JSON | WFCTL_F_CONFIRM,
+	.flags = WFCTL_F_JSON | WFCTL_F_CONFIRM | WFCTL_F_WRITES,
 	.json_help = "print {\"count\", \"dry_run\"}",
 	.yes_help = "delete without asking first (on a terminal)",
 	.run = run_cleanup,

@@ -4,9 +4,10 @@
  *	  wfctl export: workflows as JSON Lines.
  *
  * One JSON object per workflow and line, built by the server
- * (json_build_object: members in a fixed order, the snapshot as jsonb's
- * text) so that numbers are exactly what is stored; it streams
- * (single-row mode), whatever the number of workflows.
+ * (jsonb_build_object, so the same style and member order as every other
+ * --json; the snapshot is stored jsonb) so that numbers are exactly what
+ * is stored; it streams (single-row mode), whatever the number of
+ * workflows.
  *
  *-------------------------------------------------------------------------
  */
@@ -20,7 +21,7 @@
 #include "wfctl.h"
 
 #define EXPORT_RECORD \
-"SELECT pg_catalog.json_build_object('id', l.id, 'snapshot', s.snapshot, " \
+"SELECT pg_catalog.jsonb_build_object('id', l.id, 'snapshot', s.snapshot, " \
 "           'status', l.status, 'version', l.version, " \
 "           'created_at', l.created_at, 'updated_at', l.updated_at, " \
 "           'expires_at', l.expires_at)::pg_catalog.text "

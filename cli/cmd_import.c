@@ -478,7 +478,7 @@ const WfctlCommand wfctl_cmd_import = {
 		{.name = "FILE", .missing = "give the file to import (or - for standard input)", .file = true},
 		{0}
 	},
-	.flags = WFCTL_F_JSON,
+	.flags = WFCTL_F_JSON | WFCTL_F_WRITES,
 	.json_help =
 	"one JSON object per record on standard output:\n"
 	"{\"file\", \"line\", \"id\", \"result\", \"conflict\",\n"

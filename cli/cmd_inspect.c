@@ -7,7 +7,11 @@
  * Every section is read in one REPEATABLE READ READ ONLY transaction, so
  * the header, the steps and the history agree with each other even while
  * the run is being written.  --json builds the whole object server-side
- * in one statement: numbers and the snapshot are kept exactly.
+ * in one statement: numbers and the snapshot are kept exactly.  The
+ * history's events are wf_history's rows as they are (every column, so a
+ * column the server adds appears too); functions returning sets are read
+ * WITH ORDINALITY and by column name, never through a column list that a
+ * new column would shift.
  *
  *-------------------------------------------------------------------------
  */
@@ -40,16 +44,14 @@ static const char steps_sql[] =
 static const char pending_sql[] =
 "SELECT p.step_key, p.kind, p.reason, p.request::pg_catalog.text, "
 "       pg_catalog.date_part('epoch', p.since)::pg_catalog.text "
-"  FROM @extschema@.wf_pending($1) WITH ORDINALITY "
-"       AS p(id, step_key, kind, reason, request, since, n) "
-" ORDER BY p.n";
+"  FROM @extschema@.wf_pending($1) WITH ORDINALITY AS p "
+" ORDER BY p.ordinality";
 
 static const char history_sql[] =
 "SELECT pg_catalog.date_part('epoch', h.at)::pg_catalog.text, h.event, "
 "       h.step_key, h.actor, h.detail::pg_catalog.text "
-"  FROM @extschema@.wf_history($1) WITH ORDINALITY "
-"       AS h(at, event, step_key, actor, detail, n) "
-" ORDER BY h.n";
+"  FROM @extschema@.wf_history($1) WITH ORDINALITY AS h "
+" ORDER BY h.ordinality";
 
 static const char json_sql[] =
 "SELECT pg_catalog.jsonb_build_object("
@@ -58,7 +60,7 @@ static const char json_sql[] =
 "    'size_bytes', i.size_bytes, 'created_at', i.created_at, "
 "    'updated_at', i.updated_at, 'expires_at', i.expires_at, "
 "    'steps', (SELECT COALESCE(pg_catalog.jsonb_agg("
-"                  pg_catalog.jsonb_build_object('pos', s.pos, 'key', s.step_key, "
+"                  pg_catalog.jsonb_build_object('pos', s.pos, 'step_key', s.step_key, "
 "                      'ok', s.ok, 'size_bytes', t.size_bytes, "
 "                      'recorded_at', s.recorded_at) "
 "                  || CASE WHEN $2::pg_catalog.bool "
@@ -72,16 +74,12 @@ static const char json_sql[] =
 "                    pg_catalog.jsonb_build_object('step_key', p.step_key, "
 "                        'kind', p.kind, 'reason', p.reason, "
 "                        'request', p.request, 'since', p.since) "
-"                    ORDER BY p.n), '[]'::pg_catalog.jsonb) "
-"                  FROM @extschema@.wf_pending(i.id) WITH ORDINALITY "
-"                       AS p(id, step_key, kind, reason, request, since, n)), "
+"                    ORDER BY p.ordinality), '[]'::pg_catalog.jsonb) "
+"                  FROM @extschema@.wf_pending(i.id) WITH ORDINALITY AS p), "
 "    'history', (SELECT COALESCE(pg_catalog.jsonb_agg("
-"                    pg_catalog.jsonb_build_object('at', h.at, 'event', h.event, "
-"                        'step_key', h.step_key, 'actor', h.actor, "
-"                        'detail', h.detail) "
-"                    ORDER BY h.n), '[]'::pg_catalog.jsonb) "
-"                  FROM @extschema@.wf_history(i.id) WITH ORDINALITY "
-"                       AS h(at, event, step_key, actor, detail, n)), "
+"                    pg_catalog.to_jsonb(h) OPERATOR(pg_catalog.-) 'ordinality'::pg_catalog.text "
+"                    ORDER BY h.ordinality), '[]'::pg_catalog.jsonb) "
+"                  FROM @extschema@.wf_history(i.id) WITH ORDINALITY AS h), "
 "    'snapshot', @extschema@.wf_load(i.id))::pg_catalog.text "
 "  FROM @extschema@.wf_info($1) AS i";
 

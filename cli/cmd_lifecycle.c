@@ -42,7 +42,8 @@ typedef struct Change
 /*
  * The report of a change, for the run $1 (in the open transaction): its
  * status and version ($3, or wf_info's when NULL), and the JSON object
- * with id, version, status, and step ($2) and replay_of ($4) when given.
+ * with id, version, status, and step_key ($2) and replay_of ($4) when
+ * given.
  * A run that expired in the meantime is no longer in wf_info.
  */
 static const char report_sql[] =
@@ -51,7 +52,7 @@ static const char report_sql[] =
 "            'version', x.version, 'status', x.status) "
 "        OPERATOR(pg_catalog.||) CASE WHEN $2::pg_catalog.text IS NULL "
 "             THEN '{}'::pg_catalog.jsonb "
-"             ELSE pg_catalog.jsonb_build_object('step', $2::pg_catalog.text) END "
+"             ELSE pg_catalog.jsonb_build_object('step_key', $2::pg_catalog.text) END "
 "        OPERATOR(pg_catalog.||) CASE WHEN $4::pg_catalog.text IS NULL "
 "             THEN '{}'::pg_catalog.jsonb "
 "             ELSE pg_catalog.jsonb_build_object('replay_of', $4::pg_catalog.text) END"
@@ -235,8 +236,8 @@ const WfctlCommand wfctl_cmd_approve = {
 		{0}
 	},
 	.args = decide_args,
-	.flags = WFCTL_F_JSON | WFCTL_F_WAIT | WFCTL_F_EXACT,
-	.json_help = "print {\"id\", \"step\", \"version\", \"status\"}",
+	.flags = WFCTL_F_JSON | WFCTL_F_WAIT | WFCTL_F_EXACT | WFCTL_F_WRITES,
+	.json_help = "print {\"id\", \"step_key\", \"version\", \"status\"}",
 	.verb = "Approve the step of",
 	.run = run_approve,
 };
@@ -260,8 +261,8 @@ const WfctlCommand wfctl_cmd_reject = {
 		{0}
 	},
 	.args = decide_args,
-	.flags = WFCTL_F_JSON | WFCTL_F_WAIT | WFCTL_F_EXACT,
-	.json_help = "print {\"id\", \"step\", \"version\", \"status\"}",
+	.flags = WFCTL_F_JSON | WFCTL_F_WAIT | WFCTL_F_EXACT | WFCTL_F_WRITES,
+	.json_help = "print {\"id\", \"step_key\", \"version\", \"status\"}",
 	.verb = "Reject the step of",
 	.run = run_reject,
 };
@@ -369,7 +370,7 @@ const WfctlCommand wfctl_cmd_resume = {
 		{0}
 	},
 	.args = one_id,
-	.flags = WFCTL_F_JSON | WFCTL_F_WAIT,
+	.flags = WFCTL_F_JSON | WFCTL_F_WAIT | WFCTL_F_WRITES,
 	.json_help = "print {\"id\", \"version\", \"status\"}",
 	.run = run_resume,
 };
@@ -414,7 +415,7 @@ const WfctlCommand wfctl_cmd_cancel = {
 		{0}
 	},
 	.args = one_id,
-	.flags = WFCTL_F_JSON | WFCTL_F_WAIT | WFCTL_F_EXACT,
+	.flags = WFCTL_F_JSON | WFCTL_F_WAIT | WFCTL_F_EXACT | WFCTL_F_WRITES,
 	.json_help = "print {\"id\", \"version\", \"status\"}",
 	.verb = "Cancel",
 	.run = run_cancel,
@@ -451,7 +452,7 @@ const WfctlCommand wfctl_cmd_replay = {
 		{0}
 	},
 	.args = one_id,
-	.flags = WFCTL_F_JSON,
+	.flags = WFCTL_F_JSON | WFCTL_F_WRITES,
 	.json_help = "print {\"id\", \"replay_of\", \"version\", \"status\"}",
 	.run = run_replay,
 };

@@ -22,7 +22,7 @@ static const char list_sql[] =
 "       pg_catalog.date_part('epoch', l.updated_at)::pg_catalog.text, "
 "       pg_catalog.date_part('epoch', l.expires_at)::pg_catalog.text, "
 "       pg_catalog.jsonb_build_object('id', l.id, 'status', l.status, "
-"           'version', l.version, 'steps', l.step_count, 'pending', l.pending, "
+"           'version', l.version, 'step_count', l.step_count, 'pending_count', l.pending, "
 "           'size_bytes', l.size_bytes, 'created_at', l.created_at, "
 "           'updated_at', l.updated_at, 'expires_at', l.expires_at)::pg_catalog.text, "
 "       l.next "
@@ -101,8 +101,8 @@ run_list(Wfctl *w)
 		wfctl_table_free(table);
 	}
 	if (more)
-		fprintf(stderr, "%s: %ld workflows shown; there are more (raise --limit, 0 = all)\n",
-				w->progname, shown);
+		fprintf(stderr, "%s: %ld workflow%s shown; there are more (raise --limit, 0 = all)\n",
+				w->progname, shown, shown == 1 ? "" : "s");
 	return wfctl_finish_output(w);
 }
 
@@ -137,9 +137,8 @@ static const char pending_sql[] =
 "       pg_catalog.jsonb_build_object('id', p.id, 'step_key', p.step_key, "
 "           'kind', p.kind, 'reason', p.reason, 'request', p.request, "
 "           'since', p.since)::pg_catalog.text "
-"  FROM @extschema@.wf_pending() WITH ORDINALITY "
-"       AS p(id, step_key, kind, reason, request, since, n) "
-" ORDER BY p.n";
+"  FROM @extschema@.wf_pending() WITH ORDINALITY AS p "
+" ORDER BY p.ordinality";
 
 static const WfctlColumn pending_columns[] = {
 	{.header = "ID", .field = 0},

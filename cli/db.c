@@ -220,12 +220,93 @@ wfctl_fail(Wfctl *w, PGresult *res)
 	exit(rc);
 }
 
+/*
+ * The server's hints that name SQL functions, in the words of the command
+ * line (the server's text is matched exactly; another one is shown as it
+ * is)
+ */
+static const char *const cli_hints[][2] = {
+	{"Use wf_replay() to start a new run with the same input.",
+	"Use \"wfctl replay ID\" to start a new run with the same input."},
+	{"Decide them with wf_approve() or wf_reject() first; wf_pending() lists them.",
+	"Decide them with \"wfctl approve\" or \"wfctl reject\" first; \"wfctl pending\" lists them."},
+	{"Pick another new_id, or delete that workflow first.",
+	"Pick another --as, or delete that workflow first (\"wfctl delete\")."},
+};
+
+/* role as wf_grant_access's regrole argument, an SQL literal */
+static char *
+role_literal(const char *role)
+{
+	bool		plain = role[0] != '\0' && strchr("abcdefghijklmnopqrstuvwxyz_", role[0]);
+	char	   *quoted;
+	char	   *literal;
+	char	   *o;
+
+	for (const char *p = role; *p && plain; p++)
+		plain = strchr("abcdefghijklmnopqrstuvwxyz0123456789_$", *p) != NULL;
+	/* "Name" as an identifier, then '...' as a literal: quotes doubled */
+	quoted = plain ? xstrdup(role) : xmalloc(strlen(role) * 2 + 3);
+	if (!plain)
+	{
+		o = quoted;
+		*o++ = '"';
+		for (const char *p = role; *p; p++)
+		{
+			if (*p == '"')
+				*o++ = '"';
+			*o++ = *p;
+		}
+		*o++ = '"';
+		*o = '\0';
+	}
+	literal = xmalloc(strlen(quoted) * 2 + 3);
+	o = literal;
+	*o++ = '\'';
+	for (const char *p = quoted; *p; p++)
+	{
+		if (*p == '\'')
+			*o++ = '\'';
+		*o++ = *p;
+	}
+	*o++ = '\'';
+	*o = '\0';
+	free(quoted);
+	return literal;
+}
+
+const char *
+wfctl_hint(Wfctl *w, const PGresult *res, char **alloc)
+{
+	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	*alloc = NULL;
+	for (size_t i = 0; hint && i < sizeof(cli_hints) / sizeof(cli_hints[0]); i++)
+		if (strcmp(hint, cli_hints[i][0]) == 0)
+			return cli_hints[i][1];
+	if (hint == NULL && state != NULL && strcmp(state, "42501") == 0 &&
+		w->conn != NULL && w->schema != NULL)
+	{
+		char	   *role = role_literal(PQuser(w->conn));
+
+		*alloc = xasprintf("A superuser can give role %s the access wfctl %s needs: "
+						   "SELECT %s.wf_grant_access(%s%s);",
+						   PQuser(w->conn), w->command, w->schema, role,
+						   w->cmd && (w->cmd->flags & WFCTL_F_WRITES) ? "" : ", writable => false");
+		free(role);
+		return *alloc;
+	}
+	return hint;
+}
+
 void
 wfctl_report(Wfctl *w, const PGresult *res)
 {
+	char	   *grant;
 	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
-	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+	const char *hint;
 
 	if (primary == NULL)
 	{
@@ -239,7 +320,9 @@ wfctl_report(Wfctl *w, const PGresult *res)
 	}
 	wfctl_line(stderr, "%s: error: %s", w->progname, primary);
 	wfctl_message(stderr, "DETAIL", detail);
+	hint = wfctl_hint(w, res, &grant);
 	wfctl_message(stderr, "HINT", hint);
+	free(grant);
 }
 
 int

@@ -280,6 +280,7 @@ report_server_error(Report *r, const PGresult *res, const char *hint)
 {
 	const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	char	   *grant = NULL;
 
 	if (primary == NULL)
 	{
@@ -318,7 +319,7 @@ report_server_error(Report *r, const PGresult *res, const char *hint)
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
 		if (hint == NULL)
-			hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+			hint = wfctl_hint(r->w, res, &grant);
 		jset(e, "message", jstr(primary));
 		if (state)
 			jset(e, "sqlstate", jstr(state));
@@ -327,15 +328,17 @@ report_server_error(Report *r, const PGresult *res, const char *hint)
 		if (hint)
 			jset(e, "hint", jstr(hint));
 		report_add(r, e);
+		free(grant);
 		return;
 	}
 	line_error(r->name, r->line, "%s", primary);
 	if (hint == NULL)
 	{
-		hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+		hint = wfctl_hint(r->w, res, &grant);
 		wfctl_message(stderr, "DETAIL", detail);
 	}
 	wfctl_message(stderr, "HINT", hint);
+	free(grant);
 }
 
 /*
@@ -355,7 +358,8 @@ report_print(Report *r, json_t *fields)
 		wfctl_out_of_memory();
 	json_decref(fields);
 	jset(o, "errors", json_incref(r->errors));
-	text = json_dumps(o, JSON_COMPACT);
+	/* jsonb's style: ", " and ": " (no JSON_COMPACT), all on one line */
+	text = json_dumps(o, 0);
 	if (text == NULL)
 		wfctl_out_of_memory();
 	wfctl_put_json(stdout, text, strlen(text));

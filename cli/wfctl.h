@@ -90,6 +90,7 @@ typedef struct WfctlArg
 #define WFCTL_F_WAIT	0x02	/* --wait=SECONDS: w->wait, lock_timeout */
 #define WFCTL_F_EXACT	0x04	/* IDs are whole ids: --prefix-match, --yes */
 #define WFCTL_F_CONFIRM 0x08	/* asks first on a terminal: --yes */
+#define WFCTL_F_WRITES	0x10	/* writes: needs wf_grant_access(writable) */
 
 typedef struct WfctlCommand
 {
@@ -227,6 +228,14 @@ extern void wfctl_exec(Wfctl *w, const char *text);
 
 /* print an error result */
 extern void wfctl_report(Wfctl *w, const PGresult *res);
+
+/*
+ * The hint to show with an error result: the server's, in the command
+ * line's words when it names SQL functions ("Use wf_replay()" becomes
+ * "wfctl replay ID"), or for a permission denied (42501) without one the
+ * wf_grant_access call a superuser runs (in *alloc, to free).
+ */
+extern const char *wfctl_hint(Wfctl *w, const PGresult *res, char **alloc);
 
 /* report an error result, clear it, close the connection, exit */
 extern void wfctl_fail(Wfctl *w, PGresult *res) __attribute__((noreturn));

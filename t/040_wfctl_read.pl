@@ -129,7 +129,7 @@ command_checks_all(wfctl_cmd('list', '--prefix', 'nothing', @db),
 command_checks_all(
 	wfctl_cmd('list', '--limit', '1', @db), 0,
 	[qr/\AID [^\n]*\n[^\n]+\n\z/],
-	[qr/^wfctl: 1 workflows shown; there are more \(raise --limit, 0 = all\)$/],
+	[qr/^wfctl: 1 workflow shown; there are more \(raise --limit, 0 = all\)$/],
 	'list --limit 1: one row and the "there are more" notice');
 command_checks_all(wfctl_cmd('list', '--limit', '4', @db),
 	0, [qr/\AID [^\n]*\n(?:[^\n]+\n){4}\z/], [qr/\A\z/],
@@ -145,13 +145,18 @@ command_checks_all(wfctl_cmd('list', '--limit', '0', @db),
 		[ 'expense:81', 'expense:82', 'ord:1', 'ord:10' ], 'list --json: ids');
 	my $ok = sql(
 		    "SELECT bool_and(j.o = jsonb_build_object('id', l.id, 'status', l.status, "
-		  . "'version', l.version, 'steps', l.step_count, 'pending', l.pending, "
+		  . "'version', l.version, 'step_count', l.step_count, 'pending_count', l.pending, "
 		  . "'size_bytes', l.size_bytes, 'created_at', l.created_at, "
 		  . "'updated_at', l.updated_at, 'expires_at', l.expires_at)) "
 		  . "FROM (SELECT x::jsonb AS o FROM unnest(string_to_array("
 		  . dq($out) . ", E'\\n')) AS x WHERE x <> '') AS j "
 		  . "JOIN wf_list() AS l ON l.id = j.o->>'id'");
 	is($ok, 't', 'list --json: every object equals its wf_list row');
+	my $inspect = decode_json(out_of('inspect', 'expense:81', '--json', @db));
+	my ($listed) = grep { $_->{id} eq 'expense:81' } @objs;
+	is_deeply({ map { $_ => $listed->{$_} } keys %$listed },
+		{ map { $_ => $inspect->{$_} } keys %$listed },
+		'list --json and inspect --json: one schema, the same members for the same facts');
 }
 command_checks_all(wfctl_cmd('list', '--limit', 'x', @db),
 	64, [qr/\A\z/],
@@ -172,6 +177,18 @@ command_checks_all(wfctl_cmd('list', '-d', $node->connstr('noext')),
 	1, [qr/\A\z/],
 	[qr/^wfctl: error: the extension workflow_persist is not installed in database "noext"\nHINT:  Run CREATE EXTENSION workflow_persist/],
 	'list: extension missing, exit 1');
+$node->safe_psql('postgres', 'CREATE ROLE intern LOGIN; CREATE ROLE "Ops Team" LOGIN');
+command_checks_all(wfctl_cmd('list', @db, '-U', 'intern'),
+	1, [qr/\A\z/],
+	[
+		qr/^wfctl: error: permission denied for function wf_list$/m,
+		qr/^HINT:  A superuser can give role intern the access wfctl list needs: SELECT workflow_persist\.wf_grant_access\('intern', writable => false\);$/m
+	],
+	'list without a grant: exit 1, and the grant to ask for (read only)');
+command_checks_all(wfctl_cmd('stats', @db, '-U', 'Ops Team'),
+	1, [qr/\A\z/],
+	[qr/^HINT:  .*SELECT workflow_persist\.wf_grant_access\('"Ops Team"', writable => false\);$/m],
+	'the role in the grant is quoted as the regrole it is');
 my $free_port = PostgreSQL::Test::Cluster::get_free_port();
 command_checks_all(
 	wfctl_cmd('list', '-d', 'postgres', '-h', $node->host, '-p', $free_port),
@@ -278,7 +295,7 @@ command_checks_all(wfctl_cmd('inspect', 'ord:10', @db),
 	my $o = decode_json($out);
 	is($o->{id}, 'expense:81', 'inspect --json: id');
 	is($o->{status}, 'suspended', 'inspect --json: status');
-	is_deeply([ map { $_->{key} } @{ $o->{steps} } ],
+	is_deeply([ map { $_->{step_key} } @{ $o->{steps} } ],
 		[ 'submit', 'approve:manager' ], 'inspect --json: steps in recorded order');
 	ok(!exists $o->{steps}[0]{result}, 'inspect --json: no step results without --full');
 	is_deeply([ map { $_->{kind} } @{ $o->{pending} } ], ['approval'],
@@ -301,7 +318,7 @@ command_checks_all(wfctl_cmd('inspect', 'ord:10', @db),
 		'inspect --json: header equals wf_info');
 	is( sql(
 			    "SELECT ($j)->'steps' = (SELECT jsonb_agg(jsonb_build_object('pos', s.pos, "
-			  . "'key', s.step_key, 'ok', s.ok, 'size_bytes', t.size_bytes, "
+			  . "'step_key', s.step_key, 'ok', s.ok, 'size_bytes', t.size_bytes, "
 			  . "'recorded_at', s.recorded_at) ORDER BY s.pos) "
 			  . "FROM wf_steps('expense:81') AS s JOIN wf_step AS t "
 			  . "ON t.workflow_id = 'expense:81' AND t.step_key = s.step_key)"),
@@ -319,7 +336,7 @@ command_checks_all(wfctl_cmd('inspect', 'ord:10', @db),
 	chomp $out;
 	$j = dq($out) . '::jsonb';
 	is( sql(
-			    "SELECT bool_and(e->'result' = wf_step_result('expense:82', e->>'key')), "
+			    "SELECT bool_and(e->'result' = wf_step_result('expense:82', e->>'step_key')), "
 			  . "count(*) FROM jsonb_array_elements(($j)->'steps') AS e"),
 		't|2',
 		'inspect --json --full: every step with its result');

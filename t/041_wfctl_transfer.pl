@@ -117,14 +117,14 @@ command_checks_all(
 	wfctl_cmd('export', '-d', $db1, 'order:1', 'oth'),
 	0,
 	[
-		qr/\A\{"id" : "order:1", "snapshot" : \{[^\n]*"value": 1\.50\}[^\n]*"status" : "running", "version" : 1, "created_at" : "[^"]+", "updated_at" : "[^"]+", "expires_at" : null\}\n\{"id" : "other:1", [^\n]*"status" : "cancelled"[^\n]*\}\n\z/
+		qr/\A\{"id": "order:1", "status": "running", "version": 1, "snapshot": \{[^\n]*"value": 1\.50\}[^\n]*, "created_at": "[^"]+", "expires_at": null, "updated_at": "[^"]+"\}\n\{"id": "other:1", "status": "cancelled", [^\n]*\}\n\z/
 	],
 	[qr/^$/],
 	'export by id and by unique prefix: one line each, 1.50 as stored');
 command_checks_all(
 	wfctl_cmd('export', '-d', $db1, '--prefix', 'order:'),
 	0,
-	[qr/\A\{"id" : "order:1", [^\n]*\n\{"id" : "order:2", [^\n]*1e400|\A\{"id" : "order:1", [^\n]*\n\{"id" : "order:2", [^\n]*10{400}/],
+	[qr/\A\{"id": "order:1", [^\n]*\n\{"id": "order:2", [^\n]*1e400|\A\{"id": "order:1", [^\n]*\n\{"id": "order:2", [^\n]*10{400}/],
 	[qr/^$/],
 	'export --prefix: in id order');
 command_checks_all(wfctl_cmd('export', '-d', $db1, 'order'),
@@ -143,7 +143,7 @@ command_checks_all(wfctl_cmd('export', '-d', $db1, '--all', '-o', $all),
 is((stat($all))[2] & 07777, 0600, 'the export file is private (0600)');
 my @lines = split /\n/, slurp_file($all);
 is(scalar(@lines), 5, 'five workflows, five lines');
-is( join(',', map { /^\{"id" : "([^"]+)"/ ? $1 : '?' } @lines),
+is( join(',', map { /^\{"id": "([^"]+)"/ ? $1 : '?' } @lines),
 	'hold:1,order:1,order:2,other:1,ttl:1',
 	'in id order');
 ok(!grep({ -e $_ } glob("$all.wfctl-*")), 'no temporary file left');
@@ -357,6 +357,8 @@ my $js = write_file(
 ($rc, $out, $err) = wfctl_run('import', '-d', $db2, '--dry-run', '--json', $js);
 is($rc, 1, 'import --dry-run --json: exit 1 as without --json');
 my @j = json_lines($out, 'import --dry-run --json');
+like($out, qr/\A\{"file": "[^"]*", "line": 1, "id": "js:1", /,
+	'... in the style of every other --json (jsonb\'s ", " and ": ")');
 is(scalar(@j), 6, '... one line per record');
 is_deeply(
 	[ map { "$_->{line}=" . ($_->{id} // 'null') . "=$_->{result}" } @j ],

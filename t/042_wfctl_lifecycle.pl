@@ -210,7 +210,7 @@ waiting('dup:1-later', 'approve:a');
 command_checks_all(wfctl_cmd('approve', 'dup:1', 'approve:a', '--json', @conn),
 	0,
 	[
-		qr/^\{[^\n]*\}\n$/, qr/"id": "dup:1"[,}]/, qr/"step": "approve:a"/,
+		qr/^\{[^\n]*\}\n$/, qr/"id": "dup:1"[,}]/, qr/"step_key": "approve:a"/,
 		qr/"version": 3[,}]/, qr/"status": "running"/
 	],
 	[qr/^$/],
@@ -297,8 +297,11 @@ command_checks_all(wfctl_cmd('resume', 'kyc:7', @conn),
 waiting('hold:1', 'approve:x');
 command_checks_all(wfctl_cmd('resume', 'hold:1', @conn),
 	1, [qr/^$/],
-	[ qr/workflow "hold:1" has 1 step waiting for a decision/, qr/^HINT:  Decide them/m ],
-	'resume with a step still waiting is refused, with the server\'s hint');
+	[
+		qr/workflow "hold:1" has 1 step waiting for a decision/,
+		qr/^HINT:  Decide them with "wfctl approve" or "wfctl reject" first; "wfctl pending" lists them\.$/m
+	],
+	'resume with a step still waiting is refused, with the server\'s hint in wfctl\'s words');
 
 # ---- cancel ----
 
@@ -324,9 +327,9 @@ command_checks_all(wfctl_cmd('approve', 'hold:1', 'approve:x', @conn),
 	1, [qr/^$/],
 	[
 		qr/^wfctl: error: workflow "hold:1" is cancelled and accepts no more writes$/m,
-		qr/^HINT:  Use wf_replay\(\) to start a new run with the same input\.$/m
+		qr/^HINT:  Use "wfctl replay ID" to start a new run with the same input\.$/m
 	],
-	'approve of a cancelled run: exit 1 with the server\'s message and hint');
+	'approve of a cancelled run: exit 1 with the server\'s message, its hint in wfctl\'s words');
 command_checks_all(wfctl_cmd('resume', 'hold:1', @conn),
 	1, [qr/^$/], [qr/workflow "hold:1" is cancelled; only a suspended or failed run can be resumed/],
 	'resume of a cancelled run is refused');
@@ -359,7 +362,8 @@ command_checks_all(wfctl_cmd('replay', 'src:1', '--as', 'src:again', '--json', @
 	'replay --as --json');
 is(sql(q{SELECT wf_exists('src:again')}), 't', 'src:again exists');
 command_checks_all(wfctl_cmd('replay', 'src:1', '--as', 'src:again', @conn),
-	1, [qr/^$/], [ qr/workflow "src:again" already exists/, qr/^HINT:  Pick another new_id/m ],
+	1, [qr/^$/],
+	[ qr/workflow "src:again" already exists/, qr/^HINT:  Pick another --as, or delete that workflow first \("wfctl delete"\)\.$/m ],
 	'replay onto an existing id is refused');
 command_checks_all(wfctl_cmd('replay', 'nothing-here', @conn),
 	3, [qr/^$/], [qr/no workflow id starts with "nothing-here"/],
@@ -420,8 +424,12 @@ command_checks_all(wfctl_cmd('cleanup', '--dry-run', '--json', @reader),
 	0, [qr/^\{"count": 5, "dry_run": true\}\n$/], [qr/^$/],
 	'a reader may count');
 command_checks_all(wfctl_cmd('cleanup', @reader),
-	1, [qr/^$/], [qr/^wfctl: error: permission denied for table/m],
-	'cleanup without write access: exit 1 with the server\'s message');
+	1, [qr/^$/],
+	[
+		qr/^wfctl: error: permission denied for table/m,
+		qr/^HINT:  A superuser can give role reader the access wfctl cleanup needs: SELECT workflow_persist\.wf_grant_access\('reader'\);$/m
+	],
+	'cleanup without write access: exit 1 with the server\'s message and the grant to ask for');
 command_checks_all(wfctl_cmd('approve', 'dup:1-later', 'approve:a', @reader),
 	1, [qr/^$/], [qr/permission denied/],
 	'approve without write access: exit 1');
