@@ -440,11 +440,7 @@ run_import(Wfctl *w)
 		rc = WFCTL_EXIT_CONFLICT;
 	else
 		rc = WFCTL_EXIT_OK;
-	if (w->json && wfctl_finish_output(w) != WFCTL_EXIT_OK)
-		rc = WFCTL_EXIT_FAIL;
-	if (PQstatus(w->conn) == CONNECTION_BAD)
-		rc = WFCTL_EXIT_CONNECTION;
-	return rc;
+	return records_exit(w, rc);
 }
 
 const WfctlCommand wfctl_cmd_import = {

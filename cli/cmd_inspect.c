@@ -226,7 +226,7 @@ const WfctlCommand wfctl_cmd_inspect = {
 		{.name = "ID", .missing = "a workflow id (or a unique prefix of one) is required", .nonempty = true},
 		{0}
 	},
-	.flags = WFCTL_F_JSON,
+	.flags = WFCTL_F_JSON | WFCTL_F_PAGER,
 	.json_help =
 	"one JSON object on one line: the header, \"steps\",\n"
 	"\"pending\", \"history\" and the \"snapshot\" (wf_load);\n"

@@ -94,9 +94,9 @@ run_list(Wfctl *w)
 	free(after);
 	if (table)
 	{
-		if (shown > 0)
-			wfctl_table_print(table, stdout, CELL_MAX);
-		else
+		if (shown > 0 || w->tsv)
+			wfctl_table_print(w, table, CELL_MAX);
+		else if (!w->no_headers)
 			printf("No workflows.\n");
 		wfctl_table_free(table);
 	}
@@ -124,7 +124,7 @@ const WfctlCommand wfctl_cmd_list = {
 		.help = "at most N workflows (default 100; 0 = all)"},
 		{0}
 	},
-	.flags = WFCTL_F_JSON,
+	.flags = WFCTL_F_JSON | WFCTL_F_TABLE | WFCTL_F_PAGER,
 	.json_help = "one JSON object per line",
 	.run = run_list,
 };
@@ -180,7 +180,7 @@ const WfctlCommand wfctl_cmd_pending = {
 	.description =
 	"Everything waiting for a human, newest first: steps waiting for an\n"
 	"approval or a hook, and runs suspended by wf_suspend (wf_pending()).\n",
-	.flags = WFCTL_F_JSON,
+	.flags = WFCTL_F_JSON | WFCTL_F_TABLE | WFCTL_F_PAGER,
 	.json_help = "one JSON object per line",
 	.run = run_pending,
 };
@@ -241,7 +241,7 @@ const WfctlCommand wfctl_cmd_stats = {
 	"Per status (the wf_stats view): live workflows, their steps and bytes,\n"
 	"the largest workflow and its size, and expired workflows still stored\n"
 	"(awaiting deletion by the cleanup); then a total line.\n",
-	.flags = WFCTL_F_JSON,
+	.flags = WFCTL_F_JSON | WFCTL_F_TABLE | WFCTL_F_PAGER,
 	.json_help = "one JSON object per status and line (no total line)",
 	.run = run_stats,
 };

@@ -65,11 +65,7 @@ run_validate(Wfctl *w)
 	fprintf(stderr, "%s validate: %ld valid, %ld invalid%s\n", w->progname,
 			valid, invalid, stop ? " (stopped early)" : "");
 	rc = (stop || invalid > 0) ? WFCTL_EXIT_FAIL : WFCTL_EXIT_OK;
-	if (w->json && wfctl_finish_output(w) != WFCTL_EXIT_OK)
-		rc = WFCTL_EXIT_FAIL;
-	if (PQstatus(w->conn) == CONNECTION_BAD)
-		rc = WFCTL_EXIT_CONNECTION;
-	return rc;
+	return records_exit(w, rc);
 }
 
 const WfctlCommand wfctl_cmd_validate = {

@@ -68,7 +68,7 @@ wfctl_connect(Wfctl *w)
 
 	if (w->conn)
 		return;
-	if (w->password > 0 && (password = ask_password(w->user)) == NULL)
+	if (w->ask_password && (password = ask_password(w->user)) == NULL)
 	{
 		wfctl_error(w, "cannot ask for the password (-W): no terminal");
 		exit(WFCTL_EXIT_CONNECTION);
@@ -76,7 +76,7 @@ wfctl_connect(Wfctl *w)
 	w->conn = connect_with(w, password);
 	/* as psql: the server wants a password and none was given: ask */
 	if (PQstatus(w->conn) == CONNECTION_BAD && password == NULL &&
-		PQconnectionNeedsPassword(w->conn) && w->password == 0 && wfctl_interactive())
+		PQconnectionNeedsPassword(w->conn) && !w->no_password && wfctl_interactive())
 	{
 		password = ask_password(PQuser(w->conn));
 		if (password != NULL)

@@ -12,50 +12,76 @@
  *-------------------------------------------------------------------------
  */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "wfctl.h"
 
-/* getopt values of the options the parser itself adds */
+/* getopt values: --help, the parser's own options, the command's */
 enum
 {
-	OPT_HELP = 1000,
-	OPT_JSON,
-	OPT_WAIT,
-	OPT_PREFIX_MATCH,
-	OPT_YES,
+	OPT_HELP = 999,
+	OPT_OWN = 1000,				/* + the index in own_options */
 	OPT_COMMAND = 2000			/* + the index in the command's options */
 };
 
-/* the options every command takes */
-static const WfctlOption connection_options[] = {
-	{.name = "dbname", .letter = 'd', .type = WFCTL_OPT_TEXT, .arg = "DB",
-	.help = "database name, key=value conninfo or URI"},
-	{.name = "host", .letter = 'h', .type = WFCTL_OPT_TEXT, .arg = "HOST",
-	.help = "server host or socket directory"},
-	{.name = "port", .letter = 'p', .type = WFCTL_OPT_TEXT, .arg = "PORT",
-	.help = "server port"},
-	{.name = "username", .letter = 'U', .type = WFCTL_OPT_TEXT, .arg = "USER",
-	.help = "user name"},
-	{.name = "password", .letter = 'W', .type = WFCTL_OPT_FLAG,
-	.help = "ask for the password before connecting"},
-	{.name = "no-password", .letter = 'w', .type = WFCTL_OPT_FLAG,
-	.help = "never ask for a password (on a terminal wfctl asks\nwhen the server wants one)"},
-	{0}
+/*
+ * The options the parser adds itself, and the member of Wfctl each sets:
+ * the connection options (flags 0) for every command, the others for the
+ * commands whose descriptor has one of their flags.  In help order.
+ */
+typedef struct OwnOption
+{
+	WfctlOption option;
+	unsigned	flags;
+	size_t		offset;			/* offsetof(Wfctl, ...) */
+} OwnOption;
+
+static const OwnOption own_options[] = {
+	{{.name = "dbname", .letter = 'd', .type = WFCTL_OPT_TEXT, .arg = "DB",
+	.help = "database name, key=value conninfo or URI"}, 0, offsetof(Wfctl, dbname)},
+	{{.name = "host", .letter = 'h', .type = WFCTL_OPT_TEXT, .arg = "HOST",
+	.help = "server host or socket directory"}, 0, offsetof(Wfctl, host)},
+	{{.name = "port", .letter = 'p', .type = WFCTL_OPT_TEXT, .arg = "PORT",
+	.help = "server port"}, 0, offsetof(Wfctl, port)},
+	{{.name = "username", .letter = 'U', .type = WFCTL_OPT_TEXT, .arg = "USER",
+	.help = "user name"}, 0, offsetof(Wfctl, user)},
+	{{.name = "password", .letter = 'W', .type = WFCTL_OPT_FLAG,
+	.help = "ask for the password before connecting"}, 0, offsetof(Wfctl, ask_password)},
+	{{.name = "no-password", .letter = 'w', .type = WFCTL_OPT_FLAG,
+	.help = "never ask for a password"}, 0, offsetof(Wfctl, no_password)},
+	{{.name = "prefix-match", .type = WFCTL_OPT_FLAG,
+		.help = "an ID may be any unique prefix of an id (an exact\n"
+	"id wins); without it, IDs are whole ids"},
+	WFCTL_F_EXACT, offsetof(Wfctl, prefix_match)},
+	/* the help of --yes and --json is the command's */
+	{{.name = "yes", .type = WFCTL_OPT_FLAG},
+	WFCTL_F_EXACT | WFCTL_F_CONFIRM, offsetof(Wfctl, yes)},
+	{{.name = "json", .type = WFCTL_OPT_FLAG}, WFCTL_F_JSON, offsetof(Wfctl, json)},
+	{{.name = "wait", .type = WFCTL_OPT_NUMBER, .arg = "SECONDS",
+			.min = 0, .max = WFCTL_MAX_WAIT,
+			.help = "give up when another transaction holds the run longer\n"
+		"(default 10; 0 = wait as long as it takes); exit 4"},
+	WFCTL_F_WAIT, offsetof(Wfctl, wait)},
+	{{.name = "tsv", .type = WFCTL_OPT_FLAG,
+	.help = "tab-separated, cells whole and escaped, no colour"},
+	WFCTL_F_TABLE, offsetof(Wfctl, tsv)},
+	{{.name = "no-headers", .type = WFCTL_OPT_FLAG,
+	.help = "no header line"}, WFCTL_F_TABLE, offsetof(Wfctl, no_headers)},
+	{{.name = "no-pager", .type = WFCTL_OPT_FLAG,
+		.help = "never page (PSQL_PAGER, PAGER or less page output\n"
+	"longer than the terminal)"}, WFCTL_F_PAGER, offsetof(Wfctl, no_pager)},
+	{{0}, 0, 0}
 };
 
-static const WfctlOption wait_option =
-{.name = "wait", .type = WFCTL_OPT_NUMBER, .arg = "SECONDS",
-	.min = 0, .max = WFCTL_MAX_WAIT,
-	.help = "give up when another transaction holds the run longer\n"
-	"(default 10; 0 = wait as long as it takes); exit 4"};
-
-static const WfctlOption prefix_match_option =
-{.name = "prefix-match", .type = WFCTL_OPT_FLAG,
-	.help = "an ID may be any unique prefix of an id (an exact\n"
-"id wins); without it, IDs are whole ids"};
+/* does cmd take own option o? */
+static bool
+takes_own(const WfctlCommand *cmd, const OwnOption *o)
+{
+	return o->flags == 0 || (cmd->flags & o->flags) != 0;
+}
 
 #define YES_HELP_EXACT \
 	"take the id an ID is a unique prefix of without\n" \
@@ -101,10 +127,10 @@ label_width(const WfctlOption *o)
 
 /* one option: label, then its help lines in a column at width */
 static void
-print_option(FILE *out, const WfctlOption *o, size_t width)
+print_option(FILE *out, const WfctlOption *o, const char *help, size_t width)
 {
 	char	   *label = option_label(o);
-	const char *line = o->help;
+	const char *line = help;
 
 	fprintf(out, "  %-*s", (int) width, label);
 	free(label);
@@ -122,46 +148,52 @@ print_option(FILE *out, const WfctlOption *o, size_t width)
 	}
 }
 
-/* the options of the command and of its flags, in help order */
-static int
-collect_options(const WfctlCommand *cmd, const WfctlOption **list,
-				WfctlOption *json, WfctlOption *yes)
+const WfctlOption *const *
+wfctl_common_options(void)
+{
+	static const WfctlOption *list[sizeof(own_options) / sizeof(own_options[0])];
+
+	if (list[0] == NULL)
+	{
+		int			n = 0;
+
+		for (const OwnOption *o = own_options; o->option.name; o++)
+			if (o->flags == 0)
+				list[n++] = &o->option;
+	}
+	return list;
+}
+
+int
+wfctl_command_options(const WfctlCommand *cmd, const WfctlOption **list)
 {
 	int			n = 0;
 
 	for (const WfctlOption *o = cmd->options; o && o->name; o++)
 		if (o->refuse == NULL)
 			list[n++] = o;
-	if (cmd->flags & WFCTL_F_EXACT)
-		list[n++] = &prefix_match_option;
-	if (cmd->flags & (WFCTL_F_EXACT | WFCTL_F_CONFIRM))
-	{
-		memset(yes, 0, sizeof(*yes));
-		yes->name = "yes";
-		yes->type = WFCTL_OPT_FLAG;
-		yes->help = cmd->yes_help ? cmd->yes_help : YES_HELP_EXACT;
-		list[n++] = yes;
-	}
-	if (cmd->flags & WFCTL_F_JSON)
-	{
-		memset(json, 0, sizeof(*json));
-		json->name = "json";
-		json->type = WFCTL_OPT_FLAG;
-		json->help = cmd->json_help;
-		list[n++] = json;
-	}
-	if (cmd->flags & WFCTL_F_WAIT)
-		list[n++] = &wait_option;
+	for (const OwnOption *o = own_options; o->option.name; o++)
+		if (o->flags != 0 && takes_own(cmd, o))
+			list[n++] = &o->option;
 	return n;
+}
+
+/* the help of an option: --json and --yes say what they do in cmd */
+static const char *
+help_of(const WfctlCommand *cmd, const WfctlOption *o)
+{
+	if (strcmp(o->name, "json") == 0 && o->help == NULL)
+		return cmd->json_help;
+	if (strcmp(o->name, "yes") == 0 && o->help == NULL)
+		return cmd->yes_help ? cmd->yes_help : YES_HELP_EXACT;
+	return o->help;
 }
 
 void
 wfctl_print_help(const WfctlCommand *cmd)
 {
-	const WfctlOption *list[64];
-	WfctlOption json,
-				yes;
-	int			n = collect_options(cmd, list, &json, &yes);
+	const WfctlOption *list[WFCTL_MAX_OPTIONS];
+	int			n = wfctl_command_options(cmd, list);
 	size_t		width = 0;
 	const char *line = cmd->usage;
 
@@ -179,20 +211,20 @@ wfctl_print_help(const WfctlCommand *cmd)
 	for (int i = 0; i < n; i++)
 		if (label_width(list[i]) > width)
 			width = label_width(list[i]);
-	for (const WfctlOption *o = connection_options; o->name; o++)
-		if (label_width(o) > width)
-			width = label_width(o);
+	for (const WfctlOption *const *o = wfctl_common_options(); *o; o++)
+		if (label_width(*o) > width)
+			width = label_width(*o);
 	width += 2;
 	if (n > 0)
 	{
 		printf("\nOptions:\n");
 		for (int i = 0; i < n; i++)
-			print_option(stdout, list[i], width);
+			print_option(stdout, list[i], help_of(cmd, list[i]), width);
 	}
 	printf("\nConnection options (libpq's PGHOST, PGPORT, PGUSER, PGDATABASE,\n"
 		   "PGPASSWORD and ~/.pgpass apply):\n");
-	for (const WfctlOption *o = connection_options; o->name; o++)
-		print_option(stdout, o, width);
+	for (const WfctlOption *const *o = wfctl_common_options(); *o; o++)
+		print_option(stdout, *o, (*o)->help, width);
 }
 
 void
@@ -213,11 +245,11 @@ wfctl_usage(FILE *out)
 	fprintf(out, "\nEvery command takes --help (or -?), and the connection options, before\n"
 			"or after the command:\n");
 	width = 0;
-	for (const WfctlOption *o = connection_options; o->name; o++)
-		if (label_width(o) > width)
-			width = label_width(o);
-	for (const WfctlOption *o = connection_options; o->name; o++)
-		print_option(out, o, width + 2);
+	for (const WfctlOption *const *o = wfctl_common_options(); *o; o++)
+		if (label_width(*o) > width)
+			width = label_width(*o);
+	for (const WfctlOption *const *o = wfctl_common_options(); *o; o++)
+		print_option(out, *o, (*o)->help, width + 2);
 	fprintf(out,
 			"\nOther options:\n"
 			"  -?, --help     show this help, then exit\n"
@@ -234,16 +266,9 @@ wfctl_usage(FILE *out)
 static bool
 long_takes_argument(const char *name, size_t len)
 {
-	const WfctlOption *const lists[] = {connection_options, &wait_option};
-
-	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
-		for (const WfctlOption *o = lists[i]; o->name; o++)
-		{
-			if (strlen(o->name) == len && strncmp(o->name, name, len) == 0)
-				return o->type != WFCTL_OPT_FLAG;
-			if (o == &wait_option)
-				break;
-		}
+	for (const OwnOption *o = own_options; o->option.name; o++)
+		if (strlen(o->option.name) == len && strncmp(o->option.name, name, len) == 0)
+			return o->option.type != WFCTL_OPT_FLAG;
 	for (const WfctlCommand *const *c = wfctl_commands; *c; c++)
 		for (const WfctlOption *o = (*c)->options; o && o->name; o++)
 			if (strlen(o->name) == len && strncmp(o->name, name, len) == 0 &&
@@ -256,9 +281,9 @@ long_takes_argument(const char *name, size_t len)
 static bool
 short_takes_argument(char letter)
 {
-	for (const WfctlOption *o = connection_options; o->name; o++)
-		if (o->letter == letter)
-			return o->type != WFCTL_OPT_FLAG;
+	for (const OwnOption *o = own_options; o->option.name; o++)
+		if (o->option.letter == letter)
+			return o->option.type != WFCTL_OPT_FLAG;
 	for (const WfctlCommand *const *c = wfctl_commands; *c; c++)
 		for (const WfctlOption *o = (*c)->options; o && o->name; o++)
 			if (o->letter == letter)
@@ -300,7 +325,28 @@ parse_number(Wfctl *w, const WfctlOption *o, const char *arg)
 	return n;
 }
 
-/* store the argument of an option in its target */
+/* store the argument of option o in target (a bool, text or long) */
+static void
+store(Wfctl *w, const WfctlOption *o, const char *arg, void *target)
+{
+	switch (o->type)
+	{
+		case WFCTL_OPT_FLAG:
+			*(bool *) target = true;
+			break;
+		case WFCTL_OPT_TEXT:
+			*(const char **) target = arg;
+			break;
+		case WFCTL_OPT_NUMBER:
+			*(long *) target = parse_number(w, o, arg);
+			break;
+		case WFCTL_OPT_CALL:
+			o->call(w, arg);
+			break;
+	}
+}
+
+/* one of the command's options: its checks, then its target */
 static void
 take_option(Wfctl *w, const WfctlOption *o, const char *arg, bool *seen)
 {
@@ -311,21 +357,7 @@ take_option(Wfctl *w, const WfctlOption *o, const char *arg, bool *seen)
 	*seen = true;
 	if (arg != NULL && arg[0] == '\0' && o->nonempty)
 		wfctl_usage_error(w, "--%s must not be empty", o->name);
-	switch (o->type)
-	{
-		case WFCTL_OPT_FLAG:
-			*(bool *) o->target = true;
-			break;
-		case WFCTL_OPT_TEXT:
-			*(const char **) o->target = arg;
-			break;
-		case WFCTL_OPT_NUMBER:
-			*(long *) o->target = parse_number(w, o, arg);
-			break;
-		case WFCTL_OPT_CALL:
-			o->call(w, arg);
-			break;
-	}
+	store(w, o, arg, o->target);
 }
 
 /* append an option of the parser's own */
@@ -445,23 +477,15 @@ wfctl_parse(Wfctl *w, int argc, char **argv)
 
 	for (const WfctlOption *o = cmd->options; o && o->name; o++)
 		nopts++;
-	long_table = xmalloc(sizeof(struct option) * (nopts + 16));
+	long_table = xmalloc(sizeof(struct option) * (nopts + 24));
 	short_table = xmalloc(2 * nopts + 16);
 	seen_table = xmalloc(sizeof(bool) * (nopts + 1));
 	memset(seen_table, 0, sizeof(bool) * (nopts + 1));
 	strcpy(short_table, ":");		/* ':' for a missing argument */
-	for (int i = 0; connection_options[i].name; i++)
-		add_getopt(long_table, &nlong, short_table, &connection_options[i],
-				   connection_options[i].letter);
 	add_flag(long_table, &nlong, "help", no_argument, OPT_HELP);
-	if (cmd->flags & WFCTL_F_JSON)
-		add_flag(long_table, &nlong, "json", no_argument, OPT_JSON);
-	if (cmd->flags & WFCTL_F_WAIT)
-		add_flag(long_table, &nlong, "wait", required_argument, OPT_WAIT);
-	if (cmd->flags & WFCTL_F_EXACT)
-		add_flag(long_table, &nlong, "prefix-match", no_argument, OPT_PREFIX_MATCH);
-	if (cmd->flags & (WFCTL_F_EXACT | WFCTL_F_CONFIRM))
-		add_flag(long_table, &nlong, "yes", no_argument, OPT_YES);
+	for (int i = 0; own_options[i].option.name; i++)
+		if (takes_own(cmd, &own_options[i]))
+			add_getopt(long_table, &nlong, short_table, &own_options[i].option, OPT_OWN + i);
 	for (int i = 0; i < nopts; i++)
 		add_getopt(long_table, &nlong, short_table, &cmd->options[i], OPT_COMMAND + i);
 	memset(&long_table[nlong], 0, sizeof(struct option));
@@ -470,56 +494,27 @@ wfctl_parse(Wfctl *w, int argc, char **argv)
 	opterr = 0;					/* getopt's messages are not escaped */
 	while ((opt = getopt_long(argc, argv, short_table, long_table, NULL)) != -1)
 	{
-		int			index = -1;
-
-		switch (opt)
+		if (opt == OPT_HELP)
 		{
-			case 'd':
-				w->dbname = optarg;
-				continue;
-			case 'h':
-				w->host = optarg;
-				continue;
-			case 'p':
-				w->port = optarg;
-				continue;
-			case 'U':
-				w->user = optarg;
-				continue;
-			case 'W':
-				w->password = 1;
-				continue;
-			case 'w':
-				w->password = -1;
-				continue;
-			case OPT_HELP:
-				wfctl_print_help(cmd);
-				free_tables();
-				exit(WFCTL_EXIT_OK);
-			case OPT_JSON:
-				w->json = true;
-				continue;
-			case OPT_WAIT:
-				w->wait = parse_number(w, &wait_option, optarg);
-				continue;
-			case OPT_PREFIX_MATCH:
-				w->prefix_match = true;
-				continue;
-			case OPT_YES:
-				w->yes = true;
-				continue;
-			case '?':
-			case ':':
-				bad_option(w, opt, argv[optind - 1], long_table);
+			wfctl_print_help(cmd);
+			free_tables();
+			exit(WFCTL_EXIT_OK);
 		}
+		if (opt == '?' || opt == ':')
+			bad_option(w, opt, argv[optind - 1], long_table);
+		/* a short option: its index */
+		for (int i = 0; opt < OPT_HELP && own_options[i].option.name; i++)
+			if (own_options[i].option.letter == opt)
+				opt = OPT_OWN + i;
+		for (int i = 0; opt < OPT_HELP && i < nopts; i++)
+			if (cmd->options[i].letter == opt)
+				opt = OPT_COMMAND + i;
 		if (opt >= OPT_COMMAND)
-			index = opt - OPT_COMMAND;
-		else
-			for (int i = 0; i < nopts; i++)
-				if (cmd->options[i].letter == opt)
-					index = i;
-		if (index >= 0)
-			take_option(w, &cmd->options[index], optarg, &seen_table[index]);
+			take_option(w, &cmd->options[opt - OPT_COMMAND], optarg,
+						&seen_table[opt - OPT_COMMAND]);
+		else if (opt >= OPT_OWN)
+			store(w, &own_options[opt - OPT_OWN].option, optarg,
+				  (char *) w + own_options[opt - OPT_OWN].offset);
 	}
 	free_tables();
 	w->args = argv + optind;

@@ -247,27 +247,50 @@ print_line(WfctlTable *t, FILE *out, const size_t *widths, char *const *cells,
 	fputc('\n', out);
 }
 
-void
-wfctl_table_print(WfctlTable *t, FILE *out, int max_width)
+/* one line of --tsv: the cells separated by tabs */
+static void
+print_tsv_line(const WfctlTable *t, char *const *cells)
 {
-	size_t	   *widths = xmalloc(t->ncols * sizeof(size_t));
-
 	for (int c = 0; c < t->ncols; c++)
 	{
-		widths[c] = wfctl_width(t->headers[c]);
+		if (c > 0)
+			putchar('\t');
+		fputs(cells[c], stdout);
+	}
+	putchar('\n');
+}
+
+void
+wfctl_table_print(Wfctl *w, WfctlTable *t, int max_width)
+{
+	size_t	   *widths;
+
+	if (w->tsv)
+	{
+		if (!w->no_headers)
+			print_tsv_line(t, t->headers);
+		for (int r = 0; r < t->nrows; r++)
+			print_tsv_line(t, &t->cells[r * t->ncols]);
+		return;
+	}
+	widths = xmalloc(t->ncols * sizeof(size_t));
+	for (int c = 0; c < t->ncols; c++)
+	{
+		widths[c] = w->no_headers ? 0 : wfctl_width(t->headers[c]);
 		for (int r = 0; r < t->nrows; r++)
 		{
-			size_t		w = wfctl_width(t->cells[r * t->ncols + c]);
+			size_t		cw = wfctl_width(t->cells[r * t->ncols + c]);
 
-			if (w > widths[c])
-				widths[c] = w;
+			if (cw > widths[c])
+				widths[c] = cw;
 		}
 		if (max_width > 1 && widths[c] > (size_t) max_width)
 			widths[c] = max_width;
 	}
-	print_line(t, out, widths, t->headers, NULL);
+	if (!w->no_headers)
+		print_line(t, stdout, widths, t->headers, NULL);
 	for (int r = 0; r < t->nrows; r++)
-		print_line(t, out, widths, &t->cells[r * t->ncols], &t->colors[r * t->ncols]);
+		print_line(t, stdout, widths, &t->cells[r * t->ncols], &t->colors[r * t->ncols]);
 	free(widths);
 }
 
@@ -290,14 +313,15 @@ wfctl_print_result(Wfctl *w, const PGresult *res, const WfctlColumn *cols,
 {
 	WfctlTable *t;
 
-	if (PQntuples(res) == 0)
+	if (PQntuples(res) == 0 && !w->tsv)
 	{
-		printf("%s\n", empty);
+		if (!w->no_headers)
+			printf("%s\n", empty);
 		return;
 	}
 	t = wfctl_table_new(cols);
 	wfctl_table_add_rows(w, t, res);
-	wfctl_table_print(t, stdout, max_width);
+	wfctl_table_print(w, t, max_width);
 	wfctl_table_free(t);
 }
 

@@ -514,3 +514,13 @@ record_validate(Wfctl *w, Report *r, const char *snapshot, bool strict)
 	PQclear(res);
 	return n;
 }
+
+int
+records_exit(Wfctl *w, int rc)
+{
+	if (w->json && wfctl_finish_output(w) != WFCTL_EXIT_OK)
+		rc = WFCTL_EXIT_FAIL;
+	if (PQstatus(w->conn) == CONNECTION_BAD)
+		rc = WFCTL_EXIT_CONNECTION;
+	return rc;
+}

@@ -120,6 +120,12 @@ extern void record_free(Record *rec);
  */
 extern int	record_validate(Wfctl *w, Report *r, const char *snapshot, bool strict);
 
+/*
+ * The exit status of import or validate, rc unless the --json lines could
+ * not be written (1) or the connection was lost (2).
+ */
+extern int	records_exit(Wfctl *w, int rc);
+
 /* the --max-record-bytes option of import and validate, into a long */
 #define RECORDS_LIMIT_OPTION(var) \
 	{.name = "max-record-bytes", .type = WFCTL_OPT_NUMBER, .arg = "N", \

@@ -100,6 +100,7 @@ main(int argc, char **argv)
 				args[n++] = argv[i];
 		w.command = w.cmd->name;
 		wfctl_parse(&w, n, args);
+		wfctl_pager_start(&w);
 		rc = w.cmd->run(&w);
 		free(args[0]);
 		free(args);
@@ -125,7 +126,7 @@ wfctl_error(Wfctl *w, const char *fmt,...)
 int
 wfctl_finish_output(Wfctl *w)
 {
-	if (fflush(stdout) != 0 || ferror(stdout))
+	if (ferror(stdout) || wfctl_pager_finish() != 0 || ferror(stdout))
 	{
 		wfctl_error(w, "could not write the output: %s", strerror(errno));
 		return WFCTL_EXIT_FAIL;

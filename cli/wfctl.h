@@ -91,6 +91,8 @@ typedef struct WfctlArg
 #define WFCTL_F_EXACT	0x04	/* IDs are whole ids: --prefix-match, --yes */
 #define WFCTL_F_CONFIRM 0x08	/* asks first on a terminal: --yes */
 #define WFCTL_F_WRITES	0x10	/* writes: needs wf_grant_access(writable) */
+#define WFCTL_F_PAGER	0x20	/* long output to a terminal is paged: --no-pager */
+#define WFCTL_F_TABLE	0x40	/* prints a table: --tsv, --no-headers */
 
 typedef struct WfctlCommand
 {
@@ -141,7 +143,8 @@ struct Wfctl
 	const char *host;
 	const char *port;
 	const char *user;
-	int			password;		/* -W: 1 (ask first), -w: -1 (never ask) */
+	bool		ask_password;	/* -W: ask before connecting */
+	bool		no_password;	/* -w: never ask */
 	PGconn	   *conn;			/* after wfctl_connect() */
 	char	   *schema;			/* the extension's schema, quoted */
 	/* the options of the command's flags */
@@ -149,6 +152,9 @@ struct Wfctl
 	long		wait;			/* WFCTL_F_WAIT: seconds */
 	bool		prefix_match;	/* WFCTL_F_EXACT: IDs may be prefixes */
 	bool		yes;			/* WFCTL_F_EXACT, _CONFIRM: answers yes */
+	bool		no_pager;		/* WFCTL_F_PAGER */
+	bool		tsv;			/* WFCTL_F_TABLE: tab-separated */
+	bool		no_headers;		/* WFCTL_F_TABLE: no header line */
 	/* the arguments after the options */
 	char	  **args;
 	int			nargs;
@@ -171,6 +177,17 @@ extern void wfctl_usage(FILE *out);
 
 /* "wfctl NAME --help" */
 extern void wfctl_print_help(const WfctlCommand *cmd);
+
+/*
+ * The options a command takes besides the common ones: its own (not the
+ * refused ones) and those of its flags, in help order, in list (room for
+ * WFCTL_MAX_OPTIONS); returns how many.  The common options (connection)
+ * are wfctl_common_options(), ended by NULL.  Shell completion is made
+ * from these.
+ */
+#define WFCTL_MAX_OPTIONS 64
+extern int	wfctl_command_options(const WfctlCommand *cmd, const WfctlOption **list);
+extern const WfctlOption *const *wfctl_common_options(void);
 
 /*
  * Where the command's name is in argv: the first argument that is neither
@@ -292,6 +309,16 @@ extern bool wfctl_confirm(const char *fmt,...) __attribute__((format(printf, 1, 
 /* read a password on /dev/tty, not echoed; NULL without a terminal */
 extern char *wfctl_ask_password(const char *prompt);
 
+/*
+ * The pager (WFCTL_F_PAGER commands): when stdout is a terminal and
+ * neither --no-pager nor an empty PSQL_PAGER / PAGER turns it off, the
+ * output is held until wfctl_pager_finish (wfctl_finish_output calls it),
+ * which shows it through PSQL_PAGER, PAGER or less when it does not fit
+ * the screen.  wfctl_pager_finish returns 0, or EOF when writing failed.
+ */
+extern void wfctl_pager_start(Wfctl *w);
+extern int	wfctl_pager_finish(void);
+
 /* ---- out.c: output for people ---- */
 
 /* how a column's text is shown */
@@ -329,12 +356,18 @@ extern WfctlTable *wfctl_table_new(const WfctlColumn *cols);
 extern void wfctl_table_add_rows(Wfctl *w, WfctlTable *t, const PGresult *res);
 /* the number of rows added so far */
 extern int	wfctl_table_rows(const WfctlTable *t);
-extern void wfctl_table_print(WfctlTable *t, FILE *out, int max_width);
+/*
+ * Print the table on stdout: aligned, cells cut at max_width (headers
+ * unless --no-headers); with --tsv, cells whole and separated by tabs (no
+ * colour; control characters are escaped, so a cell holds no tab).
+ */
+extern void wfctl_table_print(Wfctl *w, WfctlTable *t, int max_width);
 extern void wfctl_table_free(WfctlTable *t);
 
 /*
- * The whole result as a table, or the line empty when it has no rows;
- * the columns' cells are cut at max_width.
+ * The whole result as a table, or the line empty when it has no rows
+ * (with --tsv the header only, with --no-headers nothing: a script reads
+ * no rows); the columns' cells are cut at max_width.
  */
 extern void wfctl_print_result(Wfctl *w, const PGresult *res,
 							   const WfctlColumn *cols, const char *empty,

@@ -158,6 +158,28 @@ command_checks_all(wfctl_cmd('list', '--limit', '0', @db),
 		{ map { $_ => $inspect->{$_} } keys %$listed },
 		'list --json and inspect --json: one schema, the same members for the same facts');
 }
+# for scripts: --tsv and --no-headers (the table unchanged otherwise, in a
+# pipe too)
+command_checks_all(
+	wfctl_cmd('list', '--tsv', '--prefix', 'ord:', @db), 0,
+	[
+		qr/\AID\tSTATUS\tSTEPS\tPENDING\tAGE\tUPDATED\tEXPIRES\n/,
+		qr/^ord:1\tsuspended\t0\t0\t$ago\t$ago\t\n/m,
+		qr/^ord:10\tfailed\t0\t0\t$ago\t$ago\t\n/m,
+		qr/\A(?:[^\n]*\n){3}\z/, qr/\A[^ ]*(?: ago[^ ]*)*\z/
+	],
+	[qr/\A\z/],
+	'list --tsv: a header, then one line per workflow, tabs between every cell (empty ones too)');
+command_checks_all(wfctl_cmd('list', '--tsv', '--no-headers', '--prefix', 'ord:', @db),
+	0, [qr/\Aord:1\t[^\n]*\nord:10\t[^\n]*\n\z/], [qr/\A\z/],
+	'list --tsv --no-headers: the rows only');
+command_checks_all(wfctl_cmd('list', '--no-headers', '--prefix', 'ord:', @db),
+	0, [qr/\Aord:1  +suspended +0 +0 /, qr/\A(?:ord:[^\n]*\n){2}\z/], [qr/\A\z/],
+	'list --no-headers: the aligned rows without the header line');
+command_checks_all(wfctl_cmd('list', '--tsv', '--prefix', 'nothing', @db),
+	0, [qr/\AID\tSTATUS[^\n]*\n\z/], [qr/\A\z/], 'list --tsv of nothing: the header only');
+command_checks_all(wfctl_cmd('list', '--no-headers', '--prefix', 'nothing', @db),
+	0, [qr/\A\z/], [qr/\A\z/], 'list --no-headers of nothing: no line ("No workflows." is for people)');
 command_checks_all(wfctl_cmd('list', '--limit', 'x', @db),
 	64, [qr/\A\z/],
 	[qr/^wfctl list: error: --limit must be a number from 0 to 1000000000, not "x"\nTry "wfctl list --help"/],
@@ -444,6 +466,17 @@ command_checks_all(wfctl_cmd('stats', '--help'), 0,
 		't|5',
 		'stats --json: every line equals its wf_stats row');
 }
+command_checks_all(wfctl_cmd('stats', '--tsv', '--no-headers', @db),
+	0, [qr/\Arunning\t\d+\t\d+\t[0-9.]+ k?B\t/, qr/^total\t/m, qr/\A(?:[^\n]*\n){6}\z/],
+	[qr/\A\z/], 'stats --tsv --no-headers: five statuses and the total');
+command_checks_all(wfctl_cmd('pending', '--tsv', '--no-headers', @db),
+	0, [qr/\A\z/], [qr/\A\z/], 'pending --tsv --no-headers with nothing waiting: no line');
+$node->safe_psql('postgres', "SELECT workflow_persist.wf_save('long:' || repeat('x', 60), "
+	  . "'{\"formatVersion\": 1, \"steps\": {}, \"execution\": {\"status\": \"running\", \"lastUpdated\": \"t\"}}')");
+command_checks_all(wfctl_cmd('list', '--prefix', 'long:', '--tsv', '--no-headers', @db),
+	0, [qr/\Along:x{60}\trunning\t/], [qr/\A\z/], 'list --tsv: an id longer than 40 columns, whole');
+command_checks_all(wfctl_cmd('list', '--prefix', 'long:', '--no-headers', @db),
+	0, [qr/\Along:x{34}$ellipsis /], [qr/\A\z/], 'without --tsv, cut with an ellipsis');
 command_checks_all(wfctl_cmd('stats', 'extra', @db),
 	64, [qr/\A\z/], [qr/^wfctl stats: error: unexpected argument "extra"/],
 	'stats: extra argument, exit 64');

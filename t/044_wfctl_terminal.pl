@@ -8,6 +8,9 @@
 # cleanup says how many workflows it would delete and asks first.  A
 # server that wants a password gets one asked for, not echoed, as psql
 # does (-W asks first, -w never; off a terminal wfctl does not ask).
+# Output longer than the terminal goes through the pager, psql's way:
+# PSQL_PAGER, then PAGER, then less; --no-pager or an empty variable turn
+# it off, and a pipe is never paged.
 use strict;
 use warnings;
 
@@ -134,6 +137,43 @@ command_checks_all(wfctl_cmd('stats', '-W', @db), 2, [qr/^$/],
 	local $ENV{PGPASSWORD} = 'secret-pw-91';
 	command_checks_all(wfctl_cmd('stats', @pw), 0, [qr/^STATUS/], [qr/^$/],
 		'PGPASSWORD: no question');
+}
+
+# ---- the pager ----
+
+sql(q{SELECT wf_save_step('page:' || lpad(i::text, 2, '0'), 'a', '{"ok": true}')
+        FROM generate_series(1, 15) AS i});
+my %pager = (PAGER => q{sed -e 's/^/paged: /'}, PSQL_PAGER => undef);
+($rc, $shown) = wfctl_tty([ 'list', '--prefix', 'page:', @db ], rows => 10, env => \%pager);
+is($rc, 0, 'list of 16 lines on a terminal of 10: exit 0');
+like($shown, qr/^paged: ID +STATUS/m, '... through the pager (PAGER)');
+like($shown, qr/^paged: page:01 /m, '... every line');
+($rc, $shown) = wfctl_tty([ 'list', '--prefix', 'page:', '--no-pager', @db ], rows => 10, env => \%pager);
+unlike($shown, qr/paged:/, '--no-pager: not paged');
+like($shown, qr/^page:01 /m, '... the table as it is');
+($rc, $shown) = wfctl_tty([ 'list', '--prefix', 'page:', @db ], rows => 40, env => \%pager);
+unlike($shown, qr/paged:/, 'output that fits the terminal: not paged');
+($rc, $shown) = wfctl_tty([ 'list', '--prefix', 'page:', @db ], rows => 40, cols => 30, env => \%pager);
+like($shown, qr/^paged: ID/m, 'output wider than the terminal: paged');
+($rc, $shown) = wfctl_tty([ 'list', '--prefix', 'page:', @db ], rows => 10,
+	env => { %pager, PSQL_PAGER => q{sed -e 's/^/psql-paged: /'} });
+like($shown, qr/^psql-paged: ID/m, 'PSQL_PAGER wins over PAGER');
+($rc, $shown) = wfctl_tty([ 'list', '--prefix', 'page:', @db ], rows => 10, env => { PAGER => '', PSQL_PAGER => undef });
+unlike($shown, qr/paged:/, 'PAGER set but empty: no pager');
+like($shown, qr/^page:15 /m, '... the whole table');
+($rc, $shown) = wfctl_tty([ 'list', '--prefix', 'page:', @db ], rows => 10,
+	env => { PAGER => '/nonexistent/pager', PSQL_PAGER => undef });
+is($rc, 0, 'a pager that cannot run: exit 0');
+like($shown, qr/^page:15 /m, '... and the output on the terminal');
+($rc, $shown) = wfctl_tty([ 'inspect', 'page:01', @db ], rows => 10, env => \%pager);
+like($shown, qr/^paged: id: +page:01/m, 'inspect is paged too');
+($rc, $shown) = wfctl_tty([ 'inspect', 'nope', @db ], rows => 3, env => \%pager);
+is($rc, 3, 'an error while paging: its exit status');
+unlike($shown, qr/paged:/, '... and no pager');
+{
+	local $ENV{PAGER} = q{sed -e 's/^/paged: /'};
+	command_checks_all(wfctl_cmd('list', '--prefix', 'page:', @db),
+		0, [qr/\AID /, qr/\A(?!.*paged:)/s], [qr/^$/], 'in a pipe: never paged');
 }
 
 wfctl_valgrind_done();

@@ -10,7 +10,7 @@
 # log is empty.
 #
 # wfctl_tty(\@args, answers => [[qr/question/, "answer\n"], ...], env =>
-# {...}, rows => N, cols => N) runs wfctl on a pseudo-terminal of its own
+# {NAME => value or undef to unset}, rows => N, cols => N) runs wfctl on a pseudo-terminal of its own
 # (its controlling terminal, so /dev/tty works, and standard input, output
 # and error), types each answer once its question has appeared, and
 # returns (exit status, everything the terminal showed).
@@ -77,7 +77,11 @@ sub wfctl_tty
 		open(STDIN, '<&', $tty) or POSIX::_exit(126);
 		open(STDOUT, '>&', $tty) or POSIX::_exit(126);
 		open(STDERR, '>&', $tty) or POSIX::_exit(126);
-		$ENV{$_} = $opt{env}{$_} foreach keys %{ $opt{env} // {} };
+		foreach my $k (keys %{ $opt{env} // {} })
+		{
+			if (defined $opt{env}{$k}) { $ENV{$k} = $opt{env}{$k}; }
+			else { delete $ENV{$k}; }
+		}
 		exec(@$cmd) or POSIX::_exit(127);
 	}
 	$pty->close_slave;
