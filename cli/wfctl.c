@@ -29,6 +29,7 @@ const WfctlCommand *const wfctl_commands[] = {
 	&wfctl_cmd_replay,
 	&wfctl_cmd_delete,
 	&wfctl_cmd_cleanup,
+	&wfctl_cmd_completion,
 	NULL
 };
 

@@ -83,6 +83,7 @@ typedef struct WfctlArg
 	bool		repeat;			/* any number of them */
 	bool		nonempty;		/* "" is a usage error */
 	bool		file;			/* completion: a file name */
+	const char *words;			/* completion: the words it takes */
 } WfctlArg;
 
 /* options the parser adds itself, stored in Wfctl */
@@ -128,6 +129,7 @@ extern const WfctlCommand wfctl_cmd_cancel;
 extern const WfctlCommand wfctl_cmd_replay;
 extern const WfctlCommand wfctl_cmd_delete;
 extern const WfctlCommand wfctl_cmd_cleanup;
+extern const WfctlCommand wfctl_cmd_completion;
 
 /* seconds a write waits for a run another transaction is writing */
 #define WFCTL_DEFAULT_WAIT 10

@@ -14,10 +14,10 @@ export PG_CONFIG
 
 # Everything the build, the demo and every test suite need.
 # wfctl needs libpq-dev; its tests valgrind, IO::Pty (a terminal for its
-# questions), and clang with libclang-rt for the libFuzzer harness of its
-# import parser.
+# questions), zsh (its completion), and clang with libclang-rt for the
+# libFuzzer harness of its import parser.
 WFP_PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libjansson-dev \
-libipc-run-perl libio-pty-perl pkg-config make gcc libc6-dev perl libpq-dev valgrind clang libclang-rt-14-dev"
+libipc-run-perl libio-pty-perl zsh pkg-config make gcc libc6-dev perl libpq-dev valgrind clang libclang-rt-14-dev"
 
 say() { printf '\n==> %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
