@@ -119,7 +119,7 @@ run_change(Wfctl *w, Change *c, const char *arg_id)
  * Check that text is JSON as the server reads jsonb (the server is the one
  * that stores it: its rules for numbers, escapes and nesting apply), and
  * with want_object that it is an object.  A malformed value is a usage
- * error (exit 2) quoting the server's reason.
+ * error (exit 64) quoting the server's reason.
  */
 static void
 check_json(Wfctl *w, const char *option, const char *text, bool want_object)

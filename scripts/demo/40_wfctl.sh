@@ -3,6 +3,8 @@
 # PGPORT, PGUSER and PGDATABASE like psql).
 say "Act 4: wfctl, the operator's command-line tool"
 WFCTL="$PG_BIN/wfctl"
+# a demo runs on: no pager, even when a table is longer than the terminal
+export PSQL_PAGER=""
 
 # another refund waits for a manager (saved by the engine, as in act 3)
 $PSQL -c "SELECT workflow_persist.wf_save('refund:8', '{
