@@ -238,7 +238,7 @@ run_cleanup(Wfctl *w)
 const WfctlCommand wfctl_cmd_cleanup = {
 	.name = "cleanup",
 	.summary = "delete expired workflows now",
-	.usage = "[--dry-run] [--batch N] [--json]",
+	.usage = "[--dry-run] [--batch N] [--yes] [--json]",
 	.description =
 	"Delete expired workflows now (past their ttl, or finished and past their\n"
 	"status's retention), oldest first, one batch per transaction, as the\n"

@@ -220,7 +220,7 @@ static const WfctlArg decide_args[] = {
 const WfctlCommand wfctl_cmd_approve = {
 	.name = "approve",
 	.summary = "approve a step waiting for approval",
-	.usage = "ID STEP [--value JSON] [--note TEXT] [--by NAME] [--json]",
+	.usage = "ID STEP [--value JSON] [--note TEXT] [--by NAME] [--prefix-match] [--json]",
 	.description =
 	"Approve step STEP of workflow ID, which waits for a decision (a pending\n"
 	"approval or hook): the step becomes {\"ok\": true, \"value\": JSON} and the\n"
@@ -245,7 +245,7 @@ const WfctlCommand wfctl_cmd_approve = {
 const WfctlCommand wfctl_cmd_reject = {
 	.name = "reject",
 	.summary = "reject a step waiting for approval",
-	.usage = "ID STEP --reason TEXT [--note TEXT] [--by NAME] [--json]",
+	.usage = "ID STEP --reason TEXT [--note TEXT] [--by NAME] [--prefix-match] [--json]",
 	.description =
 	"Reject step STEP of workflow ID, which waits for a decision: the step\n"
 	"becomes awaitly's APPROVAL_REJECTED error with the reason, and the\n"
@@ -403,7 +403,7 @@ run_cancel(Wfctl *w)
 const WfctlCommand wfctl_cmd_cancel = {
 	.name = "cancel",
 	.summary = "cancel a run",
-	.usage = "ID [--reason TEXT] [--json]",
+	.usage = "ID [--reason TEXT] [--prefix-match] [--json]",
 	.description =
 	"Cancel the run of workflow ID (running, suspended or failed) for good:\n"
 	"it accepts no more writes; \"wfctl replay\" starts it again.  Cancelling\n"

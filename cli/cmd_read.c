@@ -109,7 +109,7 @@ run_list(Wfctl *w)
 const WfctlCommand wfctl_cmd_list = {
 	.name = "list",
 	.summary = "list workflows",
-	.usage = "[--status S] [--prefix P] [--limit N] [--json]",
+	.usage = "[--status S] [--prefix P] [--limit N] [--json | --tsv] [--no-headers]",
 	.description =
 	"List workflows, the most recently updated first: id, status, steps,\n"
 	"pending approvals, age, last update and expiry.\n",
@@ -176,7 +176,7 @@ run_pending(Wfctl *w)
 const WfctlCommand wfctl_cmd_pending = {
 	.name = "pending",
 	.summary = "everything waiting for a human",
-	.usage = "[--json]",
+	.usage = "[--json | --tsv] [--no-headers]",
 	.description =
 	"Everything waiting for a human, newest first: steps waiting for an\n"
 	"approval or a hook, and runs suspended by wf_suspend (wf_pending()).\n",
@@ -236,7 +236,7 @@ run_stats(Wfctl *w)
 const WfctlCommand wfctl_cmd_stats = {
 	.name = "stats",
 	.summary = "workflows, steps and bytes per status",
-	.usage = "[--json]",
+	.usage = "[--json | --tsv] [--no-headers]",
 	.description =
 	"Per status (the wf_stats view): live workflows, their steps and bytes,\n"
 	"the largest workflow and its size, and expired workflows still stored\n"

@@ -369,7 +369,7 @@ command_checks_all(wfctl_cmd('inspect', 'ord:10', @db),
 # ---- pending ----
 
 command_checks_all(wfctl_cmd('pending', '--help'), 0,
-	[ qr/^Usage:\n  wfctl pending \[--json\]/, qr/Connection options/ ],
+	[ qr/^Usage:\n  wfctl pending \[--json \| --tsv\] \[--no-headers\]$/m, qr/Connection options/ ],
 	[qr/\A\z/], 'pending --help');
 sql("SELECT wf_save_step('ord:10', 'hook:bank', '$hook_step')");
 command_checks_all(
@@ -426,7 +426,7 @@ command_checks_all(
 # ---- stats ----
 
 command_checks_all(wfctl_cmd('stats', '--help'), 0,
-	[ qr/^Usage:\n  wfctl stats \[--json\]/, qr/Connection options/ ],
+	[ qr/^Usage:\n  wfctl stats \[--json \| --tsv\] \[--no-headers\]$/m, qr/Connection options/ ],
 	[qr/\A\z/], 'stats --help');
 {
 	my %row;
