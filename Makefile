@@ -5,6 +5,7 @@
 #                        (wfctl goes to its bindir)
 #   make demo            the README's first command (scripts/demo.sh)
 #   make test            the README's second command: every suite (scripts/test.sh)
+#   make bench-client    the client-path benchmark (bench/client.sh, bench/README.md)
 #   make installcheck    pg_regress + isolation + TAP against an installed build
 #                        (must run as a non-root user: initdb refuses root)
 
@@ -57,7 +58,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # The suites one at a time (scripts/test.sh runs all three and sums up).
-.PHONY: installcheck-regress installcheck-isolation installcheck-tap demo test
+.PHONY: installcheck-regress installcheck-isolation installcheck-tap demo test bench-client
 installcheck-regress:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
 installcheck-isolation:
@@ -69,6 +70,8 @@ demo:
 	./scripts/demo.sh
 test:
 	./scripts/test.sh
+bench-client:
+	PG_CONFIG=$(PG_CONFIG) ./bench/client.sh
 
 # wfctl, the command-line tool, has a Makefile of its own (cli/Makefile)
 .PHONY: wfctl install-wfctl clean-wfctl
