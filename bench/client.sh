@@ -8,7 +8,8 @@
 # section of docs/performance.md.
 #
 #   bench/client.sh                                  the full run (about 40 minutes)
-#   ABSURD_SQL=/path/to/absurd.sql bench/client.sh   with Absurd (its schema is not in its npm package)
+#   ABSURD_SQL=/path/to/absurd.sql bench/client.sh   with Absurd (its schema is not in its npm package;
+#                                                    ABSURD_SQL_NOTE says in the report where it came from)
 #   QUICK=1 bench/client.sh                          a few minutes: 1 round, 10 and 100 steps
 #   OUT= bench/client.sh                             print only, leave docs/performance.md alone
 #
@@ -58,13 +59,9 @@ if [ -f "$ADAPTER_DIR/package.json" ]; then
     ADAPTER=1
 fi
 
-PGDATA="$BENCH_DIR/data"
-PORT=$(free_port)
-say "starting a throwaway PostgreSQL on 127.0.0.1:$PORT (defaults, fsync on)"
-as_pg "$PG_BIN/initdb" -D "$PGDATA" -E UTF8 --no-locale -A trust -U postgres >/dev/null
-as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -w -l "$BENCH_DIR/server.log" \
-    -o "-p $PORT -c listen_addresses=127.0.0.1 -k $BENCH_DIR" start >/dev/null
-export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres PGDATABASE=postgres PG_BIN BENCH_DIR
+say "starting a throwaway PostgreSQL (defaults, fsync on)"
+start_scratch_server "$BENCH_DIR"
+export PG_BIN BENCH_DIR
 PG_POSTMASTER_PID=$(head -n 1 "$PGDATA/postmaster.pid")
 CLK_TCK=$(getconf CLK_TCK)
 export PG_POSTMASTER_PID CLK_TCK

@@ -103,3 +103,21 @@ stop_servers_under() {
         as_pg "$PG_BIN/pg_ctl" -D "$(dirname "$pidfile")" -m immediate -w stop >/dev/null 2>&1 || true
     done
 }
+
+# Start a throwaway server (initdb'd with PostgreSQL's defaults) in $1/data
+# on a free loopback port, as the database's owner, with any further
+# arguments as postgres options ("-c name=value"); sets and exports
+# PGDATA, PGHOST, PGPORT, PGUSER and PGDATABASE.  stop_servers_under $1
+# stops it.
+start_scratch_server() {
+    dir=$1
+    shift
+    PGDATA="$dir/data"
+    PGPORT=$(free_port)
+    as_pg "$PG_BIN/initdb" -D "$PGDATA" -E UTF8 --no-locale -A trust -U postgres >/dev/null ||
+        die "initdb failed"
+    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -w -l "$dir/server.log" \
+        -o "-p $PGPORT -c listen_addresses=127.0.0.1 -k $dir $*" start >/dev/null ||
+        { cat "$dir/server.log" >&2; die "the server did not start"; }
+    export PGDATA PGHOST=127.0.0.1 PGPORT PGUSER=postgres PGDATABASE=postgres
+}

@@ -215,6 +215,7 @@ for (let run = 1; run <= conf.runs; run++) {
 
 // ---------------------------------------------------------------- the machine
 const q1 = async (sql) => (await admin.query(sql)).rows[0];
+await admin.query("SELECT workflow_persist.wf_exists('')");   // loads the library: its settings exist
 const settings = {};
 for (const s of ['fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_compression', 'default_toast_compression', 'jit', 'workflow_persist.validation']) {
     settings[s] = (await q1(`SELECT current_setting('${s}', true) AS v`)).v;
@@ -239,7 +240,7 @@ Object.assign(meta, {
     postgres: (await q1('SELECT version() AS v')).v,
     extension: (await q1("SELECT extversion AS v FROM pg_extension WHERE extname = 'workflow_persist'")).v,
     settings,
-    data_fs: fs.status === 0 ? fs.stdout.trim() : null,
+    data_fs: fs.status === 0 ? fs.stdout.trim().replace(/\s+/g, ' ') : null,
     node: process.version,
     packages: { pg: pkg('pg'), '@dbos-inc/dbos-sdk': pkg('@dbos-inc/dbos-sdk'), 'absurd-sdk': pkg('absurd-sdk'), awaitly: pkg('awaitly'), 'awaitly-workflow-persist': pkg('awaitly-workflow-persist') },
     absurd_sql: env.ABSURD_SQL || null,

@@ -15,9 +15,10 @@ const median = (a) => {
 const f0 = (x) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '-');
 const f2 = (x) => (Number.isFinite(x) ? x.toFixed(2) : '-');
 const range = (a) => (a.length > 1 ? ` (${f0(Math.min(...a))}-${f0(Math.max(...a))})` : '');
-const table = (head, rows) => [
+// a markdown table; the first `labels` columns are left-aligned
+const table = (head, rows, labels = 1) => [
     '| ' + head.join(' | ') + ' |',
-    '|' + head.map((_, i) => (i === 0 ? ' --- |' : ' ---: |')).join(''),
+    '|' + head.map((_, i) => (i < labels ? ' --- |' : ' ---: |')).join(''),
     ...rows.map((r) => '| ' + r.join(' | ') + ' |'),
 ].join('\n');
 const SIDE_NAMES = {
@@ -113,8 +114,8 @@ export function report(results, meta) {
     for (const n of conf.ns) {
         for (const c of C) {
             const at = (side) => pick(wf, { side, n, clients: c });
-            wfRows.push([`${f0(n)} | ${c}`, ...sides.map((s) => f0(median(cell(at(s)))) + range(cell(at(s))))]);
-            cpuRows.push([`${f0(n)} | ${c}`, ...sides.map((s) => {
+            wfRows.push([f0(n), c, ...sides.map((s) => f0(median(cell(at(s)))) + range(cell(at(s))))]);
+            cpuRows.push([f0(n), c, ...sides.map((s) => {
                 const rs = at(s);
                 const cl = median(rs.map((r) => (1e6 * r.client_cpu) / r.ops)), sv = median(rs.map((r) => (1e6 * r.server_cpu) / r.ops));
                 const wall = median(rs.map((r) => (1e6 * r.seconds * r.clients) / r.ops));
@@ -125,7 +126,7 @@ export function report(results, meta) {
     const ratioCols = [['wf_save', 'awaitly-postgres'], ['adapter', 'awaitly-postgres'], ['wf_save_step', 'awaitly-postgres'], ['wf_save_step', 'dbos'], ['wf_save_step', 'absurd']]
         .filter(([a, b]) => has(a) && has(b));
     const ratioRows = [];
-    for (const n of conf.ns) for (const c of C) ratioRows.push([`${f0(n)} | ${c}`, ...ratioCols.map(([a, b]) => f2(paired(wf, { n, clients: c }, a, b)))]);
+    for (const n of conf.ns) for (const c of C) ratioRows.push([f0(n), c, ...ratioCols.map(([a, b]) => f2(paired(wf, { n, clients: c }, a, b)))]);
     const slRows = [];
     const slSides = ['awaitly-postgres', 'workflow_persist', 'adapter'].filter((s) => sl.some((r) => r.side === s));
     for (const op of ['save', 'load']) {
@@ -134,7 +135,7 @@ export function report(results, meta) {
                 const at = (side) => cell(pick(sl, { op, bytes, clients: c, side }));
                 if (!at('awaitly-postgres').length) continue;
                 const realBytes = pick(sl, { op, bytes, clients: c })[0]?.doc_bytes;
-                slRows.push([`${op} | ${f0(realBytes)} B | ${c}`, ...slSides.map((s) => f0(median(at(s))) + range(at(s))),
+                slRows.push([op, `${f0(realBytes)} B`, c, ...slSides.map((s) => f0(median(at(s))) + range(at(s))),
                     ...slSides.slice(1).map((s) => f2(slRatio(op, bytes, c, s)))]);
             }
         }
@@ -144,7 +145,7 @@ export function report(results, meta) {
         for (const c of C) {
             const rs = pick(pb, { row, sc, clients: c });
             if (!rs.length) continue;
-            pbRows.push([`${what} | ${c}`, f0(median(rs.map((r) => r.wf))) + range(rs.map((r) => r.wf)), f0(median(rs.map((r) => r.base))) + range(rs.map((r) => r.base)), f2(pbRatio(row, sc, c))]);
+            pbRows.push([what, c, f0(median(rs.map((r) => r.wf))) + range(rs.map((r) => r.wf)), f0(median(rs.map((r) => r.base))) + range(rs.map((r) => r.base)), f2(pbRatio(row, sc, c))]);
         }
     }
     const trRows = C.filter((c) => pick(tr, { clients: c }).length).map((c) => {
@@ -171,7 +172,8 @@ export function report(results, meta) {
         `**Machine:** ${machine}. PostgreSQL defaults on a fresh cluster (${set}); data directory on ${m.data_fs || 'the scratch directory'}. `
             + `Load average ${load(m.load_before)} before the run and ${load(m.load_after)} after it (\`uptime\`: "${m.uptime_before}" / "${m.uptime_after}").`
             + (Number.isFinite(m.foreign_cores) ? ` Other work used on average ${m.foreign_cores.toFixed(2)} of the ${m.cores} cores during the run (the machine's busy CPU time less the server's and the benchmark's)${m.foreign_cores > 0.1 ? ': the machine was shared, read the ranges' : ''}; CPU steal ${m.steal_pct.toFixed(1)}%.` : '')
-            + (m.shared_note ? ` ${m.shared_note}` : ''),
+            + (m.shared_note ? ` ${m.shared_note}` : '')
+            + (m.absurd_sql_note ? ` Absurd's schema: ${m.absurd_sql_note}.` : ''),
         '',
         issue,
         '',
@@ -198,17 +200,17 @@ export function report(results, meta) {
         '',
         '### Workflows: steps per second',
         '',
-        table(['steps \\| clients', ...sides.map((s) => SIDE_NAMES[s])], wfRows),
+        table(['steps', 'clients', ...sides.map((s) => SIDE_NAMES[s])], wfRows, 2),
         '',
-        ...(ratioCols.length ? [table(['steps \\| clients', ...ratioCols.map(([a, b]) => `${SIDE_NAMES[a]} / ${SIDE_NAMES[b]}`)], ratioRows), ''] : []),
+        ...(ratioCols.length ? [table(['steps', 'clients', ...ratioCols.map(([a, b]) => `${SIDE_NAMES[a]} / ${SIDE_NAMES[b]}`)], ratioRows, 2), ''] : []),
         'Time per step, µs: wall time × clients / steps, then the client\'s CPU (the Node.js process: building and `JSON.stringify`ing snapshots, the driver, the engine), '
             + 'then the server\'s CPU (every PostgreSQL process) per step. On 2 cores with 8 clients the wall time includes waiting for a CPU.',
         '',
-        table(['steps \\| clients', ...sides.map((s) => SIDE_NAMES[s])], cpuRows),
+        table(['steps', 'clients', ...sides.map((s) => SIDE_NAMES[s])], cpuRows, 2),
         '',
         ...(slRows.length ? ['### Whole saves and loads: operations per second', '',
-            table(['op \\| size \\| clients', ...slSides.map((s) => SIDE_NAMES[s]), ...slSides.slice(1).map((s) => `${SIDE_NAMES[s]} / awaitly-postgres`)], slRows), ''] : []),
-        ...(pbRows.length ? ['### pgbench', '', table(['what \\| clients', 'workflow_persist tps', 'baseline tps', 'ratio'], pbRows), ''] : []),
+            table(['op', 'size', 'clients', ...slSides.map((s) => SIDE_NAMES[s]), ...slSides.slice(1).map((s) => `${SIDE_NAMES[s]} / awaitly-postgres`)], slRows, 3), ''] : []),
+        ...(pbRows.length ? ['### pgbench', '', table(['what', 'clients', 'workflow_persist tps', 'baseline tps', 'ratio'], pbRows, 2), ''] : []),
         ...(trRows.length ? ['### Checkpoint trigger (synchronous_commit off)', '',
             table(['clients', 'plain INSERT tps', '+ same row into a 2nd table tps', 'C trigger tps', '2nd table adds', 'C trigger adds', 'ratio'], trRows), ''] : []),
     ].join('\n');
