@@ -215,7 +215,7 @@ for (let run = 1; run <= conf.runs; run++) {
 
 // ---------------------------------------------------------------- the machine
 const q1 = async (sql) => (await admin.query(sql)).rows[0];
-await admin.query("SELECT workflow_persist.wf_exists('')");   // loads the library: its settings exist
+await admin.query("SELECT workflow_persist.wf_exists('bench-settings')");   // loads the library: its settings exist
 const settings = {};
 for (const s of ['fsync', 'synchronous_commit', 'full_page_writes', 'wal_level', 'shared_buffers', 'max_wal_size', 'checkpoint_timeout', 'wal_compression', 'default_toast_compression', 'jit', 'workflow_persist.validation']) {
     settings[s] = (await q1(`SELECT current_setting('${s}', true) AS v`)).v;
