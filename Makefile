@@ -3,6 +3,7 @@
 #   make                 build the extension and cli/wfctl
 #   make install         install both into the PostgreSQL found by $(PG_CONFIG)
 #                        (wfctl goes to its bindir)
+#   make deb             the Debian package, in build/deb/ (scripts/deb.sh)
 #   make demo            the README's first command (scripts/demo.sh)
 #   make test            the README's second command: every suite (scripts/test.sh)
 #   make installcheck    pg_regress + isolation + TAP against an installed build
@@ -85,3 +86,12 @@ clean-wfctl:
 # PGXS does not track header dependencies: every object depends on the
 # shared header (a stale object with an old struct layout corrupts memory).
 $(OBJS): src/workflow_persist.h
+
+# The Debian package postgresql-15-workflow-persist (debian/, built with
+# pg_buildext on a copy of the tree; the .deb lands in build/deb/).
+.PHONY: deb clean-deb
+deb:
+	./scripts/deb.sh
+clean: clean-deb
+clean-deb:
+	rm -rf build/deb
