@@ -6,12 +6,14 @@
 # (pg_regress and pg_isolation_regress with --temp-instance, TAP with
 # PostgreSQL::Test::Cluster), as the postgres user when we are root.  All
 # suites always run; the last line sums them up as "N passed, N failed"
-# (one per pg_regress test, isolation spec and TAP file, and one for the
-# fuzz run).
+# (one per pg_regress test, isolation spec and TAP file, one for the fuzz
+# run and one for the Debian package).
 #
-# Environment: SUITES="regress isolation tap fuzz" picks suites; PROVE_TESTS
-# picks TAP files (t/010_x.pl); FUZZ_TIME the seconds of the fuzz suite
-# (wfctl's import parser under libFuzzer, cli/Makefile's fuzz-run).
+# Environment: SUITES="regress isolation tap fuzz deb" picks suites;
+# PROVE_TESTS picks TAP files (t/010_x.pl); FUZZ_TIME the seconds of the
+# fuzz suite (wfctl's import parser under libFuzzer, cli/Makefile's
+# fuzz-run); WFP_DEB_TEST=install makes the deb suite install the package
+# into the system instead of extracting it (scripts/deb-test.sh).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . scripts/lib.sh
@@ -19,12 +21,12 @@ cd "$(dirname "$0")/.." || exit 1
 ensure_packages
 build_and_install
 
-SUITES=${SUITES:-regress isolation tap fuzz}
+SUITES=${SUITES:-regress isolation tap fuzz deb}
 if is_root; then
     # Run from a copy the postgres user owns: pg_regress and TAP write
     # results, logs and data directories into the tree.
     RUNDIR=$(scratch_dir wfp-test)
-    tar --exclude=./.git --exclude=./.demo --exclude=./results --exclude=./output_iso \
+    tar --exclude=./.git --exclude=./build --exclude=./.demo --exclude=./results --exclude=./output_iso \
         --exclude='./tmp_check*' --exclude=./log -cf - . | tar -C "$RUNDIR" -xf -
     chown -R postgres: "$RUNDIR"
 else
@@ -96,6 +98,16 @@ for suite in $SUITES; do
         else
             failed=$((failed + 1))
             failed_suites="$failed_suites fuzz"
+        fi
+        ;;
+    deb)
+        # Builds the .deb (make deb) and smoke-tests it, installed or extracted.
+        say "Debian package (${WFP_DEB_TEST:-extract} mode)"
+        if (cd "$RUNDIR" && ./scripts/deb-test.sh); then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+            failed_suites="$failed_suites deb"
         fi
         ;;
     *) die "unknown suite: $suite" ;;
