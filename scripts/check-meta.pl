@@ -155,40 +155,33 @@ sub extension
 	}
 }
 
-sub provides
+# A non-empty object whose keys are terms naming $what, each value checked
+# by $check.
+sub named
 {
-	my ($where, $v) = @_;
-	unless (is_object($v) && %$v)
-	{
-		problem("$where must be an object naming at least one extension");
-		return;
-	}
-	foreach my $ext (sort keys %$v)
-	{
-		term("$where key \"$ext\"", $ext);
-		extension("$where.$ext", $v->{$ext});
-	}
+	my ($what, $check) = @_;
+	return sub {
+		my ($where, $v) = @_;
+		unless (is_object($v) && %$v)
+		{
+			problem("$where must be an object naming at least one $what");
+			return;
+		}
+		foreach my $name (sort keys %$v)
+		{
+			term("$where key \"$name\"", $name);
+			$check->("$where.$name", $v->{$name});
+		}
+	};
 }
 
-sub relationship
-{
-	my ($where, $v) = @_;
-	unless (is_object($v) && %$v)
-	{
-		problem("$where must be an object naming at least one prerequisite");
-		return;
-	}
-	foreach my $name (sort keys %$v)
-	{
-		term("$where key \"$name\"", $name);
-		version_range("$where.$name", $v->{$name});
-	}
-}
+my $check_provides     = named('extension',    \&extension);
+my $check_relationship = named('prerequisite', \&version_range);
 
 sub phase
 {
 	my ($where, $v) = @_;
-	object_of($where, $v, map { $_ => \&relationship } qw(requires recommends suggests conflicts))
+	object_of($where, $v, map { $_ => $check_relationship } qw(requires recommends suggests conflicts))
 	  and !%$v and problem("$where must not be empty");
 }
 
@@ -214,7 +207,7 @@ my %TOP = (
 	abstract     => \&nonempty_string,
 	maintainer   => \&string_or_strings,
 	license      => \&license,
-	provides     => \&provides,
+	provides     => $check_provides,
 	'meta-spec'  => sub {
 		my ($where, $v) = @_;
 		object_of(
