@@ -27,8 +27,9 @@ esac
 ./scripts/deb.sh || die "make deb failed"
 VERSION=$(sed -n "s/^default_version = '\(.*\)'/\1/p" workflow_persist.control)
 PACKAGE=postgresql-$PG_MAJOR-workflow-persist
-DEB=${WFP_DEB_DIR:-$PWD/build/deb}/${PACKAGE}_${VERSION}_$(dpkg --print-architecture).deb
-[ -f "$DEB" ] || die "no $DEB"
+# VERSION-REVISION; scripts/deb.sh emptied the directory first.
+DEB=$(compgen -G "${WFP_DEB_DIR:-$PWD/build/deb}/${PACKAGE}_${VERSION}-*_$(dpkg --print-architecture).deb")
+[ -n "$DEB" ] && [ -f "$DEB" ] || die "make deb made no single ${PACKAGE}_${VERSION}-* package"
 
 WORK=$(mktemp -d /tmp/wfp-deb-test.XXXXXX) || die "mktemp failed"
 chmod 755 "$WORK"

@@ -9,9 +9,10 @@
 # build/deb/: the .deb, its -dbgsym package, .buildinfo, .changes and
 # build.log; the copy is removed.
 #
-# The package's version is the control file's default_version.  When the
-# newest entry of debian/changelog is for another version, the copy gets
-# an entry for this one, and a warning says to add it to debian/changelog.
+# The package's version is the control file's default_version plus a
+# Debian revision (0.1.0-1).  When the newest entry of debian/changelog is
+# for another upstream version, the copy gets an entry VERSION-0 for this
+# one, and a warning says to add one to debian/changelog.
 #
 # Environment: WFP_DEB_DIR, the output directory (default build/deb).
 set -u
@@ -25,7 +26,6 @@ VERSION=$(sed -n "s/^default_version = '\(.*\)'/\1/p" workflow_persist.control)
 OUT=${WFP_DEB_DIR:-$PWD/build/deb}
 SRC=$OUT/workflow-persist-$VERSION
 PACKAGE=postgresql-$PG_MAJOR-workflow-persist
-DEB=$OUT/${PACKAGE}_${VERSION}_$(dpkg --print-architecture).deb
 
 rm -rf "$OUT"
 mkdir -p "$SRC" || die "cannot create $SRC"
@@ -36,27 +36,29 @@ tar --exclude=./.git --exclude=./build --exclude=./.demo --exclude=./.test-run \
     --exclude=./log --exclude=./test/awaitly/node_modules --exclude=./test/awaitly/package \
     -cf - . | tar -C "$SRC" -xf - || die "cannot copy the tree to $SRC"
 
-changelog_version=$(dpkg-parsechangelog -l debian/changelog -S Version) ||
+DEB_VERSION=$(dpkg-parsechangelog -l debian/changelog -S Version) ||
     die "cannot read debian/changelog"
-if [ "$changelog_version" != "$VERSION" ]; then
+if [ "${DEB_VERSION%-*}" != "$VERSION" ]; then
     printf 'warning: debian/changelog is at %s, workflow_persist.control at %s;\n' \
-        "$changelog_version" "$VERSION" >&2
-    printf 'warning: building %s with a temporary entry (add one: dch -v %s)\n' \
-        "$VERSION" "$VERSION" >&2
+        "$DEB_VERSION" "$VERSION" >&2
+    DEB_VERSION=$VERSION-0
+    printf 'warning: building %s with a temporary entry (add one: dch -v %s-1)\n' \
+        "$DEB_VERSION" "$VERSION" >&2
     {
-        printf 'workflow-persist (%s) UNRELEASED; urgency=medium\n\n' "$VERSION"
+        printf 'workflow-persist (%s) UNRELEASED; urgency=medium\n\n' "$DEB_VERSION"
         printf '  * Built from a tree whose debian/changelog has no entry for %s.\n\n' "$VERSION"
         printf ' -- %s  %s\n\n' "$(dpkg-parsechangelog -l debian/changelog -S Maintainer)" "$(date -R)"
         cat debian/changelog
     } > "$SRC/debian/changelog"
 fi
 
-say "building $PACKAGE $VERSION with pg_buildext (log: $OUT/build.log)"
+say "building $PACKAGE $DEB_VERSION with pg_buildext (log: $OUT/build.log)"
 if ! (cd "$SRC" && dpkg-buildpackage -b -us -uc) > "$OUT/build.log" 2>&1; then
     tail -n 60 "$OUT/build.log"
     die "dpkg-buildpackage failed (the copy is kept in $SRC)"
 fi
 rm -rf "$SRC"
+DEB=$OUT/${PACKAGE}_${DEB_VERSION}_$(dpkg --print-architecture).deb
 [ -f "$DEB" ] || die "dpkg-buildpackage did not make $DEB"
 say "built $DEB"
 # What it installs (directories and docs left out).

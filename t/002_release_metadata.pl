@@ -8,7 +8,7 @@
 # tag, status or meta-spec version, a version that is not the control
 # file's, a file that does not exist) and each copy must fail with the
 # problem named.  debian/changelog's newest entry is for default_version
-# and debian/copyright carries LICENSE's text.  No server is needed.
+# (plus a Debian revision) and debian/copyright carries LICENSE's text.  No server is needed.
 use strict;
 use warnings;
 
@@ -112,8 +112,8 @@ check_copy('an empty maintainer list', sub { $_[0]{maintainer} = [] }, qr/mainta
 check_copy('text that is not JSON', sub { $_[0] = '{"name": ' }, qr/not JSON/);
 
 # The Debian package's version and license.
-my ($deb_version) = slurp('debian/changelog') =~ /\A\S+ \(([^)]+)\)/;
-is($deb_version, $version, "debian/changelog's newest entry is for $version (else: dch -v $version)");
+my ($deb_version) = slurp('debian/changelog') =~ /\A\S+ \(([^)]+)-[^-)]+\)/;
+is($deb_version, $version, "debian/changelog's newest entry is for $version (else: dch -v $version-1)");
 my ($license) = slurp('LICENSE') =~ /^(Permission to use.*)\z/ms;
 my ($copyright) = slurp('debian/copyright') =~ /^License: PostgreSQL\n( Permission.*)\z/ms;
 $copyright =~ s/^ \.$//mg;

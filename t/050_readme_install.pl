@@ -147,8 +147,9 @@ foreach my $package (split ' ', $apt_line // '')
 # The deb block installs what scripts/deb.sh builds.
 my ($deb) = grep { $_->{kind} eq 'deb' } @blocks;
 my ($glob) = $deb->{text} =~ /^sudo apt install (\S+)$/m;
-my ($version) = `sed -n "s/^default_version = '\\(.*\\)'/\\1/p" workflow_persist.control` =~ /(\S+)/;
-chomp(my $arch = `dpkg --print-architecture`);
+open my $changelog, '<', 'debian/changelog' or die "debian/changelog: $!";
+my ($version) = <$changelog> =~ /^\S+ \(([^)]+)\)/;
+chomp(my $arch    = `dpkg --print-architecture`);
 my $built = "./build/deb/postgresql-15-workflow-persist_${version}_$arch.deb";
 (my $re = quotemeta($glob // '')) =~ s/\\\*/.*/g;
 like($built, qr/^$re$/, "the deb block's $glob is scripts/deb.sh's $built");
