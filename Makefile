@@ -28,7 +28,11 @@ OBJS = \
 	src/wfp_trigger.o
 PGFILEDESC = "workflow_persist - durable workflow state"
 
-DATA = $(wildcard sql/$(EXTENSION)--*.sql)
+# The install script's source is unversioned (sql/workflow_persist.sql); the
+# versioned file CREATE EXTENSION reads is built from it.  Upgrade scripts
+# (sql/workflow_persist--A--B.sql) will be installed as they are.
+DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # -Wextra's unused-parameter fires inside PostgreSQL's own headers (and on
 # every fmgr callback signature); every other warning is an error.
@@ -36,7 +40,7 @@ PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
 PG_CPPFLAGS = -I$(srcdir)/src
 
 # pg_regress: sql/*.sql (minus the install scripts) against expected/*.out
-REGRESS = $(sort $(filter-out $(EXTENSION)--%,$(basename $(notdir $(wildcard sql/*.sql)))))
+REGRESS = $(sort $(filter-out $(EXTENSION) $(EXTENSION)--%,$(basename $(notdir $(wildcard sql/*.sql)))))
 REGRESS_OPTS = --temp-instance=./tmp_check_regress --temp-config=./test/wfp.conf \
 	--load-extension=$(EXTENSION) --encoding=UTF8 --no-locale
 
@@ -69,6 +73,9 @@ demo:
 	./scripts/demo.sh
 test:
 	./scripts/test.sh
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
+	cp $< $@
 
 # wfctl, the command-line tool, has a Makefile of its own (cli/Makefile)
 .PHONY: wfctl install-wfctl clean-wfctl
