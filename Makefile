@@ -50,7 +50,8 @@ ISOLATION_OPTS = --inputdir=test --temp-instance=./tmp_check_iso \
 	--temp-config=./test/wfp.conf --load-extension=$(EXTENSION) \
 	--encoding=UTF8 --no-locale
 
-TAP_TESTS = 1
+# TAP: test/t/*.pl (our own prove target below: PGXS's looks in t/)
+TAP_DIR = test/t
 
 EXTRA_CLEAN = results output_iso tmp_check_regress tmp_check_iso \
 	regression.diffs regression.out log
@@ -67,7 +68,14 @@ installcheck-regress:
 installcheck-isolation:
 	$(pg_isolation_regress_installcheck) $(ISOLATION_OPTS) $(ISOLATION)
 installcheck-tap:
-	$(prove_installcheck)
+	rm -rf '$(CURDIR)'/tmp_check
+	$(MKDIR_P) '$(CURDIR)'/tmp_check
+	cd $(srcdir) && TESTDIR='$(CURDIR)' PATH="$(bindir):$(CURDIR):$$PATH" \
+	   PGPORT='6$(DEF_PGPORT)' \
+	   PG_REGRESS='$(top_builddir)/src/test/regress/pg_regress' \
+	   $(PROVE) $(PG_PROVE_FLAGS) $(PROVE_FLAGS) \
+	   $(if $(PROVE_TESTS),$(PROVE_TESTS),$(TAP_DIR)/*.pl)
+installcheck: installcheck-tap
 
 demo:
 	./scripts/demo.sh

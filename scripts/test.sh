@@ -10,7 +10,7 @@
 # fuzz run).
 #
 # Environment: SUITES="regress isolation tap fuzz" picks suites; PROVE_TESTS
-# picks TAP files (t/010_x.pl); FUZZ_TIME the seconds of the fuzz suite
+# picks TAP files (test/t/010_x.pl); FUZZ_TIME the seconds of the fuzz suite
 # (wfctl's import parser under libFuzzer, cli/Makefile's fuzz-run).
 set -u
 cd "$(dirname "$0")/.." || exit 1
