@@ -14,12 +14,17 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 MODULE_big = workflow_persist
 OBJS = \
 	src/wfp_init.o \
+	src/wfp_settings.o \
 	src/wfp_jsonb.o \
 	src/wfp_build.o \
 	src/wfp_validate.o \
 	src/wfp_merge.o \
 	src/wfp_status.o \
 	src/wfp_store.o \
+	src/wfp_store_scan.o \
+	src/wfp_args.o \
+	src/wfp_snapshot.o \
+	src/wfp_change.o \
 	src/wfp_write.o \
 	src/wfp_read.o \
 	src/wfp_lifecycle.o \

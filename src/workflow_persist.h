@@ -37,6 +37,7 @@ extern char *wfp_cleanup_databases;
 extern int	wfp_cleanup_batch_size;
 extern int	wfp_cleanup_batch_delay;
 extern char *wfp_cleanup_role;
+extern void wfp_define_settings(void);
 
 /* wfp_worker.c */
 extern void wfp_worker_register(void);
@@ -329,6 +330,39 @@ extern void wfp_notify_track(const char *id, const char *event, bool created);
  * ----------
  */
 extern Jsonb *wfp_assemble_snapshot(WfpWorkflow *wf);
+
+/* wf_load's filter (wfp_snapshot.c's assemble) */
+typedef enum Include
+{
+	INCLUDE_ALL,
+	INCLUDE_COMPLETED,
+	INCLUDE_FAILED
+} Include;
+
+/* Which steps a load keeps. */
+typedef struct LoadFilter
+{
+	Include		include;
+	text	   *since;			/* NULL: from the first */
+	int32		limit;			/* -1: all */
+} LoadFilter;
+
+extern WfpNode *assemble(WfpWorkflow *wf, WfpStepRow *rows, int n,
+						 const LoadFilter *filter);
+
+/* moved out of wfp_write.c, still to be renamed */
+extern bool arg_expected_version(FunctionCallInfo fcinfo, int argno,
+								 int64 *expected);
+extern void validate_step_or_raise(const char *key, int keylen, Jsonb *result);
+extern WfpStatus lock_for_write(WfpWorkflow *wf, const char *id,
+								const char *lease, bool has_expected,
+								int64 expected);
+extern void write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in,
+						bool replace);
+
+/* wfp_store_scan.c */
+extern bool wfp_store_scan_all(WfpWorkflow *wf, const char *id,
+							   WfpStepRow **rows, int *count, bool *found);
 
 /* wfp_status.c, on a workflow */
 extern WfpStatus wfp_derive_status(const WfpWorkflow *wf);
