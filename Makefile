@@ -104,4 +104,4 @@ clean-wfctl:
 
 # PGXS does not track header dependencies: every object depends on the
 # shared header (a stale object with an old struct layout corrupts memory).
-$(OBJS): src/workflow_persist.h
+$(OBJS): $(wildcard src/*.h)

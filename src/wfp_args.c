@@ -14,14 +14,14 @@
 #include "access/xact.h"
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
-#include "workflow_persist.h"
+#include "wfp_settings.h"
+#include "wfp_sql.h"
 
 /* A workflow id: 1..512 bytes, else 22023. */
-char *
+static char *
 wfp_check_id_cstring(char *id)
 {
 	int			len = strlen(id);
@@ -67,7 +67,7 @@ wfp_arg_text_or_null(FunctionCallInfo fcinfo, int argno)
 
 /* expected_version: NULL (no check), 0 (must not exist) or N > 0. */
 bool
-arg_expected_version(FunctionCallInfo fcinfo, int argno, int64 *expected)
+wfp_arg_expected_version(FunctionCallInfo fcinfo, int argno, int64 *expected)
 {
 	if (PG_ARGISNULL(argno))
 		return false;

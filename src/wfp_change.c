@@ -16,19 +16,22 @@
  */
 #include "postgres.h"
 
-#include "access/xact.h"
-#include "fmgr.h"
-#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
-#include "workflow_persist.h"
+#include "wfp_settings.h"
+#include "wfp_jsonb.h"
+#include "wfp_rules.h"
+#include "wfp_store.h"
+#include "wfp_notify.h"
+#include "wfp_sql.h"
 
 /* ----------
  * Checks on the locked workflow
  * ----------
  */
+
 /* Refuse writes to finished runs (SQLSTATE 55000). */
 void
 wfp_check_writable(const WfpWorkflow *wf)
@@ -47,7 +50,7 @@ wfp_check_writable(const WfpWorkflow *wf)
  * With a lease token given, the write needs it to be the workflow's
  * current, unexpired lease (SQLSTATE 55P03).
  */
-void
+static void
 wfp_check_lease(const WfpWorkflow *wf, const char *token)
 {
 	if (token == NULL)
@@ -71,7 +74,7 @@ wfp_check_lease(const WfpWorkflow *wf, const char *token)
 }
 
 /* Raise 40001 unless the locked workflow is at the expected version. */
-void
+static void
 wfp_check_expected_version(WfpWorkflow *wf, bool has_expected, int64 expected)
 {
 	if (!has_expected)
@@ -101,8 +104,8 @@ wfp_check_expected_version(WfpWorkflow *wf, bool has_expected, int64 expected)
  * expected version.  Returns the status before the write.
  */
 WfpStatus
-lock_for_write(WfpWorkflow *wf, const char *id, const char *lease,
-			   bool has_expected, int64 expected)
+wfp_lock_for_write(WfpWorkflow *wf, const char *id, const char *lease,
+				   bool has_expected, int64 expected)
 {
 	wfp_store_begin();
 	wfp_store_lock(wf, id, true);
@@ -116,6 +119,7 @@ lock_for_write(WfpWorkflow *wf, const char *id, const char *lease,
  * The status a write leaves the run in
  * ----------
  */
+
 /*
  * The status a write leaves a run in: cancelled stays cancelled; a run
  * explicitly suspended or holding a step that waits for a decision is
@@ -188,7 +192,7 @@ wfp_take_position(WfpWorkflow *wf)
  * incoming are deleted.  wf's step_count and size_bytes follow.
  */
 void
-write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in, bool replace)
+wfp_write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in, bool replace)
 {
 	WfpStepMeta *stored = NULL;
 	int			n_stored = 0;
@@ -264,7 +268,7 @@ write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in, bool replace)
 void
 wfp_replace_snapshot(WfpWorkflow *wf, WfpPrepared *p)
 {
-	write_steps(wf, p->in, p->n_in, true);
+	wfp_write_steps(wf, p->in, p->n_in, true);
 	wf->size_bytes = p->total;
 	wf->execution = p->execution;
 	wf->extra = p->extra;
@@ -277,8 +281,9 @@ wfp_replace_snapshot(WfpWorkflow *wf, WfpPrepared *p)
  * One checkpoint
  * ----------
  */
+
 /* {"formatVersion": 1}: what a workflow created by a checkpoint holds. */
-Jsonb *
+static Jsonb *
 wfp_fresh_extra(void)
 {
 	WfpNode    *node = wfp_node_new(false, 1);
@@ -309,10 +314,10 @@ wfp_checkpoint(const char *id, const char *key, int keylen, Jsonb *result,
 	int64		total;
 	WfpStatus	before;
 
-	validate_step_or_raise(key, keylen, result);
+	wfp_validate_step_or_raise(key, keylen, result);
 	wfp_prepare_step(&w, id, key, keylen, result, NULL);
 
-	before = lock_for_write(&wf, id, lease, has_expected, expected);
+	before = wfp_lock_for_write(&wf, id, lease, has_expected, expected);
 	exists = !wf.created && wfp_store_get_step(&wf, key, keylen, &meta);
 
 	execution = wfp_touch_execution(wf.execution, NULL, key, keylen);

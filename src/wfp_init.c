@@ -1,11 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * wfp_init.c
- *	  Module magic, _PG_init and the extension's configuration parameters.
+ *	  Module magic and _PG_init: settings, notifications, the worker.
  *
- * Every setting here can be defined whether or not the library is in
- * shared_preload_libraries, so CREATE EXTENSION and every SQL function
- * work without preloading.
+ * The top of the layers: it only starts what the others define
+ * (wfp_settings.c, wfp_notify.c, wfp_worker.c).  Everything but the
+ * worker works without shared_preload_libraries.
  *
  *-------------------------------------------------------------------------
  */
@@ -13,9 +13,10 @@
 
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "utils/guc.h"
 
-#include "workflow_persist.h"
+#include "wfp_settings.h"
+#include "wfp_notify.h"
+#include "wfp_worker.h"
 
 PG_MODULE_MAGIC;
 

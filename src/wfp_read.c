@@ -1,14 +1,16 @@
 /*-------------------------------------------------------------------------
  *
  * wfp_read.c
- *	  wf_load: assemble a snapshot from its header and step rows.
+ *	  wf_load: a snapshot assembled from its header and step rows.
  *
- * The document is written directly in jsonb's binary form: the header's
- * members and every step value are copied byte for byte into the new
- * outer levels (see wfp_build.c), never parsed.  A plain load gives a
+ * The store reads the rows (wfp_store_read_all: the direct path, or SPI
+ * under row-level security) and the snapshot layer writes the document
+ * (wfp_assemble in wfp_snapshot.c) directly in jsonb's binary form, every
+ * value copied byte for byte, never parsed.  A plain load gives a
  * document equal to the last one saved.  Filters (include, since_step,
  * step_limit) work on the recorded positions of the steps, and keep only
- * the warnings of the steps they keep.
+ * the warnings of the steps they keep.  This file checks the arguments
+ * and returns the result in the caller's memory.
  *
  * wf_load only reads, so it runs on a hot standby.
  *
@@ -17,30 +19,31 @@
 #include "postgres.h"
 
 #include "fmgr.h"
-#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
-#include "workflow_persist.h"
+#include "wfp_jsonb.h"
+#include "wfp_store.h"
+#include "wfp_sql.h"
 
 PG_FUNCTION_INFO_V1(wf_load);
 
-static Include
+static WfpInclude
 parse_include(text *t)
 {
 	char	   *s = text_to_cstring(t);
 
 	if (strcmp(s, "all") == 0)
-		return INCLUDE_ALL;
+		return WFP_INCLUDE_ALL;
 	if (strcmp(s, "completed") == 0)
-		return INCLUDE_COMPLETED;
+		return WFP_INCLUDE_COMPLETED;
 	if (strcmp(s, "failed") == 0)
-		return INCLUDE_FAILED;
+		return WFP_INCLUDE_FAILED;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("invalid value for include: \"%s\"", s),
 			 errhint("Use \"all\", \"completed\" (steps with ok true) or \"failed\" (ok false).")));
-	return INCLUDE_ALL;			/* keep compiler quiet */
+	return WFP_INCLUDE_ALL;			/* keep compiler quiet */
 }
 
 /*
@@ -52,7 +55,7 @@ wf_load(PG_FUNCTION_ARGS)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	char	   *id = wfp_arg_id(fcinfo, 0);
-	LoadFilter	filter = {INCLUDE_ALL, NULL, -1};
+	WfpLoadFilter filter = {WFP_INCLUDE_ALL, NULL, -1};
 	WfpWorkflow wf;
 	WfpStepRow *rows;
 	int			n;
@@ -78,7 +81,7 @@ wf_load(PG_FUNCTION_ARGS)
 		wfp_store_end();
 		PG_RETURN_NULL();
 	}
-	root = assemble(&wf, rows, n, &filter);
+	root = wfp_assemble(&wf, rows, n, &filter);
 
 	/* the result outlives SPI's memory */
 	MemoryContextSwitchTo(caller);

@@ -13,7 +13,7 @@
 
 #include "utils/guc.h"
 
-#include "workflow_persist.h"
+#include "wfp_settings.h"
 
 /* workflow_persist.validation */
 int			wfp_validation = WFP_VALIDATION_AWAITLY;

@@ -16,18 +16,15 @@
 #include "postgres.h"
 
 #include "access/xact.h"
-#include "fmgr.h"
 #include "miscadmin.h"
-#include "utils/builtins.h"
 #include "utils/jsonb.h"
-#include "utils/timestamp.h"
 
-#include "workflow_persist.h"
+#include "wfp_settings.h"
+#include "wfp_jsonb.h"
+#include "wfp_rules.h"
+#include "wfp_store.h"
+#include "wfp_sql.h"
 
-/* ----------
- * Validation as configured by workflow_persist.validation
- * ----------
- */
 /* ----------
  * Validation as configured by workflow_persist.validation
  * ----------
@@ -51,7 +48,7 @@ wfp_validate_or_raise(Jsonb *snapshot)
 }
 
 void
-validate_step_or_raise(const char *key, int keylen, Jsonb *result)
+wfp_validate_step_or_raise(const char *key, int keylen, Jsonb *result)
 {
 	bool		strict = (wfp_validation == WFP_VALIDATION_STRICT);
 	WfpErrors	errs = {false, 0, NIL};
@@ -90,7 +87,7 @@ check_step_key(const char *id, int keylen)
  * whose "steps" is an object (it is stored one row per key, and an array
  * would come back as an object).
  */
-JsonbContainer *
+static JsonbContainer *
 wfp_storable_steps(Jsonb *snapshot)
 {
 	JsonbValue	v;
@@ -260,11 +257,7 @@ wfp_step_footprint(int keylen, int32 size)
 	return keylen + (size - VARHDRSZ) + MEMBER_OVERHEAD;
 }
 
-/*
- * What the rest adds: the document's own headers and "extra" (whose
- * members keep their layout but may need new padding), "execution", and
- * the "steps" member's key, JEntries and container header.
- */
+/* What "execution" adds (nothing when absent). */
 int64
 wfp_execution_footprint(Jsonb *execution)
 {
@@ -274,6 +267,11 @@ wfp_execution_footprint(Jsonb *execution)
 		MEMBER_OVERHEAD;
 }
 
+/*
+ * What the rest adds: the document's own headers and "extra" (whose
+ * members keep their layout but may need new padding), "execution", and
+ * the "steps" member's key, JEntries and container header.
+ */
 int64
 wfp_head_footprint(Jsonb *execution, Jsonb *extra)
 {
@@ -366,7 +364,7 @@ filter_warnings(const JsonbValue *warnings, const WfpNode *steps)
 	return out->count > 0 ? out : NULL;
 }
 
-#define FILTERED(f) ((f)->include != INCLUDE_ALL || (f)->since != NULL || \
+#define FILTERED(f) ((f)->include != WFP_INCLUDE_ALL || (f)->since != NULL || \
 					 (f)->limit >= 0)
 
 /*
@@ -374,7 +372,8 @@ filter_warnings(const JsonbValue *warnings, const WfpNode *steps)
  * members, execution, and the stored steps that pass the filter.
  */
 WfpNode *
-assemble(WfpWorkflow *wf, WfpStepRow *rows, int n, const LoadFilter *filter)
+wfp_assemble(WfpWorkflow *wf, WfpStepRow *rows, int n,
+			 const WfpLoadFilter *filter)
 {
 	int32		since_pos = 0;
 	WfpNode    *steps;
@@ -397,9 +396,9 @@ assemble(WfpWorkflow *wf, WfpStepRow *rows, int n, const LoadFilter *filter)
 		{
 			if (rows[i].pos <= since_pos)
 				continue;
-			if (filter->include == INCLUDE_COMPLETED && !(rows[i].has_ok && rows[i].ok))
+			if (filter->include == WFP_INCLUDE_COMPLETED && !(rows[i].has_ok && rows[i].ok))
 				continue;
-			if (filter->include == INCLUDE_FAILED && !(rows[i].has_ok && !rows[i].ok))
+			if (filter->include == WFP_INCLUDE_FAILED && !(rows[i].has_ok && !rows[i].ok))
 				continue;
 			rows[kept++] = rows[i];
 		}
@@ -457,12 +456,12 @@ assemble(WfpWorkflow *wf, WfpStepRow *rows, int n, const LoadFilter *filter)
 Jsonb *
 wfp_assemble_snapshot(WfpWorkflow *wf)
 {
-	LoadFilter	all = {INCLUDE_ALL, NULL, -1};
+	WfpLoadFilter all = {WFP_INCLUDE_ALL, NULL, -1};
 	WfpStepRow *rows;
 	int			n;
 
 	rows = wfp_store_read_steps(wf->id, &n);
-	return wfp_node_to_jsonb(assemble(wf, rows, n, &all));
+	return wfp_node_to_jsonb(wfp_assemble(wf, rows, n, &all));
 }
 
 /*

@@ -1,17 +1,23 @@
 /*-------------------------------------------------------------------------
  *
  * wfp_status.c
- *	  The run status model: names, and the status a snapshot implies.
+ *	  The run status model: names, the status a snapshot's execution
+ *	  implies, and which step results wait for a decision.
  *
  * A workflow's status is a column, so that lists never parse documents.
  * It is derived from the snapshot's execution.status (running, completed,
- * failed); suspended and cancelled are set by the run lifecycle.
+ * failed); suspended and cancelled are set by the run lifecycle, and a
+ * step waiting for a decision (wfp_pending_kind) makes a run suspended.
+ * What follows from it for a stored workflow (wfp_derive_status, the
+ * refusal of writes to finished runs) is in wfp_change.c, with the
+ * header row it needs.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "workflow_persist.h"
+#include "wfp_jsonb.h"
+#include "wfp_rules.h"
 
 static const char *const status_names[] = {
 	[WFP_STATUS_RUNNING] = "running",

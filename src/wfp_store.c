@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * wfp_store.c
- *	  Rows in, rows out: the only C code that knows the table layout.
+ *	  Rows in, rows out: the statement catalog, and every read and write
+ *	  that goes through it.
  *
  * Layout (docs/design.md, "Storage"): workflow_persist.wf_workflow holds
  * one header row per workflow (version, status, the snapshot's
@@ -10,7 +11,10 @@
  * per step key (first-recorded position, result, a hash of its bytes).
  *
  * All access goes through SPI, so table privileges (and any row-level
- * security an administrator adds) apply to the caller as for plain SQL.
+ * security an administrator adds) apply to the caller as for plain SQL;
+ * the one exception is wf_load's direct read path, which makes the same
+ * checks itself (wfp_store_scan.c, reached through wfp_store_read_all).
+ * Together the two files are the only C code that knows the table layout.
  * Statements are prepared once per backend and kept (SPI_keepplan); every
  * name in them is schema-qualified, and the SQL-callable entry points pin
  * search_path, so operators resolve to pg_catalog's.
@@ -23,29 +27,20 @@
  */
 #include "postgres.h"
 
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/skey.h"
-#include "access/table.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_collation.h"
-#include "catalog/pg_type.h"
 #include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
-#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
-#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
-#include "utils/rel.h"
-#include "utils/rls.h"
-#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
-#include "workflow_persist.h"
+#include "wfp_jsonb.h"
+#include "wfp_rules.h"
+#include "wfp_store.h"
 
 /* ----------
  * Prepared statements
@@ -318,6 +313,8 @@ wfp_store_end(void)
  * Header
  * ----------
  */
+
+static void wfp_store_forget(const char *id);
 
 static WfpStatus
 parse_status(Datum d)
@@ -611,7 +608,7 @@ step_params(const WfpStepWrite *w, Datum *values, char *nulls, int i)
 }
 
 /* Insert (is_new) or overwrite one step row; the value must be set. */
-void
+static void
 wfp_store_put_step(WfpWorkflow *wf, const WfpStepWrite *w, bool is_new)
 {
 	Datum		values[MAX_ARGS];
@@ -840,7 +837,7 @@ wfp_store_delete(const char *id, bool *was_live)
 }
 
 /* Delete every step and event of an id (its header is the caller's). */
-void
+static void
 wfp_store_forget(const char *id)
 {
 	Datum		arg = CStringGetTextDatum(id);

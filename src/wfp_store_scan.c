@@ -34,7 +34,7 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
-#include "workflow_persist.h"
+#include "wfp_store.h"
 
 typedef struct DirectRels
 {

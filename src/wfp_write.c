@@ -1,36 +1,38 @@
 /*-------------------------------------------------------------------------
  *
  * wfp_write.c
- *	  wf_save and wf_save_step: checking what is written, then writing only
- *	  what changed.
+ *	  wf_save, wf_merge, wf_save_step and wf_delete: checking what is
+ *	  written, then writing only what changed.
  *
  * Every check that does not need the stored state (ids, step keys, sizes,
  * validation, the shape the store needs) runs before anything is locked,
  * so bad input changes nothing.  Then the workflow's header row is locked
  * (created if absent), expected_version is checked, step rows are written
- * and the header is written back with the version bumped.
+ * and the header is written back with the version bumped.  The pieces are
+ * the snapshot layer's (wfp_snapshot.c: taking a document apart) and the
+ * change path's (wfp_change.c: lock, checks, steps, status); this file
+ * only puts them in order for each function.
  *
  * wf_save compares every incoming step with the stored one by length and
  * hash of its bytes: a re-saved snapshot in which one step changed writes
  * one step row and the header, whatever the number of steps.
- * wf_save_step touches one step row and the header: its cost does not
- * depend on how many steps are stored.
+ * wf_save_step (wfp_checkpoint) touches one step row and the header: its
+ * cost does not depend on how many steps are stored.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "access/detoast.h"
-#include "access/xact.h"
 #include "fmgr.h"
-#include "miscadmin.h"
-#include "utils/acl.h"
-#include "utils/builtins.h"
 #include "utils/jsonb.h"
-#include "utils/numeric.h"
 #include "utils/timestamp.h"
 
-#include "workflow_persist.h"
+#include "wfp_settings.h"
+#include "wfp_jsonb.h"
+#include "wfp_rules.h"
+#include "wfp_store.h"
+#include "wfp_notify.h"
+#include "wfp_sql.h"
 
 PG_FUNCTION_INFO_V1(wf_save);
 PG_FUNCTION_INFO_V1(wf_save_step);
@@ -74,7 +76,7 @@ wf_save(PG_FUNCTION_ARGS)
 
 	wfp_arg_not_null(fcinfo, 1, "snapshot");
 	snapshot = PG_GETARG_JSONB_P(1);
-	has_expected = arg_expected_version(fcinfo, 3, &expected);
+	has_expected = wfp_arg_expected_version(fcinfo, 3, &expected);
 	lease = wfp_arg_text_or_null(fcinfo, 4);
 	if (!PG_ARGISNULL(2))
 		expires_at = wfp_expiry_from_ttl(PG_GETARG_INTERVAL_P(2));
@@ -84,7 +86,7 @@ wf_save(PG_FUNCTION_ARGS)
 	wfp_validate_or_raise(snapshot);
 	wfp_prepare_snapshot(id, snapshot, &prepared);
 
-	before = lock_for_write(&wf, id, lease, has_expected, expected);
+	before = wfp_lock_for_write(&wf, id, lease, has_expected, expected);
 	wfp_replace_snapshot(&wf, &prepared);
 	if (!PG_ARGISNULL(2))
 	{
@@ -104,14 +106,6 @@ wf_save(PG_FUNCTION_ARGS)
  * ----------
  */
 
-/*
- * What the stored workflow contributes to awaitly's merge: its header
- * members with an empty "steps".  mergeSnapshots(that, delta) then gives
- * the merged header (execution from the delta, metadata merged, warnings
- * filtered and appended, formatVersion 1) and the delta's steps, which are
- * exactly the steps the merge changes: stored steps not in the delta stay
- * as they are.
- */
 /* Does the document have the shape the store needs (no error if not)? */
 static bool
 has_steps_object(Jsonb *doc)
@@ -122,6 +116,14 @@ has_steps_object(Jsonb *doc)
 		wfp_kind(&v) == WFP_OBJECT;
 }
 
+/*
+ * What the stored workflow contributes to awaitly's merge: its header
+ * members with an empty "steps".  mergeSnapshots(that, delta) then gives
+ * the merged header (execution from the delta, metadata merged, warnings
+ * filtered and appended, formatVersion 1) and the delta's steps, which are
+ * exactly the steps the merge changes: stored steps not in the delta stay
+ * as they are.
+ */
 static Jsonb *
 merge_base(WfpWorkflow *wf)
 {
@@ -147,7 +149,7 @@ wf_merge(PG_FUNCTION_ARGS)
 
 	wfp_arg_not_null(fcinfo, 1, "delta");
 	delta = PG_GETARG_JSONB_P(1);
-	has_expected = arg_expected_version(fcinfo, 2, &expected);
+	has_expected = wfp_arg_expected_version(fcinfo, 2, &expected);
 	lease = wfp_arg_text_or_null(fcinfo, 3);
 
 	/*
@@ -160,7 +162,7 @@ wf_merge(PG_FUNCTION_ARGS)
 	if (has_steps_object(delta))
 		wfp_prepare_snapshot(id, delta, &prepared);
 
-	before = lock_for_write(&wf, id, lease, has_expected, expected);
+	before = wfp_lock_for_write(&wf, id, lease, has_expected, expected);
 	if (wf.created)
 	{
 		/* nothing to merge into: the delta is the first snapshot */
@@ -188,7 +190,7 @@ wf_merge(PG_FUNCTION_ARGS)
 			wfp_validate_or_raise(merged);
 		wfp_split_head(merged, &execution, &extra);
 		wf.size_bytes -= wfp_head_footprint(wf.execution, wfp_store_extra(&wf));
-		write_steps(&wf, prepared.in, prepared.n_in, false);
+		wfp_write_steps(&wf, prepared.in, prepared.n_in, false);
 		wf.size_bytes += wfp_head_footprint(execution, extra);
 		wfp_check_snapshot_size(id, wf.size_bytes);
 		wf.execution = execution;
@@ -221,7 +223,7 @@ wf_save_step(PG_FUNCTION_ARGS)
 	wfp_arg_not_null(fcinfo, 1, "step_key");
 	wfp_arg_not_null(fcinfo, 2, "result");
 	keytext = PG_GETARG_TEXT_PP(1);
-	has_expected = arg_expected_version(fcinfo, 3, &expected);
+	has_expected = wfp_arg_expected_version(fcinfo, 3, &expected);
 	PG_RETURN_INT64(wfp_checkpoint(id, VARDATA_ANY(keytext),
 								   VARSIZE_ANY_EXHDR(keytext),
 								   PG_GETARG_JSONB_P(2), has_expected,
