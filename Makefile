@@ -3,6 +3,9 @@
 #   make                 build the extension and cli/wfctl
 #   make install         install both into the PostgreSQL found by $(PG_CONFIG)
 #                        (wfctl goes to its bindir)
+#   make NO_WFCTL=1 ...  the extension alone (no libpq or jansson needed)
+#   make WERROR=1 ...    every warning an error (make test and make demo do)
+#   make check-layers    the C layers hold (scripts/check-layers.sh)
 #   make demo            the README's first command (scripts/demo.sh)
 #   make test            the README's second command: every suite (scripts/test.sh)
 #   make installcheck    pg_regress + isolation + TAP against an installed build
@@ -40,8 +43,17 @@ DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # -Wextra's unused-parameter fires inside PostgreSQL's own headers (and on
-# every fmgr callback signature); every other warning is an error.
-PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
+# every fmgr callback signature).  WERROR=1 (scripts/test.sh, scripts/demo.sh,
+# CI) makes every other warning an error; a user's build with another
+# compiler does not fail on a warning it finds.
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter
+ifeq ($(WERROR),1)
+PG_CFLAGS += -Werror
+endif
+# PGXS does not track header dependencies, and a stale object with an old
+# struct layout corrupts memory: the compiler writes each object's list
+# (src/*.d, read at the end of this file).
+PG_CFLAGS += -MMD -MP
 PG_CPPFLAGS = -I$(srcdir)/src
 
 # pg_regress: sql/*.sql (minus the install scripts) against expected/*.out
@@ -59,15 +71,17 @@ ISOLATION_OPTS = --inputdir=test --temp-instance=./tmp_check_iso \
 TAP_DIR = test/t
 
 EXTRA_CLEAN = results output_iso tmp_check_regress tmp_check_iso \
-	regression.diffs regression.out log
+	regression.diffs regression.out log $(OBJS:.o=.d)
 
-# Debian can hold several majors; this extension targets 15.
-PG_CONFIG ?= $(firstword $(wildcard /usr/lib/postgresql/15/bin/pg_config) pg_config)
+# The first pg_config on PATH, as with any PGXS extension; scripts/lib.sh
+# knows where Debian keeps PostgreSQL 15's.
+PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # The suites one at a time (scripts/test.sh runs all three and sums up).
-.PHONY: installcheck-regress installcheck-isolation installcheck-tap demo test
+.PHONY: installcheck-regress installcheck-isolation installcheck-tap demo test \
+	check-layers
 installcheck-regress:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
 installcheck-isolation:
@@ -86,22 +100,25 @@ demo:
 	./scripts/demo.sh
 test:
 	./scripts/test.sh
+check-layers: $(OBJS)
+	./scripts/check-layers.sh
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@
 
-# wfctl, the command-line tool, has a Makefile of its own (cli/Makefile)
+# wfctl, the command-line tool, has a Makefile of its own (cli/Makefile);
+# it needs libpq and jansson, the extension neither (NO_WFCTL=1 skips it).
 .PHONY: wfctl install-wfctl clean-wfctl
+ifndef NO_WFCTL
 all: wfctl
+install: install-wfctl
+endif
 wfctl:
 	$(MAKE) -C cli PG_CONFIG=$(PG_CONFIG)
-install: install-wfctl
 install-wfctl: wfctl
 	$(MAKE) -C cli PG_CONFIG=$(PG_CONFIG) install
 clean: clean-wfctl
 clean-wfctl:
 	$(MAKE) -C cli clean
 
-# PGXS does not track header dependencies: every object depends on the
-# shared header (a stale object with an old struct layout corrupts memory).
-$(OBJS): $(wildcard src/*.h)
+-include $(OBJS:.o=.d)

@@ -6,10 +6,10 @@
 # (pg_regress and pg_isolation_regress with --temp-instance, TAP with
 # PostgreSQL::Test::Cluster), as the postgres user when we are root.  All
 # suites always run; the last line sums them up as "N passed, N failed"
-# (one per pg_regress test, isolation spec and TAP file, and one for the
-# fuzz run).
+# (one per pg_regress test, isolation spec and TAP file, one for the C
+# layer check and one for the fuzz run).
 #
-# Environment: SUITES="regress isolation tap fuzz" picks suites; PROVE_TESTS
+# Environment: SUITES="layers regress isolation tap fuzz" picks suites; PROVE_TESTS
 # picks TAP files (test/t/010_x.pl); FUZZ_TIME the seconds of the fuzz suite
 # (wfctl's import parser under libFuzzer, cli/Makefile's fuzz-run).
 set -u
@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.." || exit 1
 ensure_packages
 build_and_install
 
-SUITES=${SUITES:-regress isolation tap fuzz}
+SUITES=${SUITES:-layers regress isolation tap fuzz}
 if is_root; then
     # Run from a copy the postgres user owns: pg_regress and TAP write
     # results, logs and data directories into the tree.
@@ -64,6 +64,15 @@ run_pg_regress_suite() {      # $1 = suite name, $2 = make target, $3 = output d
 
 for suite in $SUITES; do
     case $suite in
+    layers)
+        say "C layers (scripts/check-layers.sh)"
+        if scripts/check-layers.sh; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+            failed_suites="$failed_suites layers"
+        fi
+        ;;
     regress)   run_pg_regress_suite regress installcheck-regress . ;;
     isolation) run_pg_regress_suite isolation installcheck-isolation output_iso ;;
     tap)
@@ -91,7 +100,7 @@ for suite in $SUITES; do
     fuzz)
         say "fuzz test (wfctl's import parser, ${FUZZ_TIME:-30} s)"
         if (cd "$RUNDIR" && as_pg make -s --no-print-directory -C cli fuzz-run \
-                PG_CONFIG="$PG_CONFIG" FUZZ_TIME="${FUZZ_TIME:-30}"); then
+                PG_CONFIG="$PG_CONFIG" WERROR=1 FUZZ_TIME="${FUZZ_TIME:-30}"); then
             passed=$((passed + 1))
         else
             failed=$((failed + 1))
