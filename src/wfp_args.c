@@ -5,7 +5,8 @@
  *
  * Ids, required arguments, optional text, expected_version and ttl are
  * checked here, before any table is touched, with the errors
- * docs/reference.md lists for each function.
+ * docs/reference.md lists for each function.  The id rule is written once,
+ * here: the SQL functions check ids with wf_check_id(), a C function too.
  *
  *-------------------------------------------------------------------------
  */
@@ -19,6 +20,8 @@
 
 #include "wfp_settings.h"
 #include "wfp_sql.h"
+
+PG_FUNCTION_INFO_V1(wf_check_id);
 
 /* A workflow id: 1..512 bytes, else 22023. */
 static char *
@@ -44,6 +47,17 @@ wfp_arg_id(FunctionCallInfo fcinfo, int argno)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("workflow id must not be null")));
 	return wfp_check_id_cstring(text_to_cstring(PG_GETARG_TEXT_PP(argno)));
+}
+
+/*
+ * wf_check_id(id): the id unchanged when it is one, else the errors of
+ * wfp_arg_id (22004, 22023).  The SQL-language functions call it.
+ */
+Datum
+wf_check_id(PG_FUNCTION_ARGS)
+{
+	(void) wfp_arg_id(fcinfo, 0);
+	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 }
 
 /* A non-null argument other than the id. */
