@@ -154,10 +154,13 @@ CREATE TABLE @extschema@.wf_retention_policy (
 COMMENT ON TABLE @extschema@.wf_retention_policy IS
 'how long finished runs are kept after their last update (wf_set_retention)';
 
--- The one definition of a live workflow: not past its expiry and not past
--- its status' retention.  SQL reads workflows through this view; the C
--- store's statements use the same predicate (WFP_LIVE in src/wfp_store.c).
--- Expired workflows are invisible at once, before any physical delete.
+-- A live workflow: not past its expiry and not past its status' retention.
+-- SQL reads workflows through this view.  The rule is also written in C,
+-- where it cannot read a view: the store's statements (WFP_LIVE in
+-- src/wfp_store.c) and wf_load's direct path (src/wfp_store_scan.c); and
+-- wf_cleanup below deletes its complement.  sql/retention_live.sql holds
+-- all four to the same verdicts on every boundary and status.  Expired
+-- workflows are invisible at once, before any physical delete.
 CREATE VIEW @extschema@.wf_live WITH (security_invoker = true) AS
 SELECT w.*
   FROM @extschema@.wf_workflow AS w

@@ -94,8 +94,10 @@ typedef struct StmtDef
 /*
  * A live workflow: not past its expiry, not past its status' retention.
  * The same definition as the view workflow_persist.wf_live, which the SQL
- * functions read through.  h must be a table alias ("h."): unqualified,
- * "status" inside the subquery would name the policy's own column.
+ * functions read through, and as the direct path's (wfp_store_scan.c);
+ * sql/retention_live.sql checks that they agree.  h must be a table alias
+ * ("h."): unqualified, "status" inside the subquery would name the
+ * policy's own column.
  */
 #define WFP_LIVE(h) \
 	"(" h "expires_at IS NULL OR " h "expires_at > now()) AND NOT EXISTS " \

@@ -136,7 +136,12 @@ text_key(ScanKey key, AttrNumber att, const char *value)
 						   CStringGetTextDatum(value));
 }
 
-/* Has the header (status, updated_at) passed its status' retention? */
+/*
+ * Has the header (status, updated_at) passed its status' retention?  With
+ * the expiry test in read_all_direct, this is the live rule of the view
+ * workflow_persist.wf_live and of WFP_LIVE in wfp_store.c, in C
+ * (sql/retention_live.sql checks that all of them agree).
+ */
 static bool
 past_retention(DirectRels *r, Snapshot snapshot, Datum status,
 			   TimestampTz updated_at)
