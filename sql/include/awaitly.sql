@@ -7,30 +7,31 @@
 --   SELECT pg_temp.pending_approval('approve', 'why') AS "PA" \gset
 -- Its lines are not echoed into the test's output.
 
--- {"ok": false, "error": {"type": "PENDING_APPROVAL", "stepKey", "reason"?,
--- "metadata"?}, ...}: what awaitly's pendingApproval() step records.
-CREATE FUNCTION pg_temp.pending_approval(step_key text, reason text DEFAULT NULL,
-                                         metadata jsonb DEFAULT NULL)
-RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
+-- What awaitly records for a step that waits: {"ok": false, "error":
+-- error (its null members left out), "cause": ..., "meta": ...}.
+CREATE FUNCTION pg_temp.pending_step(error jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
     SELECT jsonb_build_object(
         'ok', false,
-        'error', jsonb_build_object('type', 'PENDING_APPROVAL', 'stepKey', step_key)
-                 || CASE WHEN reason IS NULL THEN '{}' ELSE jsonb_build_object('reason', reason) END
-                 || CASE WHEN metadata IS NULL THEN '{}' ELSE jsonb_build_object('metadata', metadata) END,
+        'error', (SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(error) AS e
+                   WHERE e.value <> 'null'),
         'cause', '{"type": "thrown", "originalType": "undefined", "stringRepresentation": "undefined"}'::jsonb,
         'meta', '{"origin": "result"}'::jsonb)
 $$;
 
--- The same for a step waiting on a webhook (PENDING_HOOK).
+-- A step waiting for an approval (awaitly's pendingApproval()) ...
+CREATE FUNCTION pg_temp.pending_approval(step_key text, reason text DEFAULT NULL,
+                                         metadata jsonb DEFAULT NULL) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT pg_temp.pending_step(jsonb_build_object('type', 'PENDING_APPROVAL',
+        'stepKey', step_key, 'reason', reason, 'metadata', metadata))
+$$;
+
+-- ... or for a webhook.
 CREATE FUNCTION pg_temp.pending_hook(hook_id text, step_key text DEFAULT NULL,
-                                     metadata jsonb DEFAULT NULL)
-RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
-    SELECT jsonb_build_object(
-        'ok', false,
-        'error', jsonb_build_object('type', 'PENDING_HOOK', 'hookId', hook_id)
-                 || CASE WHEN step_key IS NULL THEN '{}' ELSE jsonb_build_object('stepKey', step_key) END
-                 || CASE WHEN metadata IS NULL THEN '{}' ELSE jsonb_build_object('metadata', metadata) END,
-        'cause', '{"type": "thrown", "originalType": "undefined", "stringRepresentation": "undefined"}'::jsonb,
-        'meta', '{"origin": "result"}'::jsonb)
+                                     metadata jsonb DEFAULT NULL) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT pg_temp.pending_step(jsonb_build_object('type', 'PENDING_HOOK',
+        'hookId', hook_id, 'stepKey', step_key, 'metadata', metadata))
 $$;
 \set ECHO all
