@@ -8,6 +8,8 @@
 #   make check-layers    the C layers hold (scripts/check-layers.sh)
 #   make demo            the README's first command (scripts/demo.sh)
 #   make test            the README's second command: every suite (scripts/test.sh)
+#   make installcheck-docs  the examples of the pages in test/docs/manifest
+#                        run as the pages show them (scripts/docs-check.pl)
 #   make installcheck    pg_regress + isolation + TAP against an installed build
 #                        (must run as a non-root user: initdb refuses root)
 
@@ -70,7 +72,7 @@ ISOLATION_OPTS = --inputdir=test --temp-instance=./tmp_check_iso \
 # TAP: test/t/*.pl (our own prove target below: PGXS's looks in t/)
 TAP_DIR = test/t
 
-EXTRA_CLEAN = results output_iso tmp_check_regress tmp_check_iso \
+EXTRA_CLEAN = results output_iso tmp_check_regress tmp_check_iso tmp_check_docs \
 	regression.diffs regression.out log $(OBJS:.o=.d)
 
 # The first pg_config on PATH, as with any PGXS extension; scripts/lib.sh
@@ -80,8 +82,8 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # The suites one at a time (scripts/test.sh runs all three and sums up).
-.PHONY: installcheck-regress installcheck-isolation installcheck-tap demo test \
-	check-layers
+.PHONY: installcheck-regress installcheck-isolation installcheck-tap \
+	installcheck-docs demo test check-layers
 installcheck-regress:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
 installcheck-isolation:
@@ -95,6 +97,10 @@ installcheck-tap:
 	   $(PROVE) $(PG_PROVE_FLAGS) $(PROVE_FLAGS) \
 	   $(if $(PROVE_TESTS),$(PROVE_TESTS),$(TAP_DIR)/*.pl)
 installcheck: installcheck-tap
+# docs: every sql example of the pages listed in test/docs/manifest, in a
+# throwaway cluster of the checker's own (docs/CONTRIBUTING.md)
+installcheck-docs:
+	PG_CONFIG='$(PG_CONFIG)' ./scripts/docs-check.pl --manifest test/docs/manifest
 
 demo:
 	./scripts/demo.sh

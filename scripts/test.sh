@@ -6,10 +6,10 @@
 # (pg_regress and pg_isolation_regress with --temp-instance, TAP with
 # PostgreSQL::Test::Cluster), as the postgres user when we are root.  All
 # suites always run; the last line sums them up as "N passed, N failed"
-# (one per pg_regress test, isolation spec and TAP file, one for the C
-# layer check and one for the fuzz run).
+# (one per pg_regress test, isolation spec, checked doc page and TAP file,
+# one for the C layer check and one for the fuzz run).
 #
-# Environment: SUITES="layers regress isolation tap fuzz" picks suites; PROVE_TESTS
+# Environment: SUITES="layers regress isolation docs tap fuzz" picks suites; PROVE_TESTS
 # picks TAP files (test/t/010_x.pl); FUZZ_TIME the seconds of the fuzz suite
 # (wfctl's import parser under libFuzzer, cli/Makefile's fuzz-run).
 set -u
@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.." || exit 1
 ensure_packages
 build_and_install
 
-SUITES=${SUITES:-layers regress isolation tap fuzz}
+SUITES=${SUITES:-layers regress isolation docs tap fuzz}
 if is_root; then
     # Run from a copy the postgres user owns: pg_regress and TAP write
     # results, logs and data directories into the tree.
@@ -75,6 +75,20 @@ for suite in $SUITES; do
         ;;
     regress)   run_pg_regress_suite regress installcheck-regress . ;;
     isolation) run_pg_regress_suite isolation installcheck-isolation output_iso ;;
+    docs)
+        # the pages of test/docs/manifest, run as they show (docs/CONTRIBUTING.md)
+        say "doc examples (scripts/docs-check.pl)"
+        (cd "$RUNDIR" && as_pg make $MAKE_ARGS installcheck-docs) 2>&1 | tee "$RUNDIR/.suite.log"
+        status=${PIPESTATUS[0]}
+        ok=$(grep -c '^ok - ' "$RUNDIR/.suite.log")
+        bad=$(grep -c '^not ok - ' "$RUNDIR/.suite.log")
+        if [ "$status" != 0 ]; then
+            [ "$bad" = 0 ] && bad=1
+            failed_suites="$failed_suites docs"
+        fi
+        passed=$((passed + ok))
+        failed=$((failed + bad))
+        ;;
     tap)
         say "TAP tests"
         (cd "$RUNDIR" && as_pg env PROVE_FLAGS="${PROVE_FLAGS:-}" ${PROVE_TESTS:+PROVE_TESTS="$PROVE_TESTS"} \
