@@ -322,6 +322,8 @@ my @masks = (
 	[ qr/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i, '<uuid>' ],
 	# the ids wf_replay and wf_fork generate (<id>:replay-<8 hex digits>)
 	[ qr/(?<=:replay-)[0-9a-f]{8}\b/, '<hex>' ],
+	# wf_list's cursors: <updated_at in microseconds since 1970>:<id>
+	[ qr/(?<![\d:])\d{16}(?=:)/, '<microseconds>' ],
 	# LISTEN's notifications name the sender's process
 	[ qr/(?<=received from server process with PID )\d+/, '<pid>' ],
 	# psql's \timing
