@@ -3,8 +3,9 @@
 #
 #   scripts/docs-check.pl [options] [PAGE...]
 #
-#   --manifest FILE  the pages to check, one per line (default
-#                    test/docs/manifest when no PAGE is given)
+#   --manifest FILE  the pages to check, one per line, with their options
+#                    (default test/docs/manifest); PAGE arguments check
+#                    those pages instead, with the options listed there
 #   --conf FILE      server settings the pages assume (default
 #                    test/docs/server.conf), appended to postgresql.conf
 #   --tmpdir DIR     where the throwaway cluster lives (default
@@ -29,7 +30,8 @@
 use strict;
 use warnings;
 
-use Cwd qw(abs_path getcwd);
+use Cwd qw(abs_path);
+use File::Temp qw(tempdir);
 use File::Basename qw(basename);
 use File::Path qw(make_path remove_tree);
 use Getopt::Long;
@@ -62,18 +64,13 @@ sub fatal
 	exit 2;
 }
 
-# The pages, each with its options (database=NAME, extension=no).
-my @pages;
-if (@ARGV)
+# The pages, each with its options (database=NAME, extension=no): those of
+# the manifest, or those named on the command line, with their options from
+# the manifest when it lists them.
+my (@pages, %listed);
+my $manifest_file = $manifest // 'test/docs/manifest';
+if (open(my $fh, '<', $manifest_file))
 {
-	fatal('--manifest and pages on the command line exclude each other')
-	  if defined $manifest;
-	push @pages, { path => $_, opts => {} } for @ARGV;
-}
-else
-{
-	$manifest //= 'test/docs/manifest';
-	open(my $fh, '<', $manifest) or fatal("cannot read $manifest: $!");
 	while (my $line = <$fh>)
 	{
 		$line =~ s/#.*//;
@@ -83,13 +80,19 @@ else
 		for (@words)
 		{
 			/^(database|extension)=(\S+)$/
-			  or fatal("$manifest:$.: unknown option \"$_\"");
+			  or fatal("$manifest_file:$.: unknown option \"$_\"");
 			$opts{$1} = $2;
 		}
 		push @pages, { path => $path, opts => \%opts };
+		$listed{$path} = \%opts;
 	}
 	close($fh);
 }
+elsif (defined $manifest || !@ARGV)
+{
+	fatal("cannot read $manifest_file: $!");
+}
+@pages = map { { path => $_, opts => $listed{$_} // {} } } @ARGV if @ARGV;
 if (!@pages)
 {
 	print "# no page to check\n";
@@ -123,11 +126,21 @@ sub run_or_die
 
 sub start_cluster
 {
+	# never remove a directory that is not one of ours
+	if (-d $tmpdir && !-e "$tmpdir/data/PG_VERSION")
+	{
+		opendir(my $dh, $tmpdir) or fatal("cannot read $tmpdir: $!");
+		fatal("$tmpdir holds something else than a cluster of ours")
+		  if grep { !/^\.\.?$/ } readdir($dh);
+		closedir($dh);
+	}
 	remove_tree($tmpdir);
 	make_path($tmpdir) or fatal("cannot create $tmpdir: $!");
 	$tmpdir = abs_path($tmpdir);
 	$pgdata = "$tmpdir/data";
-	# A socket in $tmpdir and no TCP port: nothing to collide with.
+	# No TCP port, a socket in a directory of our own with a short name (a
+	# socket's path has at most 107 bytes): nothing to collide with.
+	my $sockdir = tempdir('docs-check-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 	run_or_die("$bindir/initdb", '-D', $pgdata, '-U', 'postgres', '-A',
 		'trust', '--no-locale', '-E', 'UTF8', '--no-sync');
 	my $settings = '';
@@ -144,10 +157,10 @@ sub start_cluster
 	open(my $fh, '>>', "$pgdata/postgresql.conf")
 	  or fatal("cannot write $pgdata/postgresql.conf: $!");
 	print $fh "\n# docs-check\nlisten_addresses = ''\n"
-	  . "unix_socket_directories = '$tmpdir'\nport = 5432\nfsync = off\n"
+	  . "unix_socket_directories = '$sockdir'\nport = 5432\nfsync = off\n"
 	  . "\n# $conf_file\n$settings";
 	close($fh);
-	$ENV{PGHOST} = $tmpdir;
+	$ENV{PGHOST} = $sockdir;
 	$ENV{PGPORT} = 5432;
 	$ENV{PGUSER} = 'postgres';
 	delete @ENV{
