@@ -62,14 +62,16 @@ ensure_packages() {       # $1 = package list (default: WFP_PACKAGES)
 }
 
 # Build with PGXS and install (installing needs root, or passwordless sudo).
+# Our own scripts build with WERROR=1: a warning is a bug here, though not
+# in a user's plain "make" with another compiler.
 build_and_install() {
     say "building workflow_persist and wfctl"
-    make -s PG_CONFIG="$PG_CONFIG" with_llvm=no >/dev/null || die "build failed"
+    make -s PG_CONFIG="$PG_CONFIG" with_llvm=no WERROR=1 >/dev/null || die "build failed"
     say "installing into $($PG_CONFIG --pkglibdir) and $($PG_CONFIG --sharedir)/extension"
     if is_root || [ -w "$($PG_CONFIG --pkglibdir)" ]; then
-        make -s PG_CONFIG="$PG_CONFIG" with_llvm=no install >/dev/null || die "make install failed"
+        make -s PG_CONFIG="$PG_CONFIG" with_llvm=no WERROR=1 install >/dev/null || die "make install failed"
     elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-        sudo make -s PG_CONFIG="$PG_CONFIG" with_llvm=no install >/dev/null || die "make install failed"
+        sudo make -s PG_CONFIG="$PG_CONFIG" with_llvm=no WERROR=1 install >/dev/null || die "make install failed"
     else
         die "cannot install into $($PG_CONFIG --pkglibdir): run as root, or run 'sudo make install' first"
     fi
