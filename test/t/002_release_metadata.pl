@@ -1,4 +1,4 @@
-# t/002_release_metadata.pl: the release metadata follows the control file.
+# test/t/002_release_metadata.pl: the release metadata follows the control file.
 #
 # META.json passes scripts/check-meta.pl (PGXN meta spec 1.0.0 plus the
 # tree: its version and the extension's are the control file's

@@ -1,4 +1,4 @@
-# t/050_readme_install.pl: README.md's "Install into your PostgreSQL", done
+# test/t/050_readme_install.pl: README.md's "Install into your PostgreSQL", done
 # as it says.
 #
 # The commands are read from README.md itself: every fenced block that
