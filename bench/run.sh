@@ -3,7 +3,7 @@
 # against its baseline in the same run, on the same throwaway cluster
 # (PostgreSQL defaults, fsync on), with the same documents.
 #
-#   bench/run.sh                 all benchmarks, then rewrites docs/performance.md
+#   bench/run.sh                 all benchmarks, then rewrites its section of docs/performance.md
 #   T=5 bench/run.sh             seconds per pgbench measurement (default 10)
 #   ONLY="B1 B3" bench/run.sh    a subset (docs/performance.md is then left alone)
 #
@@ -224,6 +224,9 @@ CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 MACHINE="$(nproc) cores ($CPU), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $($PG_BIN/postgres --version), PostgreSQL defaults (fsync on), $T s per pgbench measurement"
 say "machine: $MACHINE"
 if [ "$ONLY" = "B1 B2 B3 B4 B5 B6 B7" ]; then
+    # this script's section of docs/performance.md (bench/client.sh writes another)
+    grep -q '<!-- bench/run.sh: begin' docs/performance.md ||
+        die "docs/performance.md has no section for bench/run.sh (<!-- bench/run.sh: begin ... end -->)"
     {
         cat bench/performance-head.md
         printf '\nMeasured %s on %s.\n\n' "$(date -u +%Y-%m-%d)" "$MACHINE"
@@ -233,10 +236,12 @@ if [ "$ONLY" = "B1 B2 B3 B4 B5 B6 B7" ]; then
                     t["B5"] = "B5: cost of validation"; t["B6"] = "B6: wf_merge_snapshots vs SQL";
                     t["B7"] = "B7: awaitly re-saving the whole snapshot after every step" }
             { sub(/^\| /, ""); sub(/ \|$/, ""); n = split($0, c, / \| /) }
-            c[1] != last { if (last != "") print ""; last = c[1]; hdr = 1; print "## " t[c[1]]; print "" }
+            c[1] != last { if (last != "") print ""; last = c[1]; hdr = 1; print "### " t[c[1]]; print "" }
             { line = "|"; for (i = 2; i <= n; i++) line = line " " c[i] " |"; print line
               if (hdr) { sep = "|"; for (i = 2; i <= n; i++) sep = sep " --- |"; print sep; hdr = 0 } }
         ' "$RESULTS"
-    } > docs/performance.md
-    say "docs/performance.md updated"
+    } > "$BENCH_DIR/section.md"
+    SECTION=$(cat "$BENCH_DIR/section.md") perl -0pi -e \
+        's/(<!-- bench\/run\.sh: begin[^\n]*\n).*?(\n<!-- bench\/run\.sh: end -->)/$1$ENV{SECTION}$2/s' docs/performance.md
+    say "docs/performance.md updated (its bench/run.sh section)"
 fi

@@ -19,22 +19,28 @@ export PG_CONFIG
 WFP_PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libjansson-dev \
 libipc-run-perl libio-pty-perl zsh pkg-config make gcc libc6-dev perl libpq-dev valgrind clang libclang-rt-14-dev"
 
+# What "make deb" (scripts/deb.sh) needs on top: debian/control's
+# Build-Depends (pg_buildext is in postgresql-common, its debhelper add-on
+# in postgresql-server-dev-all) and dpkg-buildpackage's build-essential.
+WFP_DEB_PACKAGES="debhelper postgresql-server-dev-all postgresql-server-dev-$PG_MAJOR \
+libjansson-dev libpq-dev pkg-config dpkg-dev build-essential"
+
 say() { printf '\n==> %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 is_root() { [ "$(id -u)" = 0 ]; }
 
-missing_packages() {
+missing_packages() {      # $1 = package list (default: WFP_PACKAGES)
     missing=""
-    for p in $WFP_PACKAGES; do
+    for p in ${1:-$WFP_PACKAGES}; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
             missing="$missing $p"
     done
     echo "$missing"
 }
 
-ensure_packages() {
-    missing=$(missing_packages)
+ensure_packages() {       # $1 = package list (default: WFP_PACKAGES)
+    missing=$(missing_packages "${1:-}")
     [ -z "$missing" ] && return 0
     if ! is_root; then
         printf 'These Debian packages are missing:%s\n' "$missing" >&2
@@ -57,14 +63,16 @@ ensure_packages() {
 }
 
 # Build with PGXS and install (installing needs root, or passwordless sudo).
+# Our own scripts build with WERROR=1: a warning is a bug here, though not
+# in a user's plain "make" with another compiler.
 build_and_install() {
     say "building workflow_persist and wfctl"
-    make -s PG_CONFIG="$PG_CONFIG" with_llvm=no >/dev/null || die "build failed"
+    make -s PG_CONFIG="$PG_CONFIG" with_llvm=no WERROR=1 >/dev/null || die "build failed"
     say "installing into $($PG_CONFIG --pkglibdir) and $($PG_CONFIG --sharedir)/extension"
     if is_root || [ -w "$($PG_CONFIG --pkglibdir)" ]; then
-        make -s PG_CONFIG="$PG_CONFIG" with_llvm=no install >/dev/null || die "make install failed"
+        make -s PG_CONFIG="$PG_CONFIG" with_llvm=no WERROR=1 install >/dev/null || die "make install failed"
     elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-        sudo make -s PG_CONFIG="$PG_CONFIG" with_llvm=no install >/dev/null || die "make install failed"
+        sudo make -s PG_CONFIG="$PG_CONFIG" with_llvm=no WERROR=1 install >/dev/null || die "make install failed"
     else
         die "cannot install into $($PG_CONFIG --pkglibdir): run as root, or run 'sudo make install' first"
     fi
@@ -103,4 +111,22 @@ stop_servers_under() {
     find "$1" -name postmaster.pid 2>/dev/null | while read -r pidfile; do
         as_pg "$PG_BIN/pg_ctl" -D "$(dirname "$pidfile")" -m immediate -w stop >/dev/null 2>&1 || true
     done
+}
+
+# Start a throwaway server (initdb'd with PostgreSQL's defaults) in $1/data
+# on a free loopback port, as the database's owner, with any further
+# arguments as postgres options ("-c name=value"); sets and exports
+# PGDATA, PGHOST, PGPORT, PGUSER and PGDATABASE.  stop_servers_under $1
+# stops it.
+start_scratch_server() {
+    dir=$1
+    shift
+    PGDATA="$dir/data"
+    PGPORT=$(free_port)
+    as_pg "$PG_BIN/initdb" -D "$PGDATA" -E UTF8 --no-locale -A trust -U postgres >/dev/null ||
+        die "initdb failed"
+    as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -w -l "$dir/server.log" \
+        -o "-p $PGPORT -c listen_addresses=127.0.0.1 -k $dir $*" start >/dev/null ||
+        { cat "$dir/server.log" >&2; die "the server did not start"; }
+    export PGDATA PGHOST=127.0.0.1 PGPORT PGUSER=postgres PGDATABASE=postgres
 }

@@ -6,12 +6,16 @@
 # (pg_regress and pg_isolation_regress with --temp-instance, TAP with
 # PostgreSQL::Test::Cluster), as the postgres user when we are root.  All
 # suites always run; the last line sums them up as "N passed, N failed"
-# (one per pg_regress test, isolation spec and TAP file, and one for the
-# fuzz run).
+# (one per pg_regress test, isolation spec, checked doc page and TAP file,
+# one for the C layer check, one for the fuzz run and one for the Debian
+# package).
 #
-# Environment: SUITES="regress isolation tap fuzz" picks suites; PROVE_TESTS
-# picks TAP files (t/010_x.pl); FUZZ_TIME the seconds of the fuzz suite
-# (wfctl's import parser under libFuzzer, cli/Makefile's fuzz-run).
+# Environment: SUITES="layers regress isolation docs tap fuzz deb" picks
+# suites; PROVE_TESTS picks TAP files (test/t/010_x.pl); FUZZ_TIME the
+# seconds of the fuzz suite (wfctl's import parser under libFuzzer,
+# cli/Makefile's fuzz-run); WFP_DEB_TEST=install makes the deb suite
+# install the package into the system instead of extracting it
+# (scripts/deb-test.sh).
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . scripts/lib.sh
@@ -19,12 +23,12 @@ cd "$(dirname "$0")/.." || exit 1
 ensure_packages
 build_and_install
 
-SUITES=${SUITES:-regress isolation tap fuzz}
+SUITES=${SUITES:-layers regress isolation docs tap fuzz deb}
 if is_root; then
     # Run from a copy the postgres user owns: pg_regress and TAP write
     # results, logs and data directories into the tree.
     RUNDIR=$(scratch_dir wfp-test)
-    tar --exclude=./.git --exclude=./.demo --exclude=./results --exclude=./output_iso \
+    tar --exclude=./.git --exclude=./build --exclude=./.demo --exclude=./results --exclude=./output_iso \
         --exclude='./tmp_check*' --exclude=./log -cf - . | tar -C "$RUNDIR" -xf -
     chown -R postgres: "$RUNDIR"
 else
@@ -64,8 +68,31 @@ run_pg_regress_suite() {      # $1 = suite name, $2 = make target, $3 = output d
 
 for suite in $SUITES; do
     case $suite in
+    layers)
+        say "C layers (scripts/check-layers.sh)"
+        if scripts/check-layers.sh; then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+            failed_suites="$failed_suites layers"
+        fi
+        ;;
     regress)   run_pg_regress_suite regress installcheck-regress . ;;
     isolation) run_pg_regress_suite isolation installcheck-isolation output_iso ;;
+    docs)
+        # the pages of test/docs/manifest, run as they show (docs/CONTRIBUTING.md)
+        say "doc examples (scripts/docs-check.pl)"
+        (cd "$RUNDIR" && as_pg make $MAKE_ARGS installcheck-docs) 2>&1 | tee "$RUNDIR/.suite.log"
+        status=${PIPESTATUS[0]}
+        ok=$(grep -c '^ok - ' "$RUNDIR/.suite.log")
+        bad=$(grep -c '^not ok - ' "$RUNDIR/.suite.log")
+        if [ "$status" != 0 ]; then
+            [ "$bad" = 0 ] && bad=1
+            failed_suites="$failed_suites docs"
+        fi
+        passed=$((passed + ok))
+        failed=$((failed + bad))
+        ;;
     tap)
         say "TAP tests"
         (cd "$RUNDIR" && as_pg env PROVE_FLAGS="${PROVE_FLAGS:-}" ${PROVE_TESTS:+PROVE_TESTS="$PROVE_TESTS"} \
@@ -91,11 +118,21 @@ for suite in $SUITES; do
     fuzz)
         say "fuzz test (wfctl's import parser, ${FUZZ_TIME:-30} s)"
         if (cd "$RUNDIR" && as_pg make -s --no-print-directory -C cli fuzz-run \
-                PG_CONFIG="$PG_CONFIG" FUZZ_TIME="${FUZZ_TIME:-30}"); then
+                PG_CONFIG="$PG_CONFIG" WERROR=1 FUZZ_TIME="${FUZZ_TIME:-30}"); then
             passed=$((passed + 1))
         else
             failed=$((failed + 1))
             failed_suites="$failed_suites fuzz"
+        fi
+        ;;
+    deb)
+        # Builds the .deb (make deb) and smoke-tests it, installed or extracted.
+        say "Debian package (${WFP_DEB_TEST:-extract} mode)"
+        if (cd "$RUNDIR" && ./scripts/deb-test.sh); then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+            failed_suites="$failed_suites deb"
         fi
         ;;
     *) die "unknown suite: $suite" ;;

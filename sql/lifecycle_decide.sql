@@ -5,8 +5,10 @@
 -- execution.status becomes running.
 SET search_path = workflow_persist, public;
 \set SHOW_CONTEXT never
-\set PA '{"ok":false,"error":{"type":"PENDING_APPROVAL","stepKey":"approve:refund","reason":"Refund over limit","metadata":{"amount":120}},"cause":{"type":"thrown","originalType":"undefined","stringRepresentation":"undefined"},"meta":{"origin":"result"}}'
-\set PH '{"ok":false,"error":{"type":"PENDING_HOOK","hookId":"h-7"},"cause":{"type":"thrown","originalType":"undefined","stringRepresentation":"undefined"},"meta":{"origin":"result"}}'
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/awaitly.sql
+SELECT pg_temp.pending_approval('approve:refund', 'Refund over limit', '{"amount":120}') AS "PA",
+       pg_temp.pending_hook('h-7') AS "PH" \gset
 \set OK '{"ok":true,"value":1}'
 -- the snapshot of a refund run waiting for two approvals
 CREATE TEMP TABLE dec_doc AS SELECT jsonb_build_object(

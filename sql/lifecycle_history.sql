@@ -8,7 +8,9 @@
 -- so times increase from one to the next.
 SET search_path = workflow_persist, public;
 \set SHOW_CONTEXT never
-\set PA '{"ok":false,"error":{"type":"PENDING_APPROVAL","stepKey":"approve","reason":"why"},"cause":{"type":"thrown","originalType":"undefined","stringRepresentation":"undefined"},"meta":{"origin":"result"}}'
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/awaitly.sql
+SELECT pg_temp.pending_approval('approve', 'why') AS "PA" \gset
 \set ERR '{"ok":false,"error":"E","cause":{"type":"error","name":"Error","message":"m"},"meta":{"origin":"throw"}}'
 -- the history without timestamps; "at" checked separately
 CREATE FUNCTION pg_temp.hist(wf text)

@@ -5,7 +5,9 @@
 SET search_path = workflow_persist, public;
 \set SHOW_CONTEXT never
 \set S '{"formatVersion":1,"steps":{"a":{"ok":true}},"execution":{"status":"failed","lastUpdated":"t"}}'
-\set PA '{"ok":false,"error":{"type":"PENDING_APPROVAL","stepKey":"p"},"cause":{"type":"thrown","originalType":"undefined","stringRepresentation":"undefined"},"meta":{"origin":"result"}}'
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/awaitly.sql
+SELECT pg_temp.pending_approval('p') AS "PA" \gset
 
 ---------------------------------------------------------------------------
 -- 0 and 513 bytes: 22023

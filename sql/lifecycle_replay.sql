@@ -12,7 +12,9 @@
 SET search_path = workflow_persist, public;
 \set SHOW_CONTEXT never
 \set ISO '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z$'
-\set PA '{"ok":false,"error":{"type":"PENDING_APPROVAL","stepKey":"approve"},"cause":{"type":"thrown","originalType":"undefined","stringRepresentation":"undefined"},"meta":{"origin":"result"}}'
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/awaitly.sql
+SELECT pg_temp.pending_approval('approve') AS "PA" \gset
 -- a completed run with everything: workflowName, rich metadata (with keys
 -- that must not carry over: an idempotency key, a result), warnings,
 -- unknown members; its steps recorded in an order unlike jsonb key order

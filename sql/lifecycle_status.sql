@@ -7,8 +7,10 @@ SET search_path = workflow_persist, public;
 \set SHOW_CONTEXT never
 -- awaitly's own documents: a step waiting for approval (createApprovalStep)
 -- and one waiting for a hook (step key hook:<hookId>)
-\set PA '{"ok":false,"error":{"type":"PENDING_APPROVAL","stepKey":"approve:refund","reason":"Refund over limit","metadata":{"amount":120,"currency":"EUR"}},"cause":{"type":"thrown","originalType":"undefined","stringRepresentation":"undefined"},"meta":{"origin":"result"}}'
-\set PH '{"ok":false,"error":{"type":"PENDING_HOOK","stepKey":"hook:h-7","hookId":"h-7","metadata":{"callback":"/hooks/h-7"}},"cause":{"type":"thrown","originalType":"undefined","stringRepresentation":"undefined"},"meta":{"origin":"result"}}'
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/awaitly.sql
+SELECT pg_temp.pending_approval('approve:refund', 'Refund over limit', '{"amount":120,"currency":"EUR"}') AS "PA",
+       pg_temp.pending_hook('h-7', 'hook:h-7', '{"callback":"/hooks/h-7"}') AS "PH" \gset
 \set OK '{"ok":true,"value":{"n":1}}'
 
 ---------------------------------------------------------------------------

@@ -8,7 +8,9 @@
 --     version; a completed run cannot be cancelled (55000).
 SET search_path = workflow_persist, public;
 \set SHOW_CONTEXT never
-\set PA '{"ok":false,"error":{"type":"PENDING_APPROVAL","stepKey":"approve","reason":"why","metadata":{"amount":5}},"cause":{"type":"thrown","originalType":"undefined","stringRepresentation":"undefined"},"meta":{"origin":"result"}}'
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/awaitly.sql
+SELECT pg_temp.pending_approval('approve', 'why', '{"amount":5}') AS "PA" \gset
 \set OK '{"ok":true,"value":1}'
 \set RUNNING '{"formatVersion":1,"steps":{"a":{"ok":true,"value":1}},"execution":{"status":"running","lastUpdated":"2026-01-01T00:00:00.000Z"},"metadata":{"workflowId":"x","input":{"n":1}}}'
 

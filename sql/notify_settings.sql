@@ -1,7 +1,7 @@
 -- workflow_persist.notify: a boolean, off by default, that only superusers
 -- set (SET, ALTER DATABASE ... SET, ALTER SYSTEM).
 --
--- What is sent is checked in t/031_notify.pl, not here: psql prints each
+-- What is sent is checked in test/t/031_notify.pl, not here: psql prints each
 -- notification with the PID of the backend that sent it ("... received
 -- from server process with PID 12345."), which differs from run to run.
 -- This file checks the setting, and that every kind of write commits with
@@ -64,7 +64,7 @@ LOAD 'workflow_persist';
 SHOW workflow_persist.notify;
 
 -- ALTER SYSTEM writes it to postgresql.auto.conf (its effect after a
--- reload is checked in t/031_notify.pl)
+-- reload is checked in test/t/031_notify.pl)
 ALTER SYSTEM SET workflow_persist.notify = on;
 SELECT name, setting, error FROM pg_file_settings
  WHERE name = 'workflow_persist.notify' AND sourcefile LIKE '%postgresql.auto.conf';

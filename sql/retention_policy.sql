@@ -8,7 +8,9 @@ SET search_path = workflow_persist, public;
 \set RUN '{"formatVersion":1,"steps":{"a":{"ok":true}},"execution":{"status":"running","lastUpdated":"t"}}'
 \set DONE '{"formatVersion":1,"steps":{"a":{"ok":true}},"execution":{"status":"completed","lastUpdated":"t"}}'
 \set FAIL '{"formatVersion":1,"steps":{"a":{"ok":false,"error":"E","cause":{}}},"execution":{"status":"failed","lastUpdated":"t"}}'
-\set WAIT '{"ok":false,"error":{"type":"PENDING_APPROVAL","stepKey":"approve","reason":"needs a human"},"cause":{"type":"thrown","originalType":"undefined","stringRepresentation":"undefined"},"meta":{"origin":"result"}}'
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/awaitly.sql
+SELECT pg_temp.pending_approval('approve', 'needs a human') AS "WAIT" \gset
 
 -- every status, in lifecycle order; nothing kept forever is the default
 SELECT * FROM wf_retention;

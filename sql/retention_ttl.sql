@@ -6,7 +6,9 @@ SET search_path = workflow_persist, public;
 \set SHOW_CONTEXT never
 \set RUN '{"formatVersion":1,"workflowName":"ttl","steps":{"a":{"ok":true,"value":1}},"execution":{"status":"running","lastUpdated":"t"}}'
 \set DONE '{"formatVersion":1,"workflowName":"ttl","steps":{"a":{"ok":true,"value":1}},"execution":{"status":"completed","lastUpdated":"t"}}'
-\set WAIT '{"ok":false,"error":{"type":"PENDING_APPROVAL","stepKey":"approve","reason":"needs a human"},"cause":{"type":"thrown","originalType":"undefined","stringRepresentation":"undefined"},"meta":{"origin":"result"}}'
+\getenv abs_srcdir PG_ABS_SRCDIR
+\i :abs_srcdir/sql/include/awaitly.sql
+SELECT pg_temp.pending_approval('approve', 'needs a human') AS "WAIT" \gset
 
 -- nothing is left over from earlier tests
 SELECT count(*) AS workflows FROM wf_workflow;

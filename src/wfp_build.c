@@ -26,7 +26,7 @@
 #include "miscadmin.h"
 #include "utils/numeric.h"
 
-#include "workflow_persist.h"
+#include "wfp_jsonb.h"
 
 WfpNode *
 wfp_node_new(bool is_array, int capacity)

@@ -1,11 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * wfp_init.c
- *	  Module magic, _PG_init and the extension's configuration parameters.
+ *	  Module magic and _PG_init: settings, notifications, the worker.
  *
- * Every setting here can be defined whether or not the library is in
- * shared_preload_libraries, so CREATE EXTENSION and every SQL function
- * work without preloading.
+ * The top of the layers: it only starts what the others define
+ * (wfp_settings.c, wfp_notify.c, wfp_worker.c).  Everything but the
+ * worker works without shared_preload_libraries.
  *
  *-------------------------------------------------------------------------
  */
@@ -13,138 +13,19 @@
 
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "utils/guc.h"
 
-#include "workflow_persist.h"
+#include "wfp_settings.h"
+#include "wfp_notify.h"
+#include "wfp_worker.h"
 
 PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
-/* workflow_persist.validation */
-int			wfp_validation = WFP_VALIDATION_AWAITLY;
-
-/* workflow_persist.max_snapshot_bytes / max_step_bytes (0 = no limit) */
-int			wfp_max_snapshot_bytes = 64 * 1024 * 1024;
-int			wfp_max_step_bytes = 16 * 1024 * 1024;
-
-/* workflow_persist.notify (wfp_notify.c) */
-bool		wfp_notify = false;
-
-/* the cleanup worker (wfp_worker.c) */
-int			wfp_cleanup_interval = 60;
-char	   *wfp_cleanup_databases = "";
-int			wfp_cleanup_batch_size = 20;
-int			wfp_cleanup_batch_delay = 50;
-char	   *wfp_cleanup_role = "";
-
-static const struct config_enum_entry validation_options[] = {
-	{"awaitly", WFP_VALIDATION_AWAITLY, false},
-	{"strict", WFP_VALIDATION_STRICT, false},
-	{"off", WFP_VALIDATION_OFF, false},
-	{NULL, 0, false}
-};
-
 void
 _PG_init(void)
 {
-	DefineCustomEnumVariable("workflow_persist.validation",
-							 "How snapshots and step results are checked before they are stored.",
-							 "awaitly: awaitly's validateSnapshot rules; "
-							 "strict: those plus workflow_persist's strict checks; "
-							 "off: no format check (the store still needs an object with a \"steps\" object).",
-							 &wfp_validation,
-							 WFP_VALIDATION_AWAITLY,
-							 validation_options,
-							 PGC_USERSET,
-							 0,
-							 NULL, NULL, NULL);
-
-	DefineCustomIntVariable("workflow_persist.max_snapshot_bytes",
-							"Largest stored snapshot, in bytes of jsonb (0 = no limit).",
-							"A write that would store a larger workflow fails with program_limit_exceeded; "
-							"jsonb's own limit (256 MB) applies even at 0.",
-							&wfp_max_snapshot_bytes,
-							64 * 1024 * 1024,
-							0, WFP_MAX_DOCUMENT_BYTES,
-							PGC_SUSET,
-							GUC_UNIT_BYTE,
-							NULL, NULL, NULL);
-
-	DefineCustomIntVariable("workflow_persist.max_step_bytes",
-							"Largest step result, in bytes of jsonb (0 = no limit).",
-							"A write of a larger step result fails with program_limit_exceeded.",
-							&wfp_max_step_bytes,
-							16 * 1024 * 1024,
-							0, WFP_MAX_DOCUMENT_BYTES,
-							PGC_SUSET,
-							GUC_UNIT_BYTE,
-							NULL, NULL, NULL);
-
-	DefineCustomBoolVariable("workflow_persist.notify",
-							 "Send NOTIFY workflow_persist for every workflow a committed transaction wrote.",
-							 "One notification per workflow per transaction, with its final version and status.",
-							 &wfp_notify,
-							 false,
-							 PGC_SUSET,
-							 0,
-							 NULL, NULL, NULL);
-
-	/*
-	 * The worker's settings are PGC_SIGHUP, not PGC_POSTMASTER: they can be
-	 * defined when the library is loaded by CREATE EXTENSION after startup
-	 * (no FATAL), and the running worker picks changes up on reload.
-	 */
-	DefineCustomIntVariable("workflow_persist.cleanup_interval",
-							"Seconds between two rounds of the cleanup worker (0 = off).",
-							"Needs workflow_persist in shared_preload_libraries.",
-							&wfp_cleanup_interval,
-							60,
-							0, 7 * 24 * 3600,
-							PGC_SIGHUP,
-							GUC_UNIT_S,
-							NULL, NULL, NULL);
-
-	DefineCustomStringVariable("workflow_persist.cleanup_databases",
-							   "Databases the cleanup worker cleans (comma-separated; empty = none).",
-							   "Names are SQL identifiers: quote mixed-case names. "
-							   "Databases without the extension are skipped.",
-							   &wfp_cleanup_databases,
-							   "",
-							   PGC_SIGHUP,
-							   GUC_LIST_INPUT | GUC_SUPERUSER_ONLY,
-							   NULL, NULL, NULL);
-
-	DefineCustomIntVariable("workflow_persist.cleanup_batch_size",
-							"Workflows the cleanup worker deletes per transaction.",
-							"Small batches keep the cleanup from lengthening concurrent writes (docs/performance-retention.md).",
-							&wfp_cleanup_batch_size,
-							20,
-							1, 1000000,
-							PGC_SIGHUP,
-							0,
-							NULL, NULL, NULL);
-
-	DefineCustomIntVariable("workflow_persist.cleanup_batch_delay",
-							"Pause of the cleanup worker between two batches.",
-							"Leaves the server to the application while a backlog is cleaned (docs/performance-retention.md); 0 = none.",
-							&wfp_cleanup_batch_delay,
-							50,
-							0, 60000,
-							PGC_SIGHUP,
-							GUC_UNIT_MS,
-							NULL, NULL, NULL);
-
-	DefineCustomStringVariable("workflow_persist.cleanup_role",
-							   "Role the cleanup worker connects as (empty = the bootstrap superuser).",
-							   "It needs EXECUTE on workflow_persist.wf_cleanup and the privileges of wf_grant_access(role).",
-							   &wfp_cleanup_role,
-							   "",
-							   PGC_SIGHUP,
-							   GUC_SUPERUSER_ONLY,
-							   NULL, NULL, NULL);
-
-	MarkGUCPrefixReserved("workflow_persist");
+	wfp_define_settings();
 	wfp_notify_init();
 
 	/* the worker exists only when the library is preloaded */

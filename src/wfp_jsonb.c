@@ -20,7 +20,7 @@
 #include "utils/datetime.h"
 #include "utils/numeric.h"
 
-#include "workflow_persist.h"
+#include "wfp_jsonb.h"
 
 /*
  * The JavaScript kind of a jsonb value: jbvBinary containers are told apart
@@ -204,7 +204,7 @@ js_shortest_digits(double d, uint64 *mantissa, int *exponent)
  * the digits above, in fixed notation when the decimal exponent lies in
  * [-6, 21), otherwise as d.ddde+N.
  */
-void
+static void
 wfp_append_js_number(StringInfo buf, double d)
 {
 	char		digits[32];

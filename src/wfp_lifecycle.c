@@ -27,7 +27,12 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
-#include "workflow_persist.h"
+#include "wfp_settings.h"
+#include "wfp_jsonb.h"
+#include "wfp_rules.h"
+#include "wfp_store.h"
+#include "wfp_notify.h"
+#include "wfp_sql.h"
 
 PG_FUNCTION_INFO_V1(wf_suspend);
 PG_FUNCTION_INFO_V1(wf_approve);

@@ -24,7 +24,8 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
-#include "workflow_persist.h"
+#include "wfp_jsonb.h"
+#include "wfp_rules.h"
 
 PG_FUNCTION_INFO_V1(wf_merge_snapshots);
 

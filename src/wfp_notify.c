@@ -34,7 +34,8 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
-#include "workflow_persist.h"
+#include "wfp_settings.h"
+#include "wfp_notify.h"
 
 #define CHANNEL "workflow_persist"
 

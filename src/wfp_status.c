@@ -1,17 +1,23 @@
 /*-------------------------------------------------------------------------
  *
  * wfp_status.c
- *	  The run status model: names, and the status a snapshot implies.
+ *	  The run status model: names, the status a snapshot's execution
+ *	  implies, and which step results wait for a decision.
  *
  * A workflow's status is a column, so that lists never parse documents.
  * It is derived from the snapshot's execution.status (running, completed,
- * failed); suspended and cancelled are set by the run lifecycle.
+ * failed); suspended and cancelled are set by the run lifecycle, and a
+ * step waiting for a decision (wfp_pending_kind) makes a run suspended.
+ * What follows from it for a stored workflow (wfp_derive_status, the
+ * refusal of writes to finished runs) is in wfp_change.c, with the
+ * header row it needs.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
-#include "workflow_persist.h"
+#include "wfp_jsonb.h"
+#include "wfp_rules.h"
 
 static const char *const status_names[] = {
 	[WFP_STATUS_RUNNING] = "running",
@@ -63,57 +69,21 @@ wfp_status_of_execution(Jsonb *execution)
 }
 
 /*
- * The status a write leaves a run in: cancelled stays cancelled; a run
- * explicitly suspended or holding a step that waits for a decision is
- * suspended; otherwise execution.status says.
+ * Does a failed StepResult wait for a human?  awaitly writes those as
+ * {"ok": false, "error": {"type": "PENDING_APPROVAL" | "PENDING_HOOK", ...}}.
  */
-WfpStatus
-wfp_derive_status(const WfpWorkflow *wf)
+WfpPending
+wfp_pending_kind(JsonbContainer *step)
 {
-	if (wf->status == WFP_STATUS_CANCELLED && !wf->created)
-		return WFP_STATUS_CANCELLED;
-	if (wf->suspended || wf->pending > 0)
-		return WFP_STATUS_SUSPENDED;
-	return wfp_status_of_execution(wf->execution);
-}
+	JsonbValue	error;
+	JsonbValue	type;
 
-/* Refuse writes to finished runs (SQLSTATE 55000). */
-void
-wfp_check_writable(const WfpWorkflow *wf)
-{
-	if (wf->created)
-		return;
-	if (wf->status == WFP_STATUS_COMPLETED || wf->status == WFP_STATUS_CANCELLED)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("workflow \"%s\" is %s and accepts no more writes",
-						wf->id, wfp_status_name(wf->status)),
-				 errhint("Use wf_replay() to start a new run with the same input.")));
-}
-
-/*
- * With a lease token given, the write needs it to be the workflow's
- * current, unexpired lease (SQLSTATE 55P03).
- */
-void
-wfp_check_lease(const WfpWorkflow *wf, const char *token)
-{
-	if (token == NULL)
-		return;
-	if (wf->created || wf->lease_token == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-				 errmsg("workflow \"%s\" has no lease", wf->id),
-				 errhint("Acquire one with wf_lease_acquire(), or write without lease_token.")));
-	if (strcmp(wf->lease_token, token) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-				 errmsg("lease token is not the current lease of workflow \"%s\"",
-						wf->id),
-				 errdetail("Another owner holds or took over the lease.")));
-	if (!wf->lease_live)
-		ereport(ERROR,
-				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
-				 errmsg("the lease on workflow \"%s\" has expired", wf->id),
-				 errhint("Renew leases before they expire (wf_lease_renew), or acquire a new one.")));
+	if (!wfp_get_key(step, "error", &error) || wfp_kind(&error) != WFP_OBJECT ||
+		!wfp_get_key(error.val.binary.data, "type", &type))
+		return WFP_PENDING_NONE;
+	if (wfp_string_equals(&type, "PENDING_APPROVAL"))
+		return WFP_PENDING_APPROVAL;
+	if (wfp_string_equals(&type, "PENDING_HOOK"))
+		return WFP_PENDING_HOOK;
+	return WFP_PENDING_NONE;
 }

@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * wfp_store.c
- *	  Rows in, rows out: the only C code that knows the table layout.
+ *	  Rows in, rows out: the statement catalog, and every read and write
+ *	  that goes through it.
  *
  * Layout (docs/design.md, "Storage"): workflow_persist.wf_workflow holds
  * one header row per workflow (version, status, the snapshot's
@@ -10,7 +11,10 @@
  * per step key (first-recorded position, result, a hash of its bytes).
  *
  * All access goes through SPI, so table privileges (and any row-level
- * security an administrator adds) apply to the caller as for plain SQL.
+ * security an administrator adds) apply to the caller as for plain SQL;
+ * the one exception is wf_load's direct read path, which makes the same
+ * checks itself (wfp_store_scan.c, reached through wfp_store_read_all).
+ * Together the two files are the only C code that knows the table layout.
  * Statements are prepared once per backend and kept (SPI_keepplan); every
  * name in them is schema-qualified, and the SQL-callable entry points pin
  * search_path, so operators resolve to pg_catalog's.
@@ -23,29 +27,20 @@
  */
 #include "postgres.h"
 
-#include "access/genam.h"
-#include "access/htup_details.h"
-#include "access/skey.h"
-#include "access/table.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_collation.h"
-#include "catalog/pg_type.h"
 #include "access/xact.h"
+#include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
-#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
-#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
-#include "utils/rel.h"
-#include "utils/rls.h"
-#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
-#include "workflow_persist.h"
+#include "wfp_jsonb.h"
+#include "wfp_rules.h"
+#include "wfp_store.h"
 
 /* ----------
  * Prepared statements
@@ -99,8 +94,10 @@ typedef struct StmtDef
 /*
  * A live workflow: not past its expiry, not past its status' retention.
  * The same definition as the view workflow_persist.wf_live, which the SQL
- * functions read through.  h must be a table alias ("h."): unqualified,
- * "status" inside the subquery would name the policy's own column.
+ * functions read through, and as the direct path's (wfp_store_scan.c);
+ * sql/retention_live.sql checks that they agree.  h must be a table alias
+ * ("h."): unqualified, "status" inside the subquery would name the
+ * policy's own column.
  */
 #define WFP_LIVE(h) \
 	"(" h "expires_at IS NULL OR " h "expires_at > now()) AND NOT EXISTS " \
@@ -318,6 +315,8 @@ wfp_store_end(void)
  * Header
  * ----------
  */
+
+static void wfp_store_forget(const char *id);
 
 static WfpStatus
 parse_status(Datum d)
@@ -611,7 +610,7 @@ step_params(const WfpStepWrite *w, Datum *values, char *nulls, int i)
 }
 
 /* Insert (is_new) or overwrite one step row; the value must be set. */
-void
+static void
 wfp_store_put_step(WfpWorkflow *wf, const WfpStepWrite *w, bool is_new)
 {
 	Datum		values[MAX_ARGS];
@@ -840,7 +839,7 @@ wfp_store_delete(const char *id, bool *was_live)
 }
 
 /* Delete every step and event of an id (its header is the caller's). */
-void
+static void
 wfp_store_forget(const char *id)
 {
 	Datum		arg = CStringGetTextDatum(id);
@@ -862,230 +861,6 @@ wfp_store_read_steps(const char *id, int *count)
 	return fill_step_rows(n, 1, count);
 }
 
-/* ----------
- * The direct read path
- *
- * wf_load of a small workflow is dominated by SPI setting up an executor
- * for its statement.  When no row-level security applies to the tables,
- * the header and the steps are read straight through their primary keys
- * with the statement's snapshot instead: the same rows, the same
- * visibility, the same privilege checks (SELECT on each table, the
- * executor's error).  With row-level security on, the SPI statement is
- * used, so policies apply.
- * ----------
- */
-typedef struct DirectRels
-{
-	Oid			workflow;
-	Oid			workflow_pkey;
-	Oid			step;
-	Oid			step_pkey;
-	Oid			policy;
-	Oid			policy_pkey;
-	/* column numbers, looked up by name */
-	AttrNumber	w_id,
-				w_status,
-				w_execution,
-				w_extra,
-				w_updated_at,
-				w_expires_at;
-	AttrNumber	s_workflow_id,
-				s_step_key,
-				s_pos,
-				s_ok,
-				s_result,
-				s_recorded_at;
-	AttrNumber	p_status,
-				p_keep;
-} DirectRels;
-
-static Oid
-relation_oid(Oid nsp, const char *name)
-{
-	Oid			oid = get_relname_relid(name, nsp);
-
-	if (!OidIsValid(oid))
-		elog(ERROR, "relation workflow_persist.%s is missing", name);
-	return oid;
-}
-
-static AttrNumber
-column_attnum(Oid rel, const char *name)
-{
-	AttrNumber	att = get_attnum(rel, name);
-
-	if (att == InvalidAttrNumber)
-		elog(ERROR, "column \"%s\" of a workflow_persist table is missing", name);
-	return att;
-}
-
-/*
- * The OIDs and column numbers, when the direct path may be used: false
- * when row-level security applies to one of the tables.
- */
-static bool
-direct_rels(DirectRels *r)
-{
-	Oid			nsp = get_namespace_oid("workflow_persist", false);
-
-	r->workflow = relation_oid(nsp, "wf_workflow");
-	r->step = relation_oid(nsp, "wf_step");
-	r->policy = relation_oid(nsp, "wf_retention_policy");
-	if (check_enable_rls(r->workflow, InvalidOid, true) != RLS_NONE ||
-		check_enable_rls(r->step, InvalidOid, true) != RLS_NONE ||
-		check_enable_rls(r->policy, InvalidOid, true) != RLS_NONE)
-		return false;
-	r->workflow_pkey = relation_oid(nsp, "wf_workflow_pkey");
-	r->step_pkey = relation_oid(nsp, "wf_step_pkey");
-	r->policy_pkey = relation_oid(nsp, "wf_retention_policy_pkey");
-	r->w_id = column_attnum(r->workflow, "id");
-	r->w_status = column_attnum(r->workflow, "status");
-	r->w_execution = column_attnum(r->workflow, "execution");
-	r->w_extra = column_attnum(r->workflow, "extra");
-	r->w_updated_at = column_attnum(r->workflow, "updated_at");
-	r->w_expires_at = column_attnum(r->workflow, "expires_at");
-	r->s_workflow_id = column_attnum(r->step, "workflow_id");
-	r->s_step_key = column_attnum(r->step, "step_key");
-	r->s_pos = column_attnum(r->step, "pos");
-	r->s_ok = column_attnum(r->step, "ok");
-	r->s_result = column_attnum(r->step, "result");
-	r->s_recorded_at = column_attnum(r->step, "recorded_at");
-	r->p_status = column_attnum(r->policy, "status");
-	r->p_keep = column_attnum(r->policy, "keep");
-	return true;
-}
-
-/* Open a table for reading after the executor's privilege check. */
-static Relation
-open_for_select(Oid relid)
-{
-	AclResult	acl = pg_class_aclcheck(relid, GetUserId(), ACL_SELECT);
-
-	if (acl != ACLCHECK_OK)
-		aclcheck_error(acl, OBJECT_TABLE, get_rel_name(relid));
-	return table_open(relid, AccessShareLock);
-}
-
-static void
-text_key(ScanKey key, AttrNumber att, const char *value)
-{
-	ScanKeyEntryInitialize(key, 0, att, BTEqualStrategyNumber, InvalidOid,
-						   C_COLLATION_OID, F_TEXTEQ,
-						   CStringGetTextDatum(value));
-}
-
-/* Has the header (status, updated_at) passed its status' retention? */
-static bool
-past_retention(DirectRels *r, Snapshot snapshot, Datum status,
-			   TimestampTz updated_at)
-{
-	Relation	rel = open_for_select(r->policy);
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tup;
-	bool		past = false;
-
-	ScanKeyEntryInitialize(&key, 0, r->p_status, BTEqualStrategyNumber,
-						   InvalidOid, DEFAULT_COLLATION_OID, F_TEXTEQ, status);
-	scan = systable_beginscan(rel, r->policy_pkey, true, snapshot, 1, &key);
-	if (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		bool		isnull;
-		Datum		keep = heap_getattr(tup, r->p_keep,
-										RelationGetDescr(rel), &isnull);
-		TimestampTz until;
-
-		until = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
-														TimestampTzGetDatum(updated_at),
-														keep));
-		past = until <= GetCurrentTransactionStartTimestamp();
-	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	return past;
-}
-
-static bool
-read_all_direct(DirectRels *r, WfpWorkflow *wf, const char *id,
-				WfpStepRow **rows, int *count)
-{
-	Snapshot	snapshot = GetActiveSnapshot();
-	Relation	rel;
-	TupleDesc	desc;
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tup;
-	bool		isnull;
-	Datum		d;
-	int			n = 0,
-				cap = 16;
-	WfpStepRow *out;
-
-	/* the header */
-	rel = open_for_select(r->workflow);
-	desc = RelationGetDescr(rel);
-	text_key(&key, r->w_id, id);
-	scan = systable_beginscan(rel, r->workflow_pkey, true, snapshot, 1, &key);
-	tup = systable_getnext(scan);
-	if (HeapTupleIsValid(tup))
-		tup = heap_copytuple(tup);
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	if (!HeapTupleIsValid(tup))
-		return false;
-
-	d = heap_getattr(tup, r->w_expires_at, desc, &isnull);
-	if (!isnull && DatumGetTimestampTz(d) <= GetCurrentTransactionStartTimestamp())
-		return false;			/* past its expiry */
-	if (past_retention(r, snapshot,
-					   heap_getattr(tup, r->w_status, desc, &isnull),
-					   DatumGetTimestampTz(heap_getattr(tup, r->w_updated_at,
-														 desc, &isnull))))
-		return false;			/* past its retention */
-
-	wf->id = id;
-	wf->created = false;
-	d = heap_getattr(tup, r->w_execution, desc, &isnull);
-	wf->execution = isnull ? NULL : DatumGetJsonbP(d);
-	wf->extra_datum = heap_getattr(tup, r->w_extra, desc, &isnull);
-	wf->extra = NULL;
-
-	/* the steps: a prefix scan of (workflow_id, step_key) */
-	rel = open_for_select(r->step);
-	desc = RelationGetDescr(rel);
-	text_key(&key, r->s_workflow_id, id);
-	scan = systable_beginscan(rel, r->step_pkey, true, snapshot, 1, &key);
-	out = palloc(sizeof(WfpStepRow) * cap);
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		text	   *k;
-
-		CHECK_FOR_INTERRUPTS();
-		if (n == cap)
-		{
-			cap *= 2;
-			out = repalloc_huge(out, sizeof(WfpStepRow) * cap);
-		}
-		tup = heap_copytuple(tup);
-		k = DatumGetTextPP(heap_getattr(tup, r->s_step_key, desc, &isnull));
-		out[n].key = VARDATA_ANY(k);
-		out[n].keylen = VARSIZE_ANY_EXHDR(k);
-		out[n].pos = DatumGetInt32(heap_getattr(tup, r->s_pos, desc, &isnull));
-		d = heap_getattr(tup, r->s_ok, desc, &isnull);
-		out[n].has_ok = !isnull;
-		out[n].ok = !isnull && DatumGetBool(d);
-		out[n].value_datum = heap_getattr(tup, r->s_result, desc, &isnull);
-		out[n].recorded_at = DatumGetTimestampTz(heap_getattr(tup, r->s_recorded_at,
-															  desc, &isnull));
-		n++;
-	}
-	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
-	*rows = out;
-	*count = n;
-	return true;
-}
-
 /*
  * A live workflow's header and all its steps, read (not locked); false
  * when it does not exist or has expired.  Only execution and extra of the
@@ -1095,12 +870,12 @@ bool
 wfp_store_read_all(WfpWorkflow *wf, const char *id, WfpStepRow **rows,
 				   int *count)
 {
-	DirectRels	r;
+	bool		found;
 	Datum		arg;
 	int			n;
 
-	if (direct_rels(&r))
-		return read_all_direct(&r, wf, id, rows, count);
+	if (wfp_store_scan_all(wf, id, rows, count, &found))
+		return found;
 
 	/* row-level security applies: read through the executor */
 	arg = CStringGetTextDatum(id);

@@ -39,7 +39,9 @@
 #include "utils/jsonb.h"
 #include "utils/rel.h"
 
-#include "workflow_persist.h"
+#include "wfp_settings.h"
+#include "wfp_jsonb.h"
+#include "wfp_sql.h"
 
 PG_FUNCTION_INFO_V1(wf_checkpoint_trigger);
 

@@ -26,7 +26,8 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
-#include "workflow_persist.h"
+#include "wfp_jsonb.h"
+#include "wfp_rules.h"
 
 PG_FUNCTION_INFO_V1(wf_validate);
 PG_FUNCTION_INFO_V1(wf_is_valid);
@@ -653,7 +654,7 @@ wfp_validate_step(const char *key, int keylen, const JsonbValue *step,
  * awaitly's looksLikeWorkflowSnapshot: a cheap shape test, nothing deeper.
  * execution may be null (typeof null is "object" in JavaScript).
  */
-bool
+static bool
 wfp_looks_like_snapshot(Jsonb *jb)
 {
 	JsonbValue	v;

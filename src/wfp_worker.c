@@ -39,7 +39,8 @@
 #include "utils/timestamp.h"
 #include "utils/varlena.h"
 
-#include "workflow_persist.h"
+#include "wfp_settings.h"
+#include "wfp_worker.h"
 
 PGDLLEXPORT void wfp_cleanup_launcher_main(Datum main_arg);
 PGDLLEXPORT void wfp_cleanup_worker_main(Datum main_arg);

@@ -5,7 +5,7 @@
 // near-snapshots, junk) and (base, delta) pairs as JSON *text*, runs
 // awaitly 1.35.0's own validateSnapshot / looksLikeWorkflowSnapshot /
 // assertValidSnapshot / mergeSnapshots on JSON.parse of that text, and
-// writes test/awaitly/corpus.tsv, which sql/awaitly_conformance.sql loads
+// writes test/awaitly/corpus.tsv, which sql/snapshot_conformance.sql loads
 // and replays against the extension.  See README.md next to this file.
 //
 // Usage:  AWAITLY_DIR=/path/to/unpacked/awaitly/package node generate.mjs
@@ -35,7 +35,7 @@
 // an own "toString"/"valueOf" key where awaitly would render them with
 // String() (JavaScript then throws "Cannot convert object to primitive
 // value", whereas the spec says such an object prints "[object Object]";
-// sql/validate.sql and sql/merge.sql cover that case by hand).
+// sql/snapshot_validate.sql and sql/snapshot_merge.sql cover that case by hand).
 //
 // Output: one row per case, tab-separated, PostgreSQL COPY text format
 // (backslash, tab, newline and carriage return escaped):

@@ -1,8 +1,8 @@
 # The durable procedure of docs/durable-procedures.md, interrupted.
 #
-# The guide's SQL (every ```sql block, in order: tables, procedure) is
-# installed as it is written there.  CALL ship_order(n) runs in a
-# background session; the test holds a lock on the order's row, so the
+# The guide's SQL (the ```sql blocks before its "Running it": tables,
+# procedure) is installed as it is written there.  CALL ship_order(n) runs
+# in a background session; the test holds a lock on the order's row, so the
 # procedure stops inside step 3 (ship), after that step's first side
 # effect and before its checkpoint.  Then:
 #
@@ -37,7 +37,9 @@ my $guide = 'docs/durable-procedures.md';
 open my $fh, '<', $guide or die "cannot read $guide: $!";
 my $text = do { local $/; <$fh> };
 close $fh;
-my @blocks = $text =~ /^```sql\n(.*?)^```$/msg;
+my ($setup) = $text =~ /\A(.*?)^## Running it$/ms
+  or die "$guide has no \"Running it\" section";
+my @blocks = $setup =~ /^```sql\n(.*?)^```$/msg;
 cmp_ok(scalar(@blocks), '>=', 2, "$guide has its sql blocks");
 $node->safe_psql('postgres', $_) for @blocks;
 ok( $node->safe_psql('postgres',

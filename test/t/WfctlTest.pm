@@ -1,4 +1,4 @@
-# t/WfctlTest.pm: how the TAP suites run wfctl.
+# test/t/WfctlTest.pm: how the TAP suites run wfctl.
 #
 # wfctl_cmd(@args) gives the command line to hand to command_checks_all()
 # and friends: wfctl itself (installed next to the server's programs,

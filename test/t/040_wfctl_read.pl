@@ -1,6 +1,6 @@
 # wfctl's read commands: list, inspect, pending, stats.
 #
-# Every command runs under valgrind (t/WfctlTest.pm) and is checked for its
+# Every command runs under valgrind (test/t/WfctlTest.pm) and is checked for its
 # exit code, stdout and stderr: the human tables (no colour, no trailing
 # blanks off a terminal, long cells cut with an ellipsis), the JSON outputs
 # (parsed, and compared in SQL with what the extension's functions give),

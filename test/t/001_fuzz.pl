@@ -1,4 +1,4 @@
-# t/001_fuzz.pl: randomized robustness test of the five snapshot functions.
+# test/t/001_fuzz.pl: randomized robustness test of the five snapshot functions.
 #
 # A deterministic generator (seed printed; override with WFP_FUZZ_SEED)
 # writes more than 10,000 JSON documents: well-formed awaitly snapshots and

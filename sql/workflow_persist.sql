@@ -1,4 +1,5 @@
-/* workflow_persist--0.1.0.sql */
+/* workflow_persist.sql: the install script's source (the Makefile builds
+ * workflow_persist--<version>.sql from it) */
 
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
 \echo Use "CREATE EXTENSION workflow_persist" to load this file. \quit
@@ -153,10 +154,13 @@ CREATE TABLE @extschema@.wf_retention_policy (
 COMMENT ON TABLE @extschema@.wf_retention_policy IS
 'how long finished runs are kept after their last update (wf_set_retention)';
 
--- The one definition of a live workflow: not past its expiry and not past
--- its status' retention.  SQL reads workflows through this view; the C
--- store's statements use the same predicate (WFP_LIVE in src/wfp_store.c).
--- Expired workflows are invisible at once, before any physical delete.
+-- A live workflow: not past its expiry and not past its status' retention.
+-- SQL reads workflows through this view.  The rule is also written in C,
+-- where it cannot read a view: the store's statements (WFP_LIVE in
+-- src/wfp_store.c) and wf_load's direct path (src/wfp_store_scan.c); and
+-- wf_cleanup below deletes its complement.  sql/retention_live.sql holds
+-- all four to the same verdicts on every boundary and status.  Expired
+-- workflows are invisible at once, before any physical delete.
 CREATE VIEW @extschema@.wf_live WITH (security_invoker = true) AS
 SELECT w.*
   FROM @extschema@.wf_workflow AS w
@@ -243,23 +247,13 @@ COMMENT ON FUNCTION @extschema@.wf_load(pg_catalog.text, pg_catalog.text, pg_cat
 -- Inspecting and deleting (SQL)
 ------------------------------------------------------------------------------
 
--- The one definition of "visible": not past its expiry.
+-- A workflow id is 1 to 512 bytes.  The rule is the C functions' own
+-- (wfp_arg_id in src/wfp_args.c), so it is written once: the id unchanged,
+-- 22004 on NULL (hence not STRICT), 22023 otherwise.
 CREATE FUNCTION @extschema@.wf_check_id(id pg_catalog.text) RETURNS pg_catalog.text
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    IF id IS NULL THEN
-        RAISE EXCEPTION 'workflow id must not be null' USING ERRCODE = '22004';
-    END IF;
-    IF pg_catalog.octet_length(id) NOT BETWEEN 1 AND 512 THEN
-        RAISE EXCEPTION 'workflow id must be 1 to 512 bytes long'
-            USING ERRCODE = '22023',
-                  DETAIL = pg_catalog.format('The id given is %s bytes long.', pg_catalog.octet_length(id));
-    END IF;
-    RETURN id;
-END
-$$;
+AS 'MODULE_PATHNAME', 'wf_check_id'
+LANGUAGE C IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.wf_check_id(pg_catalog.text) IS
 'returns a valid workflow id unchanged, raises 22023 otherwise (used by the SQL functions)';
 

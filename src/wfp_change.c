@@ -1,0 +1,368 @@
+/*-------------------------------------------------------------------------
+ *
+ * wfp_change.c
+ *	  Changing a stored workflow: what every writer shares once its input
+ *	  has been checked.
+ *
+ * A write locks the workflow's header row (creating it if absent), refuses
+ * finished runs, checks the lease and expected_version, writes the steps
+ * against the stored ones (only what changed), derives the status it
+ * leaves the run in and records that change in the event log.
+ * wfp_checkpoint() is the whole of one step's write, for wf_save_step and
+ * the auto-checkpoint trigger; its cost does not depend on how many steps
+ * are stored.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+#include "wfp_settings.h"
+#include "wfp_jsonb.h"
+#include "wfp_rules.h"
+#include "wfp_store.h"
+#include "wfp_notify.h"
+#include "wfp_sql.h"
+
+/* ----------
+ * Checks on the locked workflow
+ * ----------
+ */
+
+/* Refuse writes to finished runs (SQLSTATE 55000). */
+void
+wfp_check_writable(const WfpWorkflow *wf)
+{
+	if (wf->created)
+		return;
+	if (wf->status == WFP_STATUS_COMPLETED || wf->status == WFP_STATUS_CANCELLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("workflow \"%s\" is %s and accepts no more writes",
+						wf->id, wfp_status_name(wf->status)),
+				 errhint("Use wf_replay() to start a new run with the same input.")));
+}
+
+/*
+ * With a lease token given, the write needs it to be the workflow's
+ * current, unexpired lease (SQLSTATE 55P03).
+ */
+static void
+wfp_check_lease(const WfpWorkflow *wf, const char *token)
+{
+	if (token == NULL)
+		return;
+	if (wf->created || wf->lease_token == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("workflow \"%s\" has no lease", wf->id),
+				 errhint("Acquire one with wf_lease_acquire(), or write without lease_token.")));
+	if (strcmp(wf->lease_token, token) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("lease token is not the current lease of workflow \"%s\"",
+						wf->id),
+				 errdetail("Another owner holds or took over the lease.")));
+	if (!wf->lease_live)
+		ereport(ERROR,
+				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
+				 errmsg("the lease on workflow \"%s\" has expired", wf->id),
+				 errhint("Renew leases before they expire (wf_lease_renew), or acquire a new one.")));
+}
+
+/* Raise 40001 unless the locked workflow is at the expected version. */
+static void
+wfp_check_expected_version(WfpWorkflow *wf, bool has_expected, int64 expected)
+{
+	if (!has_expected)
+		return;
+	if (expected == 0 && !wf->created)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("workflow \"%s\" already exists at version " INT64_FORMAT,
+						wf->id, wf->version),
+				 errdetail("expected_version 0 means the workflow must not exist yet.")));
+	if (expected > 0 && wf->created)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("workflow \"%s\" does not exist, expected version " INT64_FORMAT,
+						wf->id, expected)));
+	if (expected > 0 && wf->version != expected)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("workflow \"%s\" is at version " INT64_FORMAT ", expected version " INT64_FORMAT,
+						wf->id, wf->version, expected),
+				 errhint("Load the workflow again and retry against its current version.")));
+}
+
+/*
+ * What every writer does first: connect to the store, lock the workflow
+ * (creating it if absent), refuse finished runs, check the lease and the
+ * expected version.  Returns the status before the write.
+ */
+WfpStatus
+wfp_lock_for_write(WfpWorkflow *wf, const char *id, const char *lease,
+				   bool has_expected, int64 expected)
+{
+	wfp_store_begin();
+	wfp_store_lock(wf, id, true);
+	wfp_check_writable(wf);
+	wfp_check_lease(wf, lease);
+	wfp_check_expected_version(wf, has_expected, expected);
+	return wf->status;
+}
+
+/* ----------
+ * The status a write leaves the run in
+ * ----------
+ */
+
+/*
+ * The status a write leaves a run in: cancelled stays cancelled; a run
+ * explicitly suspended or holding a step that waits for a decision is
+ * suspended; otherwise execution.status says.
+ */
+WfpStatus
+wfp_derive_status(const WfpWorkflow *wf)
+{
+	if (wf->status == WFP_STATUS_CANCELLED && !wf->created)
+		return WFP_STATUS_CANCELLED;
+	if (wf->suspended || wf->pending > 0)
+		return WFP_STATUS_SUSPENDED;
+	return wfp_status_of_execution(wf->execution);
+}
+
+/*
+ * After a write: record the status change it caused, when the run became
+ * suspended (a step now waits for a decision), completed or failed.
+ * Explicit transitions (wf_suspend, wf_approve, ...) record their own.
+ */
+void
+wfp_note_status_change(WfpWorkflow *wf, WfpStatus before, const char *key,
+					   int keylen)
+{
+	if (wf->status == before && !wf->created)
+		return;
+	if (wf->status == WFP_STATUS_SUSPENDED ||
+		wf->status == WFP_STATUS_COMPLETED ||
+		wf->status == WFP_STATUS_FAILED)
+	{
+		Jsonb	   *detail = NULL;
+
+		/* a run waiting for decisions says how many */
+		if (wf->status == WFP_STATUS_SUSPENDED && wf->pending > 0)
+		{
+			WfpNode    *node = wfp_node_new(false, 1);
+			JsonbValue	n;
+
+			n.type = jbvNumeric;
+			n.val.numeric = int64_to_numeric(wf->pending);
+			wfp_node_add(node, "pending", 7, &n);
+			detail = wfp_node_to_jsonb(node);
+		}
+		wfp_store_event(wf, wfp_status_name(wf->status), key, keylen,
+						wfp_current_actor(), detail);
+	}
+}
+
+/* ----------
+ * Writing a set of steps
+ * ----------
+ */
+
+/* The next free position; positions are int4 and never reused. */
+int32
+wfp_take_position(WfpWorkflow *wf)
+{
+	if (wf->next_pos == PG_INT32_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("workflow \"%s\" has recorded too many steps", wf->id)));
+	return wf->next_pos++;
+}
+
+/*
+ * Write incoming steps (in jsonb key order) against what is stored: new
+ * keys are inserted after all others (in jsonb key order among
+ * themselves), changed ones overwritten in place, unchanged ones (same
+ * length and hash) left alone.  With replace, stored keys that are not
+ * incoming are deleted.  wf's step_count and size_bytes follow.
+ */
+void
+wfp_write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in, bool replace)
+{
+	WfpStepMeta *stored = NULL;
+	int			n_stored = 0;
+	WfpStepWrite *inserts,
+			   *updates;
+	Datum	   *deletes;
+	int			n_ins = 0,
+				n_upd = 0,
+				n_del = 0;
+
+	if (!wf->created)
+		stored = wfp_store_list_steps(wf, &n_stored);
+	inserts = palloc(sizeof(WfpStepWrite) * Max(n_in, 1));
+	updates = palloc(sizeof(WfpStepWrite) * Max(n_in, 1));
+	deletes = palloc(sizeof(Datum) * Max(n_stored, 1));
+
+	/* both lists are in jsonb key order: one merge pass classifies all */
+	for (int i = 0, j = 0; i < n_in || j < n_stored;)
+	{
+		int			c;
+
+		if (i >= n_in)
+			c = 1;
+		else if (j >= n_stored)
+			c = -1;
+		else
+			c = wfp_key_cmp(in[i].key, in[i].keylen,
+							stored[j].key, stored[j].keylen);
+		if (c < 0)
+		{
+			in[i].pos = wfp_take_position(wf);
+			wfp_step_value(&in[i]);
+			wf->step_count++;
+			wf->pending += in[i].pending != WFP_PENDING_NONE;
+			wf->size_bytes += wfp_step_footprint(in[i].keylen, in[i].size);
+			inserts[n_ins++] = in[i++];
+		}
+		else if (c > 0)
+		{
+			if (replace)
+			{
+				deletes[n_del++] =
+					PointerGetDatum(cstring_to_text_with_len(stored[j].key,
+															 stored[j].keylen));
+				wf->step_count--;
+				wf->pending -= stored[j].pending != WFP_PENDING_NONE;
+				wf->size_bytes -= wfp_step_footprint(stored[j].keylen,
+													 stored[j].size);
+			}
+			j++;
+		}
+		else
+		{
+			if (in[i].hash != stored[j].hash || in[i].size != stored[j].size)
+			{
+				in[i].pos = stored[j].pos;
+				wfp_step_value(&in[i]);
+				wf->size_bytes += in[i].size - stored[j].size;	/* same key */
+				wf->pending += (in[i].pending != WFP_PENDING_NONE) -
+					(stored[j].pending != WFP_PENDING_NONE);
+				updates[n_upd++] = in[i];
+			}
+			i++;
+			j++;
+		}
+	}
+	wfp_store_delete_steps(wf, deletes, n_del);
+	wfp_store_put_steps(wf, updates, n_upd, false);
+	wfp_store_put_steps(wf, inserts, n_ins, true);
+}
+
+/* Store a prepared snapshot in the locked workflow wf, replacing it. */
+void
+wfp_replace_snapshot(WfpWorkflow *wf, WfpPrepared *p)
+{
+	wfp_write_steps(wf, p->in, p->n_in, true);
+	wf->size_bytes = p->total;
+	wf->execution = p->execution;
+	wf->extra = p->extra;
+	wf->status = wfp_derive_status(wf);
+	wf->checked = wfp_validation_level();
+	wf->version++;
+}
+
+/* ----------
+ * One checkpoint
+ * ----------
+ */
+
+/* {"formatVersion": 1}: what a workflow created by a checkpoint holds. */
+static Jsonb *
+wfp_fresh_extra(void)
+{
+	WfpNode    *node = wfp_node_new(false, 1);
+	JsonbValue	one;
+
+	one.type = jbvNumeric;
+	one.val.numeric = int64_to_numeric(1);
+	wfp_node_add(node, "formatVersion", 13, &one);
+	return wfp_node_to_jsonb(node);
+}
+
+/*
+ * Record one step result: the checkpoint behind wf_save_step and the
+ * auto-checkpoint trigger.  Validates the result, locks (or creates) the
+ * workflow, writes the step row and the header, and returns the new
+ * version.  Its cost does not depend on how many steps are stored.
+ */
+int64
+wfp_checkpoint(const char *id, const char *key, int keylen, Jsonb *result,
+			   bool has_expected, int64 expected, const char *lease)
+{
+	WfpStepWrite w;
+	WfpWorkflow wf;
+	WfpStepMeta meta;
+	bool		exists;
+	WfpStepAction action;
+	Jsonb	   *execution;
+	int64		total;
+	WfpStatus	before;
+
+	wfp_validate_step_or_raise(key, keylen, result);
+	wfp_prepare_step(&w, id, key, keylen, result, NULL);
+
+	before = wfp_lock_for_write(&wf, id, lease, has_expected, expected);
+	exists = !wf.created && wfp_store_get_step(&wf, key, keylen, &meta);
+
+	execution = wfp_touch_execution(wf.execution, NULL, key, keylen);
+	if (wf.created)
+	{
+		wf.extra = wfp_fresh_extra();
+		total = wfp_head_footprint(execution, wf.extra);
+		wf.checked = wfp_validation_level();
+	}
+	else
+	{
+		/* only execution changes in the head; extra is kept as stored */
+		total = wf.size_bytes - wfp_execution_footprint(wf.execution) +
+			wfp_execution_footprint(execution);
+		wf.checked = Min(wf.checked, wfp_validation_level());
+	}
+	total += wfp_step_footprint(keylen, w.size);
+	if (exists)
+		total -= wfp_step_footprint(keylen, meta.size);
+	wfp_check_snapshot_size(id, total);
+
+	if (!exists)
+	{
+		action = WFP_STEP_INSERT;
+		w.pos = wfp_take_position(&wf);
+		wf.step_count++;
+		wf.pending += w.pending != WFP_PENDING_NONE;
+	}
+	else if (w.hash != meta.hash || w.size != meta.size)
+	{
+		action = WFP_STEP_UPDATE;
+		w.pos = meta.pos;
+		wf.pending += (w.pending != WFP_PENDING_NONE) -
+			(meta.pending != WFP_PENDING_NONE);
+	}
+	else
+		action = WFP_STEP_UNCHANGED;
+
+	wf.version++;
+	wf.execution = execution;
+	wf.status = wfp_derive_status(&wf);
+	wf.size_bytes = total;
+	wfp_store_checkpoint(&wf, &w, action);
+	wfp_note_status_change(&wf, before, key, keylen);
+	wfp_store_end();
+	wfp_notify_track(id, "step", wf.created);
+	return wf.version;
+}
