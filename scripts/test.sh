@@ -36,7 +36,7 @@ else
 fi
 cleanup() {
     stop_servers_under "$RUNDIR"
-    if [ "$RUNDIR" != "$PWD" ] && [ "${failed_suites:-x}" = "" ]; then rm -rf "$RUNDIR"; fi
+    if [ "$RUNDIR" != "$PWD" ] && [ "${failed_suites-x}" = "" ]; then rm -rf "$RUNDIR"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
