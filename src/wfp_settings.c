@@ -32,12 +32,49 @@ int			wfp_cleanup_batch_size = 20;
 int			wfp_cleanup_batch_delay = 50;
 char	   *wfp_cleanup_role = "";
 
+/* workflow_persist.tenant: the tenant of the workflows created ("" = none) */
+char	   *wfp_tenant = "";
+
 static const struct config_enum_entry validation_options[] = {
 	{"awaitly", WFP_VALIDATION_AWAITLY, false},
 	{"strict", WFP_VALIDATION_STRICT, false},
 	{"off", WFP_VALIDATION_OFF, false},
 	{NULL, 0, false}
 };
+
+/*
+ * A tenant name: 1 to 63 bytes of letters, digits, '_', '.' and '-'.
+ * Returns NULL when it is one, else what is wrong with it.
+ */
+const char *
+wfp_tenant_name_problem(const char *name)
+{
+	size_t		len = strlen(name);
+
+	if (len < 1 || len > WFP_MAX_TENANT_BYTES)
+		return "A tenant name is 1 to 63 bytes long.";
+	for (const char *c = name; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			  (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-'))
+			return "A tenant name holds only letters, digits, \"_\", \".\" and \"-\".";
+	return NULL;
+}
+
+static bool
+check_tenant(char **newval, void **extra, GucSource source)
+{
+	const char *problem;
+
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+	problem = wfp_tenant_name_problem(*newval);
+	if (problem != NULL)
+	{
+		GUC_check_errdetail("%s", problem);
+		return false;
+	}
+	return true;
+}
 
 /* Define every workflow_persist.* setting; called once, from _PG_init. */
 void
@@ -138,6 +175,22 @@ wfp_define_settings(void)
 							   PGC_SIGHUP,
 							   GUC_SUPERUSER_ONLY,
 							   NULL, NULL, NULL);
+
+	/*
+	 * USERSET: an application sets it per transaction.  It cannot be used
+	 * to forge a tenant: with isolation on, the row-level-security
+	 * policies accept only the tenants the role is bound to
+	 * (wf_bind_tenant).
+	 */
+	DefineCustomStringVariable("workflow_persist.tenant",
+							   "Tenant of the workflows this session creates and sees (empty = none).",
+							   "With isolation on (wf_enable_isolation), only a tenant the role is bound to "
+							   "(wf_bind_tenant) is accepted.",
+							   &wfp_tenant,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   check_tenant, NULL, NULL);
 
 	MarkGUCPrefixReserved("workflow_persist");
 }

@@ -33,13 +33,17 @@ extern char *wfp_cleanup_databases;
 extern int	wfp_cleanup_batch_size;
 extern int	wfp_cleanup_batch_delay;
 extern char *wfp_cleanup_role;
+extern char *wfp_tenant;
 
 extern void wfp_define_settings(void);
 extern int	wfp_validation_level(void);
+extern const char *wfp_tenant_name_problem(const char *name);
 
 /* Limits that are not settings: ids and step keys are index keys. */
 #define WFP_MAX_ID_BYTES		512
 #define WFP_MAX_STEP_KEY_BYTES	1024
+/* a tenant name, like an identifier */
+#define WFP_MAX_TENANT_BYTES	63
 /* jsonb's own limit on a container's data (JENTRY_OFFLENMASK) */
 #define WFP_MAX_DOCUMENT_BYTES	0x0FFFFFFF
 

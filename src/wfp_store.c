@@ -28,6 +28,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
@@ -36,6 +37,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/rls.h"
 #include "utils/timestamp.h"
 
 #include "wfp_jsonb.h"
@@ -438,6 +440,21 @@ wfp_store_lock(WfpWorkflow *wf, const char *id, bool create)
 		}
 		/* somebody created it since our lock query: lock theirs */
 	}
+
+	/*
+	 * The id is taken and still cannot be locked: under row-level security
+	 * (tenant isolation, docs/tenants.md) the row belongs to a tenant this
+	 * role may not see.  Ids are one space for every tenant, so saying that
+	 * it is taken tells no more than the conflict itself.
+	 */
+	if (check_enable_rls(get_relname_relid("wf_workflow",
+										   get_namespace_oid("workflow_persist", false)),
+						 InvalidOid, true) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("workflow \"%s\" belongs to a tenant this role may not use", id),
+				 errdetail("Workflow ids are shared by every tenant; this one is taken."),
+				 errhint("Give each tenant's workflows ids of their own, for example prefixed with the tenant.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 			 errmsg("could not lock workflow \"%s\"", id),
@@ -833,8 +850,12 @@ wfp_store_delete(const char *id, bool *was_live)
 		return false;
 	expired = fill_header(&wf);
 	*was_live = !expired;
-	run(S_DELETE_HEADER, &arg, NULL, false, SPI_OK_DELETE);
+	/*
+	 * Steps and events first: under tenant isolation their policies join
+	 * to the header, so once it is gone they could no longer be deleted.
+	 */
 	wfp_store_forget(id);
+	run(S_DELETE_HEADER, &arg, NULL, false, SPI_OK_DELETE);
 	return true;
 }
 
