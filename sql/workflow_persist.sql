@@ -793,6 +793,7 @@ DECLARE
     total pg_catalog.int8 := 0;
     want pg_catalog.int4;
     got pg_catalog.int4;
+    ids pg_catalog.text[];
 BEGIN
     IF batch_size IS NULL OR batch_size < 1 THEN
         RAISE EXCEPTION 'batch_size must be at least 1' USING ERRCODE = '22023';
@@ -825,6 +826,14 @@ BEGIN
         -- which month lengths make up to 3 days looser, lets the index
         -- range-scan.  The expiry is re-checked on the row as locked, so a
         -- concurrent refresh wins.
+        --
+        -- A workflow goes whole or not at all (docs/design.md, "Deleting a
+        -- workflow"): this statement only locks the victims' headers, and
+        -- the deletes below run as statements of their own, whose fresh
+        -- snapshots see every step and event committed before the lock (a
+        -- writer that committed between this statement's snapshot and its
+        -- lock is seen by the lock, not by this snapshot).  Every writer
+        -- locks the header before it adds a row, so none can add one now.
         WITH candidates AS (
                 (SELECT w.id, w.expires_at AS gone_at
                    FROM @extschema@.wf_workflow AS w
@@ -861,14 +870,12 @@ BEGIN
                     OR EXISTS (SELECT FROM @extschema@.wf_retention_policy AS r
                                 WHERE r.status = w.status AND w.updated_at + r.keep <= now())
                  ORDER BY o.gone_at LIMIT want
-                   FOR UPDATE OF w SKIP LOCKED),
-             steps AS (
-                DELETE FROM @extschema@.wf_step AS s USING victims AS v
-                 WHERE s.workflow_id = v.id),
-             events AS (
-                DELETE FROM @extschema@.wf_event AS e USING victims AS v
-                 WHERE e.workflow_id = v.id)
-        DELETE FROM @extschema@.wf_workflow AS w USING victims AS v WHERE w.id = v.id;
+                   FOR UPDATE OF w SKIP LOCKED)
+        SELECT pg_catalog.array_agg(v.id) INTO ids FROM victims AS v;
+        EXIT WHEN ids IS NULL;
+        DELETE FROM @extschema@.wf_step AS s WHERE s.workflow_id = ANY (ids);
+        DELETE FROM @extschema@.wf_event AS e WHERE e.workflow_id = ANY (ids);
+        DELETE FROM @extschema@.wf_workflow AS w WHERE w.id = ANY (ids);
         GET DIAGNOSTICS got = ROW_COUNT;
         total := total + got;
         -- fewer than wanted may only mean rows were skipped: go on until a

@@ -400,7 +400,8 @@ reset_header(WfpWorkflow *wf)
  * (version 0) that the caller overwrites with wfp_store_write_header();
  * a concurrent creator makes us wait for it and then lock its row.  An
  * expired workflow is treated as absent: its steps and events are deleted
- * and the header starts afresh.
+ * and the header starts afresh.  A claimed id is cleared the same way of
+ * any step or event row left without a header.
  */
 bool
 wfp_store_lock(WfpWorkflow *wf, const char *id, bool create)
@@ -432,6 +433,14 @@ wfp_store_lock(WfpWorkflow *wf, const char *id, bool create)
 		if (run(S_CLAIM_HEADER, &arg, NULL, false,
 				SPI_OK_INSERT_RETURNING) == 1)
 		{
+			/*
+			 * A new run never inherits rows of an earlier run of this id:
+			 * no deletion leaves any behind, but should one ever be found
+			 * (a header deleted by hand, say), it goes now, under the lock
+			 * of the header just claimed (docs/design.md, "Deleting a
+			 * workflow").
+			 */
+			wfp_store_forget(id);
 			reset_header(wf);
 			wf->created = true;
 			return true;
