@@ -643,7 +643,7 @@ wf_fork(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("workflow \"%s\" does not exist", id)));
-	rows = wfp_store_read_steps(id, &n);
+	rows = wfp_store_read_steps(id, false, &n);
 	for (int i = 0; i < n; i++)
 		if (rows[i].keylen == uptolen && memcmp(rows[i].key, upto, uptolen) == 0)
 			upto_pos = rows[i].pos;

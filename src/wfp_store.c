@@ -860,12 +860,18 @@ wfp_store_forget(const char *id)
 /*
  * Every stored step of a workflow, unordered.  Results are detoasted
  * lazily by the caller (DatumGetJsonbP on value_datum).
+ *
+ * locked: the caller holds the header's lock (wfp_store_lock), so the
+ * steps are read with a snapshot taken now, after the lock was granted,
+ * and include whatever the writer it may have waited for committed.
+ * Otherwise they are read with the caller's snapshot, the one its header
+ * read used.
  */
 WfpStepRow *
-wfp_store_read_steps(const char *id, int *count)
+wfp_store_read_steps(const char *id, bool locked, int *count)
 {
 	Datum		arg = CStringGetTextDatum(id);
-	int			n = run(S_READ_STEPS, &arg, NULL, true, SPI_OK_SELECT);
+	int			n = run(S_READ_STEPS, &arg, NULL, !locked, SPI_OK_SELECT);
 
 	return fill_step_rows(n, 1, count);
 }
