@@ -838,31 +838,31 @@ BEGIN
                 (SELECT w.id, w.expires_at AS gone_at
                    FROM @extschema@.wf_workflow AS w
                   WHERE w.expires_at <= now()
-                  ORDER BY w.expires_at LIMIT 2 * want)
+                  ORDER BY w.expires_at LIMIT 2 * want::pg_catalog.int8)
                 UNION ALL
                 (SELECT w.id, w.updated_at + p.keep
                    FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
                   WHERE p.status = 'completed' AND w.status = 'completed'
                     AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
                     AND w.updated_at + p.keep <= now()
-                  ORDER BY w.updated_at LIMIT 2 * want)
+                  ORDER BY w.updated_at LIMIT 2 * want::pg_catalog.int8)
                 UNION ALL
                 (SELECT w.id, w.updated_at + p.keep
                    FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
                   WHERE p.status = 'failed' AND w.status = 'failed'
                     AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
                     AND w.updated_at + p.keep <= now()
-                  ORDER BY w.updated_at LIMIT 2 * want)
+                  ORDER BY w.updated_at LIMIT 2 * want::pg_catalog.int8)
                 UNION ALL
                 (SELECT w.id, w.updated_at + p.keep
                    FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
                   WHERE p.status = 'cancelled' AND w.status = 'cancelled'
                     AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
                     AND w.updated_at + p.keep <= now()
-                  ORDER BY w.updated_at LIMIT 2 * want)),
+                  ORDER BY w.updated_at LIMIT 2 * want::pg_catalog.int8)),
              oldest AS (
                 SELECT c.id, min(c.gone_at) AS gone_at FROM candidates AS c
-                 GROUP BY c.id ORDER BY 2 LIMIT 2 * want),
+                 GROUP BY c.id ORDER BY 2 LIMIT 2 * want::pg_catalog.int8),
              victims AS (
                 SELECT w.id FROM @extschema@.wf_workflow AS w
                   JOIN oldest AS o ON o.id = w.id
@@ -986,6 +986,9 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    IF tbl IS NULL THEN
+        RAISE EXCEPTION 'tbl must not be null' USING ERRCODE = '22004';
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_trigger AS t
                     WHERE t.tgrelid = tbl AND t.tgname = 'wf_checkpoint') THEN
         RAISE EXCEPTION 'table % has no checkpoint trigger', tbl
