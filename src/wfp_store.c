@@ -102,7 +102,8 @@ typedef struct StmtDef
 #define WFP_LIVE(h) \
 	"(" h "expires_at IS NULL OR " h "expires_at > now()) AND NOT EXISTS " \
 	"(SELECT FROM workflow_persist.wf_retention_policy AS r " \
-	"WHERE r.status = " h "status AND " h "updated_at + r.keep <= now())"
+	"WHERE r.status = " h "status AND CASE WHEN " h "updated_at > now() " \
+	"THEN false ELSE " h "updated_at + r.keep <= now() END)"
 
 /*
  * Every header write sets $1..$9 (header_params); full writes add $10..$15,
