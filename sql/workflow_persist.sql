@@ -652,6 +652,12 @@ BEGIN
     IF owner IS NULL OR owner = '' THEN
         RAISE EXCEPTION 'owner must not be empty' USING ERRCODE = '22023';
     END IF;
+    IF pg_catalog.octet_length(owner) > 1024 THEN
+        RAISE EXCEPTION 'owner of workflow "%" is too long', id
+            USING ERRCODE = '54000',
+                  DETAIL = pg_catalog.format('The owner is %s bytes long; at most 1024 bytes are allowed.',
+                                             pg_catalog.octet_length(owner));
+    END IF;
     IF ttl IS NULL OR ttl <= '0'::pg_catalog.interval THEN
         RAISE EXCEPTION 'ttl must be a positive interval' USING ERRCODE = '22023';
     END IF;
