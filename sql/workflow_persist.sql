@@ -160,15 +160,19 @@ COMMENT ON TABLE @extschema@.wf_retention_policy IS
 -- src/wfp_store.c) and wf_load's direct path (src/wfp_store_scan.c); and
 -- wf_cleanup below deletes its complement.  sql/retention_live.sql holds
 -- all four to the same verdicts on every boundary and status.  Expired
--- workflows are invisible at once, before any physical delete.
+-- workflows are invisible at once, before any physical delete.  A run
+-- updated after now() has not reached its retention (no keep has a
+-- negative part: wf_set_retention); saying so first keeps updated_at +
+-- keep from overflowing on a far-future updated_at a writer stored.
 CREATE VIEW @extschema@.wf_live WITH (security_invoker = true) AS
 SELECT w.*
   FROM @extschema@.wf_workflow AS w
  WHERE (w.expires_at IS NULL OR w.expires_at OPERATOR(pg_catalog.>) pg_catalog.now())
    AND NOT EXISTS (SELECT FROM @extschema@.wf_retention_policy AS r
                     WHERE r.status OPERATOR(pg_catalog.=) w.status
-                      AND w.updated_at OPERATOR(pg_catalog.+) r.keep
-                          OPERATOR(pg_catalog.<=) pg_catalog.now());
+                      AND CASE WHEN w.updated_at OPERATOR(pg_catalog.>) pg_catalog.now() THEN false
+                               ELSE w.updated_at OPERATOR(pg_catalog.+) r.keep
+                                    OPERATOR(pg_catalog.<=) pg_catalog.now() END);
 COMMENT ON VIEW @extschema@.wf_live IS
 'workflows that have not expired (by ttl or by retention)';
 
@@ -315,12 +319,18 @@ END
 $$;
 
 -- The keyset cursor of a row: microseconds since the epoch, ':', the id.
+-- Any timestamp a writer may store has one: the microseconds are exact
+-- numeric (20 digits reach both ends of the timestamp range), infinity and
+-- -infinity are written as words.
 CREATE FUNCTION @extschema@.wf_list_cursor(updated_at pg_catalog.timestamptz, id pg_catalog.text)
 RETURNS pg_catalog.text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT ((EXTRACT(epoch FROM $1) * 1000000)::pg_catalog.int8)::pg_catalog.text
+    SELECT CASE WHEN pg_catalog.isfinite($1)
+                THEN pg_catalog.trunc(EXTRACT(epoch FROM $1) * 1000000)::pg_catalog.text
+                WHEN $1 > pg_catalog.to_timestamp(0) THEN 'infinity'
+                ELSE '-infinity' END
            || ':' || $2
 $$;
 
@@ -340,6 +350,8 @@ DECLARE
     after_ts pg_catalog.timestamptz;
     after_id pg_catalog.text;
     sep pg_catalog.int4;
+    micros pg_catalog.numeric;
+    days pg_catalog.numeric;
 BEGIN
     IF max_rows IS NULL OR max_rows < 1 THEN
         RAISE EXCEPTION 'max_rows must be at least 1' USING ERRCODE = '22023';
@@ -352,16 +364,25 @@ BEGIN
     END IF;
     IF after IS NOT NULL THEN
         sep := pg_catalog.strpos(after, ':');
-        IF sep < 2 OR pg_catalog.substr(after, 1, sep - 1) !~ '^-?[0-9]{1,19}$' THEN
+        IF sep < 2 OR pg_catalog.substr(after, 1, sep - 1) !~ '^-?([0-9]{1,20}|infinity)$' THEN
             RAISE EXCEPTION 'invalid cursor for after: "%"', after
                 USING ERRCODE = '22023',
                       HINT = 'Pass the "next" value of the last row of the previous page.';
         END IF;
         BEGIN
-            after_ts := 'epoch'::pg_catalog.timestamptz
-                        + pg_catalog.substr(after, 1, sep - 1)::pg_catalog.int8
-                          * '1 microsecond'::pg_catalog.interval;
-        EXCEPTION WHEN numeric_value_out_of_range OR datetime_field_overflow THEN
+            IF pg_catalog.substr(after, 1, sep - 1) ~ 'infinity' THEN
+                after_ts := pg_catalog.substr(after, 1, sep - 1)::pg_catalog.timestamptz;
+            ELSE
+                -- exact: whole days, then the microseconds of the last one
+                micros := pg_catalog.substr(after, 1, sep - 1)::pg_catalog.numeric;
+                days := pg_catalog.floor(micros / 86400000000);
+                after_ts := ('1970-01-01'::pg_catalog.timestamp
+                             + days::pg_catalog.int4 * '1 day'::pg_catalog.interval
+                             + (micros - days * 86400000000)::pg_catalog.int8
+                               * '1 microsecond'::pg_catalog.interval) AT TIME ZONE 'UTC';
+            END IF;
+        EXCEPTION WHEN numeric_value_out_of_range OR datetime_field_overflow
+                    OR interval_field_overflow THEN
             RAISE EXCEPTION 'invalid cursor for after: "%"', after
                 USING ERRCODE = '22023',
                       HINT = 'Pass the "next" value of the last row of the previous page.';
@@ -631,6 +652,12 @@ BEGIN
     IF owner IS NULL OR owner = '' THEN
         RAISE EXCEPTION 'owner must not be empty' USING ERRCODE = '22023';
     END IF;
+    IF pg_catalog.octet_length(owner) > 1024 THEN
+        RAISE EXCEPTION 'owner of workflow "%" is too long', id
+            USING ERRCODE = '54000',
+                  DETAIL = pg_catalog.format('The owner is %s bytes long; at most 1024 bytes are allowed.',
+                                             pg_catalog.octet_length(owner));
+    END IF;
     IF ttl IS NULL OR ttl <= '0'::pg_catalog.interval THEN
         RAISE EXCEPTION 'ttl must be a positive interval' USING ERRCODE = '22023';
     END IF;
@@ -755,6 +782,19 @@ BEGIN
     ELSIF keep <= '0'::pg_catalog.interval THEN
         RAISE EXCEPTION 'keep must be a positive interval'
             USING ERRCODE = '22023', HINT = 'Pass NULL to keep such runs forever.';
+    ELSIF least(EXTRACT(year FROM keep), EXTRACT(month FROM keep), EXTRACT(day FROM keep),
+                EXTRACT(hour FROM keep), EXTRACT(minute FROM keep),
+                EXTRACT(second FROM keep)) < 0 THEN
+        -- updated_at + keep >= updated_at must hold (the live rule relies on it)
+        RAISE EXCEPTION 'keep must be a positive interval'
+            USING ERRCODE = '22023',
+                  DETAIL = pg_catalog.format('%s has a negative part.', keep),
+                  HINT = 'Pass NULL to keep such runs forever.';
+    ELSIF keep > '1000 years'::pg_catalog.interval THEN
+        -- updated_at + keep and now() - keep must stay timestamps
+        RAISE EXCEPTION 'keep must be at most 1000 years'
+            USING ERRCODE = '22023', DETAIL = pg_catalog.format('The keep given is %s.', keep),
+                  HINT = 'Pass NULL to keep such runs forever.';
     ELSE
         INSERT INTO @extschema@.wf_retention_policy AS p VALUES (status, keep)
         ON CONFLICT ON CONSTRAINT wf_retention_policy_pkey DO UPDATE SET keep = EXCLUDED.keep;
@@ -793,6 +833,7 @@ DECLARE
     total pg_catalog.int8 := 0;
     want pg_catalog.int4;
     got pg_catalog.int4;
+    ids pg_catalog.text[];
 BEGIN
     IF batch_size IS NULL OR batch_size < 1 THEN
         RAISE EXCEPTION 'batch_size must be at least 1' USING ERRCODE = '22023';
@@ -825,50 +866,61 @@ BEGIN
         -- which month lengths make up to 3 days looser, lets the index
         -- range-scan.  The expiry is re-checked on the row as locked, so a
         -- concurrent refresh wins.
+        --
+        -- A workflow goes whole or not at all (docs/design.md, "Deleting a
+        -- workflow"): this statement only locks the victims' headers, and
+        -- the deletes below run as statements of their own, whose fresh
+        -- snapshots see every step and event committed before the lock (a
+        -- writer that committed between this statement's snapshot and its
+        -- lock is seen by the lock, not by this snapshot).  Every writer
+        -- locks the header before it adds a row, so none can add one now.
         WITH candidates AS (
                 (SELECT w.id, w.expires_at AS gone_at
                    FROM @extschema@.wf_workflow AS w
                   WHERE w.expires_at <= now()
-                  ORDER BY w.expires_at LIMIT 2 * want)
+                  ORDER BY w.expires_at LIMIT 2 * want::pg_catalog.int8)
                 UNION ALL
                 (SELECT w.id, w.updated_at + p.keep
                    FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
                   WHERE p.status = 'completed' AND w.status = 'completed'
                     AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
-                    AND w.updated_at + p.keep <= now()
-                  ORDER BY w.updated_at LIMIT 2 * want)
+                    AND CASE WHEN w.updated_at > now() THEN false
+                             ELSE w.updated_at + p.keep <= now() END
+                  ORDER BY w.updated_at LIMIT 2 * want::pg_catalog.int8)
                 UNION ALL
                 (SELECT w.id, w.updated_at + p.keep
                    FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
                   WHERE p.status = 'failed' AND w.status = 'failed'
                     AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
-                    AND w.updated_at + p.keep <= now()
-                  ORDER BY w.updated_at LIMIT 2 * want)
+                    AND CASE WHEN w.updated_at > now() THEN false
+                             ELSE w.updated_at + p.keep <= now() END
+                  ORDER BY w.updated_at LIMIT 2 * want::pg_catalog.int8)
                 UNION ALL
                 (SELECT w.id, w.updated_at + p.keep
                    FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
                   WHERE p.status = 'cancelled' AND w.status = 'cancelled'
                     AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
-                    AND w.updated_at + p.keep <= now()
-                  ORDER BY w.updated_at LIMIT 2 * want)),
+                    AND CASE WHEN w.updated_at > now() THEN false
+                             ELSE w.updated_at + p.keep <= now() END
+                  ORDER BY w.updated_at LIMIT 2 * want::pg_catalog.int8)),
              oldest AS (
                 SELECT c.id, min(c.gone_at) AS gone_at FROM candidates AS c
-                 GROUP BY c.id ORDER BY 2 LIMIT 2 * want),
+                 GROUP BY c.id ORDER BY 2 LIMIT 2 * want::pg_catalog.int8),
              victims AS (
                 SELECT w.id FROM @extschema@.wf_workflow AS w
                   JOIN oldest AS o ON o.id = w.id
                  WHERE w.expires_at <= now()
                     OR EXISTS (SELECT FROM @extschema@.wf_retention_policy AS r
-                                WHERE r.status = w.status AND w.updated_at + r.keep <= now())
+                                WHERE r.status = w.status
+                                  AND CASE WHEN w.updated_at > now() THEN false
+                                           ELSE w.updated_at + r.keep <= now() END)
                  ORDER BY o.gone_at LIMIT want
-                   FOR UPDATE OF w SKIP LOCKED),
-             steps AS (
-                DELETE FROM @extschema@.wf_step AS s USING victims AS v
-                 WHERE s.workflow_id = v.id),
-             events AS (
-                DELETE FROM @extschema@.wf_event AS e USING victims AS v
-                 WHERE e.workflow_id = v.id)
-        DELETE FROM @extschema@.wf_workflow AS w USING victims AS v WHERE w.id = v.id;
+                   FOR UPDATE OF w SKIP LOCKED)
+        SELECT pg_catalog.array_agg(v.id) INTO ids FROM victims AS v;
+        EXIT WHEN ids IS NULL;
+        DELETE FROM @extschema@.wf_step AS s WHERE s.workflow_id = ANY (ids);
+        DELETE FROM @extschema@.wf_event AS e WHERE e.workflow_id = ANY (ids);
+        DELETE FROM @extschema@.wf_workflow AS w WHERE w.id = ANY (ids);
         GET DIAGNOSTICS got = ROW_COUNT;
         total := total + got;
         -- fewer than wanted may only mean rows were skipped: go on until a
@@ -979,6 +1031,9 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    IF tbl IS NULL THEN
+        RAISE EXCEPTION 'tbl must not be null' USING ERRCODE = '22004';
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_trigger AS t
                     WHERE t.tgrelid = tbl AND t.tgname = 'wf_checkpoint') THEN
         RAISE EXCEPTION 'table % has no checkpoint trigger', tbl
