@@ -144,6 +144,21 @@ CREATE TABLE @extschema@.wf_event (
 COMMENT ON TABLE @extschema@.wf_event IS
 'suspensions, decisions, resumptions, cancellations and status changes of runs';
 
+-- The key of change notifications' tokens (src/wfp_notify.c): 32 random
+-- bytes per database.  Nobody is granted anything on it; only the C code
+-- reads it.  Not dumped: a restored database gets a key of its own.
+CREATE TABLE @extschema@.wf_notify_key (
+    singleton pg_catalog.bool PRIMARY KEY DEFAULT true CHECK (singleton),
+    key       pg_catalog.bytea NOT NULL
+);
+COMMENT ON TABLE @extschema@.wf_notify_key IS
+'the secret that seals change notifications (readable by the extension owner only)';
+INSERT INTO @extschema@.wf_notify_key (key)
+SELECT pg_catalog.decode(pg_catalog.replace(pg_catalog.gen_random_uuid()::pg_catalog.text
+                                            OPERATOR(pg_catalog.||)
+                                            pg_catalog.gen_random_uuid()::pg_catalog.text,
+                                            '-', ''), 'hex');
+
 -- Retention: how long finished runs are kept after their last update, per
 -- status (completed, failed, cancelled; running and suspended runs are
 -- never removed by retention, only by an explicit expiry).
@@ -242,6 +257,15 @@ LANGUAGE C STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.wf_load(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.int4) IS
 'the stored snapshot (NULL when absent); include/since_step/step_limit filter its steps';
+
+CREATE FUNCTION @extschema@.wf_notification(token pg_catalog.text)
+RETURNS TABLE (id pg_catalog.text, version pg_catalog.int8, status pg_catalog.text,
+               event pg_catalog.text)
+AS 'MODULE_PATHNAME', 'wf_notification'
+LANGUAGE C STABLE PARALLEL RESTRICTED ROWS 1
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_notification(pg_catalog.text) IS
+'what a change notification says (id, version, status, event), when the caller may see that workflow; no row otherwise';
 
 ------------------------------------------------------------------------------
 -- Inspecting and deleting (SQL)
@@ -1013,7 +1037,8 @@ COMMENT ON FUNCTION @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text)
 ------------------------------------------------------------------------------
 
 REVOKE ALL ON TABLE @extschema@.wf_workflow, @extschema@.wf_step, @extschema@.wf_event,
-    @extschema@.wf_retention_policy, @extschema@.wf_cleanup_state FROM PUBLIC;
+    @extschema@.wf_retention_policy, @extschema@.wf_cleanup_state,
+    @extschema@.wf_notify_key FROM PUBLIC;
 REVOKE ALL ON @extschema@.wf_live, @extschema@.wf_retention, @extschema@.wf_cleanup_status FROM PUBLIC;
 REVOKE ALL ON @extschema@.wf_stats FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION
@@ -1021,6 +1046,7 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text),
     @extschema@.wf_merge(pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text),
     @extschema@.wf_load(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.int4),
+    @extschema@.wf_notification(pg_catalog.text),
     @extschema@.wf_delete(pg_catalog.text),
     @extschema@.wf_exists(pg_catalog.text),
     @extschema@.wf_steps(pg_catalog.text),
@@ -1060,6 +1086,8 @@ BEGIN
     EXECUTE pg_catalog.format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA @extschema@ TO %s', role);
     EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION @extschema@.wf_grant_access(pg_catalog.regrole, pg_catalog.bool), @extschema@.wf_revoke_access(pg_catalog.regrole) FROM %s', role);
     EXECUTE pg_catalog.format('GRANT SELECT ON ALL TABLES IN SCHEMA @extschema@ TO %s', role);
+    -- the notification key stays the owner's (docs/security.md)
+    EXECUTE pg_catalog.format('REVOKE ALL ON @extschema@.wf_notify_key FROM %s', role);
     IF writable THEN
         EXECUTE pg_catalog.format('GRANT INSERT, UPDATE, DELETE ON @extschema@.wf_workflow, @extschema@.wf_step, @extschema@.wf_event TO %s', role);
         EXECUTE pg_catalog.format('GRANT UPDATE ON @extschema@.wf_cleanup_state TO %s', role);
