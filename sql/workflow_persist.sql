@@ -796,15 +796,63 @@ CREATE TABLE @extschema@.wf_cleanup_state (
     last_run_at   pg_catalog.timestamptz,
     last_deleted  pg_catalog.int8,
     last_error    pg_catalog.text,
-    last_error_at pg_catalog.timestamptz
+    last_error_at pg_catalog.timestamptz,
+    -- cleanups that found the lock below held and did nothing
+    blocked_runs    pg_catalog.int8 NOT NULL DEFAULT 0,
+    last_blocked_at pg_catalog.timestamptz
 );
 INSERT INTO @extschema@.wf_cleanup_state DEFAULT VALUES;
 
--- The advisory lock that keeps two cleanups from running at once.
-CREATE FUNCTION @extschema@.wf_cleanup_lock_key() RETURNS pg_catalog.int8
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+-- The lock that keeps two cleanups from running at once: its one row,
+-- locked FOR UPDATE until the cleanup's transaction ends.  Locking a row
+-- needs UPDATE on its table, which nobody but the owner has, so only
+-- wf_cleanup_try_lock (SECURITY DEFINER, EXECUTE for writers only) takes
+-- it: a role without write access cannot hold cleanup up.  (An advisory
+-- lock needs no privilege at all: any role that could connect could
+-- block retention forever with the key.)
+CREATE TABLE @extschema@.wf_cleanup_lock (
+    singleton pg_catalog.bool PRIMARY KEY DEFAULT true CHECK (singleton)
+);
+INSERT INTO @extschema@.wf_cleanup_lock DEFAULT VALUES;
+COMMENT ON TABLE @extschema@.wf_cleanup_lock IS
+'one row, locked by the cleanup that runs (wf_cleanup_status.lock_holder_pid)';
+
+CREATE FUNCTION @extschema@.wf_cleanup_try_lock() RETURNS pg_catalog.bool
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT 7793521046213870853::pg_catalog.int8 $$;
+AS $$
+BEGIN
+    PERFORM FROM @extschema@.wf_cleanup_lock AS l
+      FOR UPDATE OF l SKIP LOCKED;
+    IF FOUND THEN
+        RETURN true;
+    END IF;
+    -- held: say so in wf_cleanup_status, unless the holder also holds the
+    -- state row (it ran a cleanup in its open transaction): never wait
+    UPDATE @extschema@.wf_cleanup_state AS c
+       SET blocked_runs = c.blocked_runs OPERATOR(pg_catalog.+) 1,
+           last_blocked_at = pg_catalog.clock_timestamp()
+     WHERE c.singleton
+       AND c.singleton IN (SELECT x.singleton FROM @extschema@.wf_cleanup_state AS x
+                            FOR UPDATE OF x SKIP LOCKED);
+    RETURN false;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.wf_cleanup_try_lock() IS
+'take the cleanup lock for this transaction; false (recorded in wf_cleanup_status) when another cleanup holds it';
+
+-- The session whose transaction holds the cleanup lock, if any: the row's
+-- locker (xmax) is a transaction that is still running.
+CREATE FUNCTION @extschema@.wf_cleanup_lock_holder() RETURNS pg_catalog.int4
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT l.pid
+      FROM @extschema@.wf_cleanup_lock AS c, pg_catalog.pg_locks AS l
+     WHERE l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock' AND l.granted
+       AND l.transactionid = c.xmax AND c.xmax <> '0'::pg_catalog.xid
+     LIMIT 1
+$$;
 
 CREATE FUNCTION @extschema@.wf_cleanup(batch_size pg_catalog.int4 DEFAULT 1000,
                                        max_rows pg_catalog.int8 DEFAULT NULL,
@@ -824,9 +872,12 @@ BEGIN
     IF max_rows IS NOT NULL AND max_rows < 0 THEN
         RAISE EXCEPTION 'max_rows must not be negative' USING ERRCODE = '22023';
     END IF;
-    IF NOT pg_try_advisory_xact_lock(@extschema@.wf_cleanup_lock_key()) THEN
-        RAISE NOTICE 'another workflow_persist cleanup is running; nothing done';
-        RETURN 0;
+    -- (a dry run takes no lock: readers may count)
+    IF NOT dry_run THEN
+        IF NOT @extschema@.wf_cleanup_try_lock() THEN
+            RAISE NOTICE 'another workflow_persist cleanup is running; nothing done';
+            RETURN 0;
+        END IF;
     END IF;
 
     IF dry_run THEN
@@ -946,10 +997,12 @@ CREATE VIEW @extschema@.wf_cleanup_status WITH (security_invoker = true) AS
 SELECT c.runs, c.deleted, c.last_run_at, c.last_deleted, c.last_error, c.last_error_at,
        (SELECT pg_catalog.count(*) FROM @extschema@.wf_workflow AS w
          WHERE NOT EXISTS (SELECT FROM @extschema@.wf_live AS l WHERE l.id = w.id))
-           AS expired_waiting
+           AS expired_waiting,
+       c.blocked_runs, c.last_blocked_at,
+       @extschema@.wf_cleanup_lock_holder() AS lock_holder_pid
   FROM @extschema@.wf_cleanup_state AS c;
 COMMENT ON VIEW @extschema@.wf_cleanup_status IS
-'what cleanup (worker, pg_cron or manual) has deleted, when, its last error, and what awaits deletion';
+'what cleanup (worker, pg_cron or manual) has deleted, when, its last error, what awaits deletion, and who holds the cleanup lock';
 
 ------------------------------------------------------------------------------
 -- Checkpoints from triggers and from stored procedures
@@ -1038,7 +1091,7 @@ COMMENT ON FUNCTION @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text)
 
 REVOKE ALL ON TABLE @extschema@.wf_workflow, @extschema@.wf_step, @extschema@.wf_event,
     @extschema@.wf_retention_policy, @extschema@.wf_cleanup_state,
-    @extschema@.wf_notify_key FROM PUBLIC;
+    @extschema@.wf_notify_key, @extschema@.wf_cleanup_lock FROM PUBLIC;
 REVOKE ALL ON @extschema@.wf_live, @extschema@.wf_retention, @extschema@.wf_cleanup_status FROM PUBLIC;
 REVOKE ALL ON @extschema@.wf_stats FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION
@@ -1069,6 +1122,8 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.wf_set_ttl(pg_catalog.text, pg_catalog.interval),
     @extschema@.wf_set_retention(pg_catalog.text, pg_catalog.interval),
     @extschema@.wf_cleanup(pg_catalog.int4, pg_catalog.int8, pg_catalog.bool),
+    @extschema@.wf_cleanup_try_lock(),
+    @extschema@.wf_cleanup_lock_holder(),
     @extschema@.wf_checkpoint_trigger(),
     @extschema@.wf_attach_checkpoint(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name),
     @extschema@.wf_detach_checkpoint(pg_catalog.regclass),
@@ -1088,7 +1143,10 @@ BEGIN
     EXECUTE pg_catalog.format('GRANT SELECT ON ALL TABLES IN SCHEMA @extschema@ TO %s', role);
     -- the notification key stays the owner's (docs/security.md)
     EXECUTE pg_catalog.format('REVOKE ALL ON @extschema@.wf_notify_key FROM %s', role);
-    IF writable THEN
+    IF NOT writable THEN
+        -- whoever may take the cleanup lock may hold retention up
+        EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION @extschema@.wf_cleanup_try_lock() FROM %s', role);
+    ELSE
         EXECUTE pg_catalog.format('GRANT INSERT, UPDATE, DELETE ON @extschema@.wf_workflow, @extschema@.wf_step, @extschema@.wf_event TO %s', role);
         EXECUTE pg_catalog.format('GRANT UPDATE ON @extschema@.wf_cleanup_state TO %s', role);
         EXECUTE pg_catalog.format('GRANT EXECUTE ON ALL PROCEDURES IN SCHEMA @extschema@ TO %s', role);
