@@ -131,14 +131,21 @@ CREATE INDEX wf_step_pending_idx ON @extschema@.wf_step (recorded_at DESC)
 
 -- The lifecycle events of each run (wf_history adds "created" and the
 -- recorded steps from the two tables above, so checkpoints write no event).
+-- Only the C store writes it, with the owner's rights (src/wfp_store.c,
+-- as_history_owner), and only the owner may change it: no role that uses
+-- the store holds INSERT, UPDATE or DELETE on it (docs/security.md).
 CREATE TABLE @extschema@.wf_event (
     workflow_id pg_catalog.text COLLATE "C" NOT NULL,
     seq         pg_catalog.int8 GENERATED ALWAYS AS IDENTITY,
     at          pg_catalog.timestamptz NOT NULL,
     event       pg_catalog.text NOT NULL,
     step_key    pg_catalog.text,
+    -- who the caller says acted (decided_by), free text ...
     actor       pg_catalog.text NOT NULL,
     detail      pg_catalog.jsonb,
+    -- ... and the roles that did: session_user and current_user
+    session_role pg_catalog.text NOT NULL,
+    acting_role  pg_catalog.text NOT NULL,
     PRIMARY KEY (workflow_id, seq)
 );
 COMMENT ON TABLE @extschema@.wf_event IS
@@ -577,25 +584,28 @@ COMMENT ON FUNCTION @extschema@.wf_pending(pg_catalog.text) IS
 
 CREATE FUNCTION @extschema@.wf_history(id pg_catalog.text)
 RETURNS TABLE (at pg_catalog.timestamptz, event pg_catalog.text, step_key pg_catalog.text,
-               actor pg_catalog.text, detail pg_catalog.jsonb)
+               actor pg_catalog.text, detail pg_catalog.jsonb,
+               session_role pg_catalog.text, acting_role pg_catalog.text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     -- "created" and the recorded steps come from the tables themselves
     -- (a checkpoint writes no event row); everything else from wf_event
-    SELECT h.at, h.event, h.step_key, h.actor, h.detail
+    SELECT h.at, h.event, h.step_key, h.actor, h.detail, h.session_role, h.acting_role
       FROM (SELECT w.created_at AS at, 0 AS phase, 0::int8 AS seq, 'created' AS event,
-                   NULL::text AS step_key, NULL::text AS actor, NULL::jsonb AS detail
+                   NULL::text AS step_key, NULL::text AS actor, NULL::jsonb AS detail,
+                   NULL::text AS session_role, NULL::text AS acting_role
               FROM @extschema@.wf_live AS w
              WHERE w.id = @extschema@.wf_check_id($1)
             UNION ALL
             SELECT s.recorded_at, 1, s.pos, 'step recorded', s.step_key, NULL,
-                   jsonb_build_object('ok', s.ok)
+                   jsonb_build_object('ok', s.ok), NULL, NULL
               FROM @extschema@.wf_step AS s
               JOIN @extschema@.wf_live AS w ON w.id = s.workflow_id
              WHERE s.workflow_id = $1
             UNION ALL
-            SELECT e.at, 2, e.seq, e.event, e.step_key, e.actor, e.detail
+            SELECT e.at, 2, e.seq, e.event, e.step_key, e.actor, e.detail,
+                   e.session_role, e.acting_role
               FROM @extschema@.wf_event AS e
               JOIN @extschema@.wf_live AS w ON w.id = e.workflow_id
              WHERE e.workflow_id = $1) AS h
@@ -841,6 +851,26 @@ $$;
 COMMENT ON FUNCTION @extschema@.wf_cleanup_try_lock() IS
 'take the cleanup lock for this transaction; false (recorded in wf_cleanup_status) when another cleanup holds it';
 
+-- The history of workflows that no longer exist: what wf_cleanup deletes
+-- after their headers.  It runs with the owner's rights (nobody else may
+-- delete wf_event rows) and deletes only rows whose header is gone, so
+-- whatever ids a caller passes, no live workflow loses its history.  With
+-- row_security off, a policy that would hide a header from the owner
+-- (FORCE ROW LEVEL SECURITY) makes it fail instead of deleting.
+CREATE FUNCTION @extschema@.wf_forget_history(ids pg_catalog.text[])
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET row_security = off
+AS $$
+    DELETE FROM @extschema@.wf_event AS e
+     WHERE e.workflow_id OPERATOR(pg_catalog.=) ANY ($1)
+       AND NOT EXISTS (SELECT FROM @extschema@.wf_workflow AS w
+                        WHERE w.id OPERATOR(pg_catalog.=) e.workflow_id)
+$$;
+COMMENT ON FUNCTION @extschema@.wf_forget_history(pg_catalog.text[]) IS
+'delete the history of the given ids whose workflow no longer exists (wf_cleanup)';
+
 -- The session whose transaction holds the cleanup lock, if any: the row's
 -- locker (xmax) is a transaction that is still running.
 CREATE FUNCTION @extschema@.wf_cleanup_lock_holder() RETURNS pg_catalog.int4
@@ -865,6 +895,7 @@ DECLARE
     total pg_catalog.int8 := 0;
     want pg_catalog.int4;
     got pg_catalog.int4;
+    gone_ids pg_catalog.text[];
 BEGIN
     IF batch_size IS NULL OR batch_size < 1 THEN
         RAISE EXCEPTION 'batch_size must be at least 1' USING ERRCODE = '22023';
@@ -940,11 +971,13 @@ BEGIN
              steps AS (
                 DELETE FROM @extschema@.wf_step AS s USING victims AS v
                  WHERE s.workflow_id = v.id),
-             events AS (
-                DELETE FROM @extschema@.wf_event AS e USING victims AS v
-                 WHERE e.workflow_id = v.id)
-        DELETE FROM @extschema@.wf_workflow AS w USING victims AS v WHERE w.id = v.id;
-        GET DIAGNOSTICS got = ROW_COUNT;
+             gone AS (
+                DELETE FROM @extschema@.wf_workflow AS w USING victims AS v
+                 WHERE w.id = v.id RETURNING w.id)
+        SELECT pg_catalog.array_agg(g.id) INTO gone_ids FROM gone AS g;
+        got := COALESCE(pg_catalog.cardinality(gone_ids), 0);
+        -- their history: only the owner may delete it (docs/security.md)
+        PERFORM @extschema@.wf_forget_history(gone_ids);
         total := total + got;
         -- fewer than wanted may only mean rows were skipped: go on until a
         -- batch finds nothing it can delete
@@ -1123,6 +1156,7 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.wf_set_retention(pg_catalog.text, pg_catalog.interval),
     @extschema@.wf_cleanup(pg_catalog.int4, pg_catalog.int8, pg_catalog.bool),
     @extschema@.wf_cleanup_try_lock(),
+    @extschema@.wf_forget_history(pg_catalog.text[]),
     @extschema@.wf_cleanup_lock_holder(),
     @extschema@.wf_checkpoint_trigger(),
     @extschema@.wf_attach_checkpoint(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name),
@@ -1145,12 +1179,13 @@ BEGIN
     EXECUTE pg_catalog.format('REVOKE ALL ON @extschema@.wf_notify_key FROM %s', role);
     IF NOT writable THEN
         -- whoever may take the cleanup lock may hold retention up
-        EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION @extschema@.wf_cleanup_try_lock() FROM %s', role);
+        EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION @extschema@.wf_cleanup_try_lock(), @extschema@.wf_forget_history(pg_catalog.text[]) FROM %s', role);
     ELSE
-        EXECUTE pg_catalog.format('GRANT INSERT, UPDATE, DELETE ON @extschema@.wf_workflow, @extschema@.wf_step, @extschema@.wf_event TO %s', role);
+        -- not wf_event: the history is written by the store with the
+        -- owner's rights, and nobody else may change it
+        EXECUTE pg_catalog.format('GRANT INSERT, UPDATE, DELETE ON @extschema@.wf_workflow, @extschema@.wf_step TO %s', role);
         EXECUTE pg_catalog.format('GRANT UPDATE ON @extschema@.wf_cleanup_state TO %s', role);
         EXECUTE pg_catalog.format('GRANT EXECUTE ON ALL PROCEDURES IN SCHEMA @extschema@ TO %s', role);
-        EXECUTE pg_catalog.format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA @extschema@ TO %s', role);
     END IF;
 END
 $$;
