@@ -5,8 +5,53 @@
 \echo Use "CREATE EXTENSION workflow_persist" to load this file. \quit
 
 -- The schema is created by CREATE EXTENSION (control file: schema =
--- workflow_persist).  Pure functions are usable by everyone; anything that
--- reads or writes stored workflows is granted explicitly.
+-- workflow_persist).  When it exists already, CREATE EXTENSION installs
+-- into it as it is, so refuse one that another role owns (its owner could
+-- rename or drop our objects, or add overloads that capture our calls),
+-- one where another role may create objects, and one that holds objects
+-- already (docs/security.md, "Installation").
+DO $$
+DECLARE
+    nsp pg_catalog.oid := '@extschema@'::pg_catalog.regnamespace;
+    owner pg_catalog.oid;
+    creator pg_catalog.name;
+BEGIN
+    SELECT n.nspowner INTO owner FROM pg_catalog.pg_namespace AS n
+     WHERE n.oid OPERATOR(pg_catalog.=) nsp;
+    IF owner OPERATOR(pg_catalog.<>) (SELECT r.oid FROM pg_catalog.pg_roles AS r
+                                       WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER) THEN
+        RAISE EXCEPTION 'schema "%" is owned by role "%", not by the role installing workflow_persist',
+                        nsp::pg_catalog.regnamespace, owner::pg_catalog.regrole
+            USING ERRCODE = '42501',
+                  DETAIL = 'The owner of a schema can rename and drop the objects in it.',
+                  HINT = 'Drop or rename that schema, or install as its owner; CREATE EXTENSION creates the schema itself when it does not exist.';
+    END IF;
+    SELECT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                ELSE a.grantee::pg_catalog.regrole::pg_catalog.name END INTO creator
+      FROM pg_catalog.pg_namespace AS n, pg_catalog.aclexplode(n.nspacl) AS a
+     WHERE n.oid OPERATOR(pg_catalog.=) nsp AND a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'
+       AND a.grantee OPERATOR(pg_catalog.<>) owner
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'role "%" may create objects in schema "%"',
+                        creator, nsp::pg_catalog.regnamespace
+            USING ERRCODE = '42501',
+                  DETAIL = 'Objects another role creates there could capture the extension''s calls.',
+                  HINT = 'Revoke CREATE on the schema from every role but its owner.';
+    END IF;
+    IF EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp)
+       OR EXISTS (SELECT FROM pg_catalog.pg_proc AS p WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp)
+       OR EXISTS (SELECT FROM pg_catalog.pg_type AS t WHERE t.typnamespace OPERATOR(pg_catalog.=) nsp)
+       OR EXISTS (SELECT FROM pg_catalog.pg_operator AS o WHERE o.oprnamespace OPERATOR(pg_catalog.=) nsp) THEN
+        RAISE EXCEPTION 'schema "%" is not empty', nsp::pg_catalog.regnamespace
+            USING ERRCODE = '55000',
+                  HINT = 'Install workflow_persist into a schema of its own: drop or rename that schema first.';
+    END IF;
+END
+$$;
+
+-- Pure functions are usable by everyone; anything that reads or writes
+-- stored workflows is granted explicitly.
 GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 
 ------------------------------------------------------------------------------
