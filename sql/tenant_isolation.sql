@@ -266,6 +266,20 @@ INSERT INTO public.tenant_orders VALUES ('b:1', 'one', '{"n":1}');
 RESET ROLE;
 SELECT id, tenant, step_count FROM wf_workflow WHERE id IN ('a:trg', 'b:1') ORDER BY id;
 DROP TABLE public.tenant_orders;
+-- the counting and isolation trigger functions refuse any other table, so
+-- a role that may execute them cannot fire them on a table of its own
+CREATE TABLE public.tenant_fake (id text, tenant text, size_bytes int8, version int8);
+CREATE TRIGGER fake AFTER INSERT ON public.tenant_fake FOR EACH ROW
+    EXECUTE FUNCTION workflow_persist.wf_tenant_count();
+CREATE TRIGGER fake2 AFTER INSERT ON public.tenant_fake FOR EACH ROW
+    EXECUTE FUNCTION workflow_persist.wf_isolation_remove();
+INSERT INTO public.tenant_fake VALUES ('x', 'B', -1000000, 0);
+\echo :SQLSTATE
+DROP TRIGGER fake ON public.tenant_fake;
+INSERT INTO public.tenant_fake VALUES ('x', 'B', -1000000, 0);
+\echo :SQLSTATE
+SELECT wf_isolation_enabled();
+DROP TABLE public.tenant_fake;
 
 ---------------------------------------------------------------------------
 -- cleanup deletes only what the caller may see; the owner's, everything

@@ -67,6 +67,13 @@ SELECT wf_set_quota('Q', 0, NULL);
 SELECT wf_delete('q:2');
 SELECT wf_save('q:2', :'S');
 \echo :SQLSTATE
+-- a complete row inserted directly (what a restore's COPY does) is
+-- counted but not refused: only the store's creations are
+INSERT INTO wf_workflow (id, status, version, extra, step_count, next_pos, size_bytes,
+                         created_at, updated_at, checked, pending, tenant)
+VALUES ('q:copied', 'running', 3, '{}', 0, 1, 10, now(), now(), 0, 0, 'Q');
+SELECT tenant, workflows, max_workflows FROM wf_tenant_usage;
+SELECT wf_delete('q:copied');
 -- both NULL removes the quota
 SELECT wf_set_quota('Q', NULL, NULL);
 SELECT count(*) FROM wf_tenant_quota;

@@ -1299,7 +1299,8 @@ CREATE TABLE @extschema@.wf_tenant_quota (
 COMMENT ON TABLE @extschema@.wf_tenant_quota IS
 'the most workflows and bytes (size_bytes) each tenant may hold (wf_set_quota)';
 
--- What each tenant holds, kept by the triggers below: shard 0 counts the
+-- What each tenant holds, kept by the triggers below (not dumped: a
+-- restore's COPY into wf_workflow counts every row again): shard 0 counts the
 -- workflows (its row lock orders concurrent creations of one tenant, so
 -- max_workflows is exact), shards 1..8 take the byte changes of the
 -- checkpoints (one per backend, pg_backend_pid() % 8, so concurrent
@@ -1317,7 +1318,6 @@ COMMENT ON TABLE @extschema@.wf_tenant_counter IS
 
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_tenant_binding', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_tenant_quota', '');
-SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_tenant_counter', '');
 
 -- true for the superuser and the extension's owner: who may change
 -- isolation, bindings and quotas
@@ -1494,7 +1494,10 @@ BEGIN
     IF NOT FOUND THEN
         RETURN NULL;
     END IF;
-    IF (TG_OP = 'INSERT' AND n > q.max_workflows)
+    -- Refused: the store's creations (its claim of a new id is a version
+    -- 0 placeholder) and growth.  A complete row inserted directly (a
+    -- restore's COPY) is counted, never refused.
+    IF (TG_OP = 'INSERT' AND NEW.version = 0 AND n > q.max_workflows)
        OR (delta > 0 AND q.max_bytes IS NOT NULL
            AND (SELECT pg_catalog.sum(c.bytes) FROM @extschema@.wf_tenant_counter AS c
                  WHERE c.tenant = NEW.tenant) > q.max_bytes) THEN
@@ -1599,18 +1602,33 @@ $$;
 COMMENT ON FUNCTION @extschema@.wf_set_quota(pg_catalog.text, pg_catalog.int8, pg_catalog.int8) IS
 'the most workflows and bytes a tenant may hold (NULL: no limit; both NULL removes the quota)';
 
+-- Whether isolation is on: one row while it is.  pg_dump keeps the row
+-- but not the policies nor the tables' row-security flags (the extension
+-- creates its tables), so the triggers below apply the row's state, and
+-- a restore, which inserts the row, turns isolation on again.
+CREATE TABLE @extschema@.wf_isolation (
+    singleton  pg_catalog.bool PRIMARY KEY DEFAULT true CHECK (singleton),
+    enabled_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE @extschema@.wf_isolation IS
+'one row while tenant isolation is on (wf_enable_isolation)';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_isolation', '');
+
 -- The policies, forced on wf_workflow and wf_step (the owner passes them:
 -- it sees every workflow).  The header's compares its tenant with
 -- wf_visible_tenants(), evaluated once per statement (an InitPlan); the
 -- steps' and events' join to their header, whose own policy then applies:
 -- one primary-key probe per row.
-CREATE FUNCTION @extschema@.wf_enable_isolation() RETURNS void
+CREATE FUNCTION @extschema@.wf_isolation_apply() RETURNS trigger
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 SET client_min_messages = warning
 AS $$
 BEGIN
-    PERFORM @extschema@.wf_require_tenant_owner('enable tenant isolation');
+    IF TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.wf_isolation'::pg_catalog.regclass THEN
+        RAISE EXCEPTION 'wf_isolation_apply() applies only workflow_persist.wf_isolation'
+            USING ERRCODE = '39P01';
+    END IF;
     DROP POLICY IF EXISTS wf_tenant ON @extschema@.wf_workflow;
     DROP POLICY IF EXISTS wf_tenant ON @extschema@.wf_step;
     DROP POLICY IF EXISTS wf_tenant ON @extschema@.wf_event;
@@ -1629,6 +1647,42 @@ BEGIN
     -- owner (src/wfp_store.c, as_history_owner; wf_forget_history with
     -- row_security off), and the owner sees every workflow anyway
     ALTER TABLE @extschema@.wf_event ENABLE ROW LEVEL SECURITY;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER wf_isolation_apply AFTER INSERT ON @extschema@.wf_isolation
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.wf_isolation_apply();
+
+CREATE FUNCTION @extschema@.wf_isolation_remove() RETURNS trigger
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET client_min_messages = warning
+AS $$
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.wf_isolation'::pg_catalog.regclass THEN
+        RAISE EXCEPTION 'wf_isolation_remove() applies only workflow_persist.wf_isolation'
+            USING ERRCODE = '39P01';
+    END IF;
+    ALTER TABLE @extschema@.wf_workflow NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;
+    ALTER TABLE @extschema@.wf_step NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;
+    ALTER TABLE @extschema@.wf_event NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;
+    DROP POLICY IF EXISTS wf_tenant ON @extschema@.wf_workflow;
+    DROP POLICY IF EXISTS wf_tenant ON @extschema@.wf_step;
+    DROP POLICY IF EXISTS wf_tenant ON @extschema@.wf_event;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER wf_isolation_remove AFTER DELETE ON @extschema@.wf_isolation
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.wf_isolation_remove();
+
+CREATE FUNCTION @extschema@.wf_enable_isolation() RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@.wf_require_tenant_owner('enable tenant isolation');
+    DELETE FROM @extschema@.wf_isolation;
+    INSERT INTO @extschema@.wf_isolation DEFAULT VALUES;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.wf_enable_isolation() IS
@@ -1641,9 +1695,11 @@ SET client_min_messages = warning
 AS $$
 BEGIN
     PERFORM @extschema@.wf_require_tenant_owner('disable tenant isolation');
+    DELETE FROM @extschema@.wf_isolation;
+    -- also what a row-less state left (a restore without the row)
     ALTER TABLE @extschema@.wf_workflow NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;
     ALTER TABLE @extschema@.wf_step NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;
-    ALTER TABLE @extschema@.wf_event NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;
+    ALTER TABLE @extschema@.wf_event DISABLE ROW LEVEL SECURITY;
     DROP POLICY IF EXISTS wf_tenant ON @extschema@.wf_workflow;
     DROP POLICY IF EXISTS wf_tenant ON @extschema@.wf_step;
     DROP POLICY IF EXISTS wf_tenant ON @extschema@.wf_event;
@@ -1706,7 +1762,7 @@ REVOKE EXECUTE ON FUNCTION
 FROM PUBLIC;
 REVOKE EXECUTE ON PROCEDURE @extschema@.wf_cleanup_all(pg_catalog.int4, pg_catalog.int8) FROM PUBLIC;
 REVOKE ALL ON TABLE @extschema@.wf_tenant_binding, @extschema@.wf_tenant_quota,
-    @extschema@.wf_tenant_counter, @extschema@.wf_tenant_usage FROM PUBLIC;
+    @extschema@.wf_tenant_counter, @extschema@.wf_tenant_usage, @extschema@.wf_isolation FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION
     @extschema@.wf_tenant_owner(),
     @extschema@.wf_require_tenant_owner(pg_catalog.text),
@@ -1720,7 +1776,9 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.wf_bind_tenant(pg_catalog.regrole, pg_catalog.text[]),
     @extschema@.wf_set_quota(pg_catalog.text, pg_catalog.int8, pg_catalog.int8),
     @extschema@.wf_enable_isolation(),
-    @extschema@.wf_disable_isolation()
+    @extschema@.wf_disable_isolation(),
+    @extschema@.wf_isolation_apply(),
+    @extschema@.wf_isolation_remove()
 FROM PUBLIC;
 
 CREATE FUNCTION @extschema@.wf_grant_access(role pg_catalog.regrole,
