@@ -227,15 +227,19 @@ COMMENT ON TABLE @extschema@.wf_retention_policy IS
 -- src/wfp_store.c) and wf_load's direct path (src/wfp_store_scan.c); and
 -- wf_cleanup below deletes its complement.  sql/retention_live.sql holds
 -- all four to the same verdicts on every boundary and status.  Expired
--- workflows are invisible at once, before any physical delete.
+-- workflows are invisible at once, before any physical delete.  A run
+-- updated after now() has not reached its retention (no keep has a
+-- negative part: wf_set_retention); saying so first keeps updated_at +
+-- keep from overflowing on a far-future updated_at a writer stored.
 CREATE VIEW @extschema@.wf_live WITH (security_invoker = true) AS
 SELECT w.*
   FROM @extschema@.wf_workflow AS w
  WHERE (w.expires_at IS NULL OR w.expires_at OPERATOR(pg_catalog.>) pg_catalog.now())
    AND NOT EXISTS (SELECT FROM @extschema@.wf_retention_policy AS r
                     WHERE r.status OPERATOR(pg_catalog.=) w.status
-                      AND w.updated_at OPERATOR(pg_catalog.+) r.keep
-                          OPERATOR(pg_catalog.<=) pg_catalog.now());
+                      AND CASE WHEN w.updated_at OPERATOR(pg_catalog.>) pg_catalog.now() THEN false
+                               ELSE w.updated_at OPERATOR(pg_catalog.+) r.keep
+                                    OPERATOR(pg_catalog.<=) pg_catalog.now() END);
 COMMENT ON VIEW @extschema@.wf_live IS
 'workflows that have not expired (by ttl or by retention)';
 
@@ -391,12 +395,18 @@ END
 $$;
 
 -- The keyset cursor of a row: microseconds since the epoch, ':', the id.
+-- Any timestamp a writer may store has one: the microseconds are exact
+-- numeric (20 digits reach both ends of the timestamp range), infinity and
+-- -infinity are written as words.
 CREATE FUNCTION @extschema@.wf_list_cursor(updated_at pg_catalog.timestamptz, id pg_catalog.text)
 RETURNS pg_catalog.text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT ((EXTRACT(epoch FROM $1) * 1000000)::pg_catalog.int8)::pg_catalog.text
+    SELECT CASE WHEN pg_catalog.isfinite($1)
+                THEN pg_catalog.trunc(EXTRACT(epoch FROM $1) * 1000000)::pg_catalog.text
+                WHEN $1 > pg_catalog.to_timestamp(0) THEN 'infinity'
+                ELSE '-infinity' END
            || ':' || $2
 $$;
 
@@ -416,6 +426,8 @@ DECLARE
     after_ts pg_catalog.timestamptz;
     after_id pg_catalog.text;
     sep pg_catalog.int4;
+    micros pg_catalog.numeric;
+    days pg_catalog.numeric;
 BEGIN
     IF max_rows IS NULL OR max_rows < 1 THEN
         RAISE EXCEPTION 'max_rows must be at least 1' USING ERRCODE = '22023';
@@ -428,16 +440,25 @@ BEGIN
     END IF;
     IF after IS NOT NULL THEN
         sep := pg_catalog.strpos(after, ':');
-        IF sep < 2 OR pg_catalog.substr(after, 1, sep - 1) !~ '^-?[0-9]{1,19}$' THEN
+        IF sep < 2 OR pg_catalog.substr(after, 1, sep - 1) !~ '^-?([0-9]{1,20}|infinity)$' THEN
             RAISE EXCEPTION 'invalid cursor for after: "%"', after
                 USING ERRCODE = '22023',
                       HINT = 'Pass the "next" value of the last row of the previous page.';
         END IF;
         BEGIN
-            after_ts := 'epoch'::pg_catalog.timestamptz
-                        + pg_catalog.substr(after, 1, sep - 1)::pg_catalog.int8
-                          * '1 microsecond'::pg_catalog.interval;
-        EXCEPTION WHEN numeric_value_out_of_range OR datetime_field_overflow THEN
+            IF pg_catalog.substr(after, 1, sep - 1) ~ 'infinity' THEN
+                after_ts := pg_catalog.substr(after, 1, sep - 1)::pg_catalog.timestamptz;
+            ELSE
+                -- exact: whole days, then the microseconds of the last one
+                micros := pg_catalog.substr(after, 1, sep - 1)::pg_catalog.numeric;
+                days := pg_catalog.floor(micros / 86400000000);
+                after_ts := ('1970-01-01'::pg_catalog.timestamp
+                             + days::pg_catalog.int4 * '1 day'::pg_catalog.interval
+                             + (micros - days * 86400000000)::pg_catalog.int8
+                               * '1 microsecond'::pg_catalog.interval) AT TIME ZONE 'UTC';
+            END IF;
+        EXCEPTION WHEN numeric_value_out_of_range OR datetime_field_overflow
+                    OR interval_field_overflow THEN
             RAISE EXCEPTION 'invalid cursor for after: "%"', after
                 USING ERRCODE = '22023',
                       HINT = 'Pass the "next" value of the last row of the previous page.';
@@ -710,6 +731,12 @@ BEGIN
     IF owner IS NULL OR owner = '' THEN
         RAISE EXCEPTION 'owner must not be empty' USING ERRCODE = '22023';
     END IF;
+    IF pg_catalog.octet_length(owner) > 1024 THEN
+        RAISE EXCEPTION 'owner of workflow "%" is too long', id
+            USING ERRCODE = '54000',
+                  DETAIL = pg_catalog.format('The owner is %s bytes long; at most 1024 bytes are allowed.',
+                                             pg_catalog.octet_length(owner));
+    END IF;
     IF ttl IS NULL OR ttl <= '0'::pg_catalog.interval THEN
         RAISE EXCEPTION 'ttl must be a positive interval' USING ERRCODE = '22023';
     END IF;
@@ -834,6 +861,19 @@ BEGIN
     ELSIF keep <= '0'::pg_catalog.interval THEN
         RAISE EXCEPTION 'keep must be a positive interval'
             USING ERRCODE = '22023', HINT = 'Pass NULL to keep such runs forever.';
+    ELSIF least(EXTRACT(year FROM keep), EXTRACT(month FROM keep), EXTRACT(day FROM keep),
+                EXTRACT(hour FROM keep), EXTRACT(minute FROM keep),
+                EXTRACT(second FROM keep)) < 0 THEN
+        -- updated_at + keep >= updated_at must hold (the live rule relies on it)
+        RAISE EXCEPTION 'keep must be a positive interval'
+            USING ERRCODE = '22023',
+                  DETAIL = pg_catalog.format('%s has a negative part.', keep),
+                  HINT = 'Pass NULL to keep such runs forever.';
+    ELSIF keep > '1000 years'::pg_catalog.interval THEN
+        -- updated_at + keep and now() - keep must stay timestamps
+        RAISE EXCEPTION 'keep must be at most 1000 years'
+            USING ERRCODE = '22023', DETAIL = pg_catalog.format('The keep given is %s.', keep),
+                  HINT = 'Pass NULL to keep such runs forever.';
     ELSE
         INSERT INTO @extschema@.wf_retention_policy AS p VALUES (status, keep)
         ON CONFLICT ON CONSTRAINT wf_retention_policy_pkey DO UPDATE SET keep = EXCLUDED.keep;
@@ -940,7 +980,7 @@ DECLARE
     total pg_catalog.int8 := 0;
     want pg_catalog.int4;
     got pg_catalog.int4;
-    gone_ids pg_catalog.text[];
+    ids pg_catalog.text[];
 BEGIN
     IF batch_size IS NULL OR batch_size < 1 THEN
         RAISE EXCEPTION 'batch_size must be at least 1' USING ERRCODE = '22023';
@@ -976,53 +1016,64 @@ BEGIN
         -- which month lengths make up to 3 days looser, lets the index
         -- range-scan.  The expiry is re-checked on the row as locked, so a
         -- concurrent refresh wins.
+        --
+        -- A workflow goes whole or not at all (docs/design.md, "Deleting a
+        -- workflow"): this statement only locks the victims' headers, and
+        -- the deletes below run as statements of their own, whose fresh
+        -- snapshots see every step and event committed before the lock (a
+        -- writer that committed between this statement's snapshot and its
+        -- lock is seen by the lock, not by this snapshot).  Every writer
+        -- locks the header before it adds a row, so none can add one now.
         WITH candidates AS (
                 (SELECT w.id, w.expires_at AS gone_at
                    FROM @extschema@.wf_workflow AS w
                   WHERE w.expires_at <= now()
-                  ORDER BY w.expires_at LIMIT 2 * want)
+                  ORDER BY w.expires_at LIMIT 2 * want::pg_catalog.int8)
                 UNION ALL
                 (SELECT w.id, w.updated_at + p.keep
                    FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
                   WHERE p.status = 'completed' AND w.status = 'completed'
                     AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
-                    AND w.updated_at + p.keep <= now()
-                  ORDER BY w.updated_at LIMIT 2 * want)
+                    AND CASE WHEN w.updated_at > now() THEN false
+                             ELSE w.updated_at + p.keep <= now() END
+                  ORDER BY w.updated_at LIMIT 2 * want::pg_catalog.int8)
                 UNION ALL
                 (SELECT w.id, w.updated_at + p.keep
                    FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
                   WHERE p.status = 'failed' AND w.status = 'failed'
                     AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
-                    AND w.updated_at + p.keep <= now()
-                  ORDER BY w.updated_at LIMIT 2 * want)
+                    AND CASE WHEN w.updated_at > now() THEN false
+                             ELSE w.updated_at + p.keep <= now() END
+                  ORDER BY w.updated_at LIMIT 2 * want::pg_catalog.int8)
                 UNION ALL
                 (SELECT w.id, w.updated_at + p.keep
                    FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
                   WHERE p.status = 'cancelled' AND w.status = 'cancelled'
                     AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
-                    AND w.updated_at + p.keep <= now()
-                  ORDER BY w.updated_at LIMIT 2 * want)),
+                    AND CASE WHEN w.updated_at > now() THEN false
+                             ELSE w.updated_at + p.keep <= now() END
+                  ORDER BY w.updated_at LIMIT 2 * want::pg_catalog.int8)),
              oldest AS (
                 SELECT c.id, min(c.gone_at) AS gone_at FROM candidates AS c
-                 GROUP BY c.id ORDER BY 2 LIMIT 2 * want),
+                 GROUP BY c.id ORDER BY 2 LIMIT 2 * want::pg_catalog.int8),
              victims AS (
                 SELECT w.id FROM @extschema@.wf_workflow AS w
                   JOIN oldest AS o ON o.id = w.id
                  WHERE w.expires_at <= now()
                     OR EXISTS (SELECT FROM @extschema@.wf_retention_policy AS r
-                                WHERE r.status = w.status AND w.updated_at + r.keep <= now())
+                                WHERE r.status = w.status
+                                  AND CASE WHEN w.updated_at > now() THEN false
+                                           ELSE w.updated_at + r.keep <= now() END)
                  ORDER BY o.gone_at LIMIT want
-                   FOR UPDATE OF w SKIP LOCKED),
-             steps AS (
-                DELETE FROM @extschema@.wf_step AS s USING victims AS v
-                 WHERE s.workflow_id = v.id),
-             gone AS (
-                DELETE FROM @extschema@.wf_workflow AS w USING victims AS v
-                 WHERE w.id = v.id RETURNING w.id)
-        SELECT pg_catalog.array_agg(g.id) INTO gone_ids FROM gone AS g;
-        got := COALESCE(pg_catalog.cardinality(gone_ids), 0);
-        -- their history: only the owner may delete it (docs/security.md)
-        PERFORM @extschema@.wf_forget_history(gone_ids);
+                   FOR UPDATE OF w SKIP LOCKED)
+        SELECT pg_catalog.array_agg(v.id) INTO ids FROM victims AS v;
+        EXIT WHEN ids IS NULL;
+        DELETE FROM @extschema@.wf_step AS s WHERE s.workflow_id = ANY (ids);
+        DELETE FROM @extschema@.wf_workflow AS w WHERE w.id = ANY (ids);
+        GET DIAGNOSTICS got = ROW_COUNT;
+        -- their history, once the headers are gone: only the owner may
+        -- delete it (docs/security.md)
+        PERFORM @extschema@.wf_forget_history(ids);
         total := total + got;
         -- fewer than wanted may only mean rows were skipped: go on until a
         -- batch finds nothing it can delete
@@ -1134,6 +1185,9 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    IF tbl IS NULL THEN
+        RAISE EXCEPTION 'tbl must not be null' USING ERRCODE = '22004';
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_trigger AS t
                     WHERE t.tgrelid = tbl AND t.tgname = 'wf_checkpoint') THEN
         RAISE EXCEPTION 'table % has no checkpoint trigger', tbl
@@ -1157,6 +1211,51 @@ AS $$
 $$;
 COMMENT ON FUNCTION @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text) IS
 'the recorded StepResult of one step, or NULL: what a durable procedure checks before each step';
+
+------------------------------------------------------------------------------
+-- Consistency check
+--
+-- wf_verify, in the spirit of amcheck: the counters every writer keeps in
+-- a header (step_count, pending, size_bytes, next_pos) and the facts kept
+-- in each step row (hash, size, ok, pending) recomputed from the stored
+-- values by the same C code the writers use, plus step rows that belong to
+-- no header.  No row means consistent.  It locks each header it checks as
+-- a writer does, so it needs the writer grant.
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.wf_verify_workflow(id pg_catalog.text,
+                                               missing_ok pg_catalog.bool DEFAULT false)
+RETURNS SETOF pg_catalog.text
+AS 'MODULE_PATHNAME', 'wf_verify_workflow'
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_verify_workflow(pg_catalog.text, pg_catalog.bool) IS
+'the disagreements between one live workflow''s header and its step rows (wf_verify does every workflow)';
+
+CREATE FUNCTION @extschema@.wf_verify(id pg_catalog.text DEFAULT NULL)
+RETURNS TABLE (id pg_catalog.text, problem pg_catalog.text)
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT $1, p.problem
+      FROM @extschema@.wf_verify_workflow($1,
+               EXISTS (SELECT FROM @extschema@.wf_step AS s WHERE s.workflow_id = $1)) AS p(problem)
+    UNION ALL
+    SELECT w.id, p.problem
+      FROM @extschema@.wf_live AS w,
+           LATERAL @extschema@.wf_verify_workflow(w.id, true) AS p(problem)
+     WHERE $1 IS NULL
+    UNION ALL
+    SELECT s.workflow_id, pg_catalog.format('%s step rows without a header', pg_catalog.count(*))
+      FROM @extschema@.wf_step AS s
+     WHERE ($1 IS NULL OR s.workflow_id = $1)
+       AND NOT EXISTS (SELECT FROM @extschema@.wf_workflow AS h
+                        WHERE h.id = s.workflow_id)
+     GROUP BY s.workflow_id
+    ORDER BY 1, 2
+$$;
+COMMENT ON FUNCTION @extschema@.wf_verify(pg_catalog.text) IS
+'consistency check of one workflow (or all): header counters against step rows, and step rows without a header';
 
 ------------------------------------------------------------------------------
 -- Privileges
@@ -1206,7 +1305,9 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.wf_checkpoint_trigger(),
     @extschema@.wf_attach_checkpoint(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name),
     @extschema@.wf_detach_checkpoint(pg_catalog.regclass),
-    @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text)
+    @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_verify_workflow(pg_catalog.text, pg_catalog.bool),
+    @extschema@.wf_verify(pg_catalog.text)
 FROM PUBLIC;
 REVOKE EXECUTE ON PROCEDURE @extschema@.wf_cleanup_all(pg_catalog.int4, pg_catalog.int8) FROM PUBLIC;
 

@@ -112,7 +112,8 @@ typedef struct StmtDef
 #define WFP_LIVE(h) \
 	"(" h "expires_at IS NULL OR " h "expires_at > now()) AND NOT EXISTS " \
 	"(SELECT FROM workflow_persist.wf_retention_policy AS r " \
-	"WHERE r.status = " h "status AND " h "updated_at + r.keep <= now())"
+	"WHERE r.status = " h "status AND CASE WHEN " h "updated_at > now() " \
+	"THEN false ELSE " h "updated_at + r.keep <= now() END)"
 
 /*
  * Every header write sets $1..$9 (header_params); full writes add $10..$15,
@@ -412,7 +413,8 @@ reset_header(WfpWorkflow *wf)
  * (version 0) that the caller overwrites with wfp_store_write_header();
  * a concurrent creator makes us wait for it and then lock its row.  An
  * expired workflow is treated as absent: its steps and events are deleted
- * and the header starts afresh.
+ * and the header starts afresh.  A claimed id is cleared the same way of
+ * any step or event row left without a header.
  */
 bool
 wfp_store_lock(WfpWorkflow *wf, const char *id, bool create)
@@ -444,6 +446,14 @@ wfp_store_lock(WfpWorkflow *wf, const char *id, bool create)
 		if (run(S_CLAIM_HEADER, &arg, NULL, false,
 				SPI_OK_INSERT_RETURNING) == 1)
 		{
+			/*
+			 * A new run never inherits rows of an earlier run of this id:
+			 * no deletion leaves any behind, but should one ever be found
+			 * (a header deleted by hand, say), it goes now, under the lock
+			 * of the header just claimed (docs/design.md, "Deleting a
+			 * workflow").
+			 */
+			wfp_store_forget(id);
 			reset_header(wf);
 			wf->created = true;
 			return true;
@@ -908,12 +918,18 @@ wfp_store_forget(const char *id)
 /*
  * Every stored step of a workflow, unordered.  Results are detoasted
  * lazily by the caller (DatumGetJsonbP on value_datum).
+ *
+ * locked: the caller holds the header's lock (wfp_store_lock), so the
+ * steps are read with a snapshot taken now, after the lock was granted,
+ * and include whatever the writer it may have waited for committed.
+ * Otherwise they are read with the caller's snapshot, the one its header
+ * read used.
  */
 WfpStepRow *
-wfp_store_read_steps(const char *id, int *count)
+wfp_store_read_steps(const char *id, bool locked, int *count)
 {
 	Datum		arg = CStringGetTextDatum(id);
-	int			n = run(S_READ_STEPS, &arg, NULL, true, SPI_OK_SELECT);
+	int			n = run(S_READ_STEPS, &arg, NULL, !locked, SPI_OK_SELECT);
 
 	return fill_step_rows(n, 1, count);
 }
