@@ -1258,7 +1258,7 @@ COMMENT ON FUNCTION @extschema@.wf_verify(pg_catalog.text) IS
 'consistency check of one workflow (or all): header counters against step rows, and step rows without a header';
 
 ------------------------------------------------------------------------------
--- Tenants (docs/tenants.md)
+-- Tenants (docs/security.md, "Tenants")
 --
 -- A workflow may belong to a tenant: the column wf_workflow.tenant, set
 -- when the workflow is created (from workflow_persist.tenant, or the one

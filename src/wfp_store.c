@@ -464,7 +464,7 @@ wfp_store_lock(WfpWorkflow *wf, const char *id, bool create)
 
 	/*
 	 * The id is taken and still cannot be locked: under row-level security
-	 * (tenant isolation, docs/tenants.md) the row belongs to a tenant this
+	 * (tenant isolation, docs/security.md, "Tenants") the row belongs to a tenant this
 	 * role may not see.  Ids are one space for every tenant, so saying that
 	 * it is taken tells no more than the conflict itself.
 	 */

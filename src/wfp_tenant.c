@@ -2,7 +2,7 @@
  *
  * wfp_tenant.c
  *	  wf_visible_tenants(): what the tenant-isolation policies let the
- *	  current role use (docs/tenants.md).
+ *	  current role use (docs/security.md, "Tenants").
  *
  * The policies of wf_enable_isolation() compare a header's tenant with
  * this function's result, called in an uncorrelated sub-select, so once

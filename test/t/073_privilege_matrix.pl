@@ -172,12 +172,12 @@ BEGIN
         WHEN param = 'value_column' THEN '''v'''
         WHEN param = 'role' THEN '''wfm_none'''
         WHEN param = 'writable' THEN 'false'
+        WHEN param = 'missing_ok' THEN 'false'
         WHEN param = 'updated_at' THEN 'now()'
         WHEN param = 'tenant' THEN '''T'''
         WHEN param = 'tenants' THEN '''{T}'''
         WHEN param IN ('max_workflows', 'max_bytes') THEN '10'
         WHEN param = 'what' THEN '''x'''
-        WHEN param = 'missing_ok' THEN 'false'
     END;
 END $$;
 
