@@ -78,11 +78,11 @@ INSERT INTO public.trg_misuse VALUES ('trg:mis:1', 'a', '1');
 \echo :SQLSTATE
 DROP TRIGGER trg_one_arg ON public.trg_misuse;
 
-CREATE TRIGGER trg_four_args AFTER INSERT ON public.trg_misuse
-    FOR EACH ROW EXECUTE FUNCTION wf_checkpoint_trigger('wid', 'step', 'v', 'v');
+CREATE TRIGGER trg_five_args AFTER INSERT ON public.trg_misuse
+    FOR EACH ROW EXECUTE FUNCTION wf_checkpoint_trigger('wid', 'step', 'v', 'v', 'v');
 INSERT INTO public.trg_misuse VALUES ('trg:mis:1', 'a', '1');
 \echo :SQLSTATE
-DROP TRIGGER trg_four_args ON public.trg_misuse;
+DROP TRIGGER trg_five_args ON public.trg_misuse;
 
 -- columns that do not exist: 42703, whichever argument names them
 CREATE TRIGGER trg_bad_id AFTER INSERT ON public.trg_misuse

@@ -63,7 +63,10 @@ COMMENT ON FUNCTION @extschema@.wf_merge_snapshots(pg_catalog.jsonb, pg_catalog.
 ------------------------------------------------------------------------------
 
 CREATE TABLE @extschema@.wf_workflow (
-    id          pg_catalog.text COLLATE "C" NOT NULL PRIMARY KEY,
+    -- the store a workflow belongs to (docs/design.md, "The run model");
+    -- (namespace, id) is its key
+    namespace   pg_catalog.text COLLATE "C" NOT NULL DEFAULT 'default',
+    id          pg_catalog.text COLLATE "C" NOT NULL,
     status      pg_catalog.text NOT NULL,
     version     pg_catalog.int8 NOT NULL,
     -- the snapshot's "execution" member (NULL when it has none) ...
@@ -89,24 +92,27 @@ CREATE TABLE @extschema@.wf_workflow (
     -- the lease of a multi-worker engine (wf_lease_acquire)
     lease_owner      pg_catalog.text,
     lease_token      pg_catalog.text,
-    lease_expires_at pg_catalog.timestamptz
-    -- status (one of running, suspended, completed, failed, cancelled) and
-    -- id (1..512 bytes) are enforced by the C store: CHECK constraints would
-    -- be re-read from the catalog on every checkpoint (docs/design.md)
+    lease_expires_at pg_catalog.timestamptz,
+    PRIMARY KEY (namespace, id)
+    -- status (one of running, suspended, completed, failed, cancelled), id
+    -- (1..512 bytes) and namespace (1..63 bytes of [A-Za-z0-9_.-]) are
+    -- enforced by the C store: CHECK constraints would be re-read from the
+    -- catalog on every checkpoint (docs/design.md)
 ) WITH (fillfactor = 90);
 COMMENT ON TABLE @extschema@.wf_workflow IS
 'one row per workflow: version, status and every snapshot member but the steps';
 
--- wf_list: newest first, keyset paging
-CREATE INDEX wf_workflow_updated_idx ON @extschema@.wf_workflow (updated_at DESC, id);
+-- wf_list: a namespace's workflows, newest first, keyset paging
+CREATE INDEX wf_workflow_updated_idx ON @extschema@.wf_workflow (namespace, updated_at DESC, id);
 -- everything waiting for a human, newest first
-CREATE INDEX wf_workflow_suspended_idx ON @extschema@.wf_workflow (updated_at DESC, id)
+CREATE INDEX wf_workflow_suspended_idx ON @extschema@.wf_workflow (namespace, updated_at DESC, id)
     WHERE status OPERATOR(pg_catalog.=) 'suspended';
 -- expiry: the cleanup's work list (and the stats' "expired" count)
 CREATE INDEX wf_workflow_expires_idx ON @extschema@.wf_workflow (expires_at)
     WHERE expires_at IS NOT NULL;
 
 CREATE TABLE @extschema@.wf_step (
+    namespace   pg_catalog.text COLLATE "C" NOT NULL DEFAULT 'default',
     workflow_id pg_catalog.text COLLATE "C" NOT NULL,
     step_key    pg_catalog.text COLLATE "C" NOT NULL,
     -- the order in which the key was first recorded (jsonb sorts keys)
@@ -121,7 +127,7 @@ CREATE TABLE @extschema@.wf_step (
     recorded_at pg_catalog.timestamptz NOT NULL,
     -- 'approval' / 'hook' while the step waits for a decision, else NULL
     pending     pg_catalog.text,
-    PRIMARY KEY (workflow_id, step_key)
+    PRIMARY KEY (namespace, workflow_id, step_key)
 );
 COMMENT ON TABLE @extschema@.wf_step IS
 'one row per recorded step of a workflow';
@@ -132,6 +138,7 @@ CREATE INDEX wf_step_pending_idx ON @extschema@.wf_step (recorded_at DESC)
 -- The lifecycle events of each run (wf_history adds "created" and the
 -- recorded steps from the two tables above, so checkpoints write no event).
 CREATE TABLE @extschema@.wf_event (
+    namespace   pg_catalog.text COLLATE "C" NOT NULL DEFAULT 'default',
     workflow_id pg_catalog.text COLLATE "C" NOT NULL,
     seq         pg_catalog.int8 GENERATED ALWAYS AS IDENTITY,
     at          pg_catalog.timestamptz NOT NULL,
@@ -139,17 +146,20 @@ CREATE TABLE @extschema@.wf_event (
     step_key    pg_catalog.text,
     actor       pg_catalog.text NOT NULL,
     detail      pg_catalog.jsonb,
-    PRIMARY KEY (workflow_id, seq)
+    PRIMARY KEY (namespace, workflow_id, seq)
 );
 COMMENT ON TABLE @extschema@.wf_event IS
 'suspensions, decisions, resumptions, cancellations and status changes of runs';
 
 -- Retention: how long finished runs are kept after their last update, per
--- status (completed, failed, cancelled; running and suspended runs are
--- never removed by retention, only by an explicit expiry).
+-- namespace and status (completed, failed, cancelled; running and
+-- suspended runs are never removed by retention, only by an explicit
+-- expiry).
 CREATE TABLE @extschema@.wf_retention_policy (
-    status pg_catalog.text PRIMARY KEY,
-    keep   pg_catalog.interval NOT NULL
+    namespace pg_catalog.text COLLATE "C" NOT NULL DEFAULT 'default',
+    status    pg_catalog.text NOT NULL,
+    keep      pg_catalog.interval NOT NULL,
+    PRIMARY KEY (namespace, status)
 );
 COMMENT ON TABLE @extschema@.wf_retention_policy IS
 'how long finished runs are kept after their last update (wf_set_retention)';
@@ -166,7 +176,8 @@ SELECT w.*
   FROM @extschema@.wf_workflow AS w
  WHERE (w.expires_at IS NULL OR w.expires_at OPERATOR(pg_catalog.>) pg_catalog.now())
    AND NOT EXISTS (SELECT FROM @extschema@.wf_retention_policy AS r
-                    WHERE r.status OPERATOR(pg_catalog.=) w.status
+                    WHERE r.namespace OPERATOR(pg_catalog.=) w.namespace
+                      AND r.status OPERATOR(pg_catalog.=) w.status
                       AND w.updated_at OPERATOR(pg_catalog.+) r.keep
                           OPERATOR(pg_catalog.<=) pg_catalog.now());
 COMMENT ON VIEW @extschema@.wf_live IS
@@ -174,7 +185,7 @@ COMMENT ON VIEW @extschema@.wf_live IS
 
 -- retention's work list: finished runs by status and age (running runs,
 -- the ones checkpoints update, are not in it)
-CREATE INDEX wf_workflow_finished_idx ON @extschema@.wf_workflow (status, updated_at)
+CREATE INDEX wf_workflow_finished_idx ON @extschema@.wf_workflow (namespace, status, updated_at)
     WHERE status OPERATOR(pg_catalog.=) ANY
           (ARRAY['completed', 'failed', 'cancelled']::pg_catalog.text[]);
 
@@ -204,43 +215,47 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_retention_policy', ''
 CREATE FUNCTION @extschema@.wf_save(id pg_catalog.text, snapshot pg_catalog.jsonb,
                                     ttl pg_catalog.interval DEFAULT NULL,
                                     expected_version pg_catalog.int8 DEFAULT NULL,
-                                    lease_token pg_catalog.text DEFAULT NULL)
+                                    lease_token pg_catalog.text DEFAULT NULL,
+                                    namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_save'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text, pg_catalog.text) IS
 'validate and store a whole snapshot (unchanged steps are not rewritten); returns the new version';
 
 CREATE FUNCTION @extschema@.wf_save_step(id pg_catalog.text, step_key pg_catalog.text,
                                          result pg_catalog.jsonb,
                                          expected_version pg_catalog.int8 DEFAULT NULL,
-                                         lease_token pg_catalog.text DEFAULT NULL)
+                                         lease_token pg_catalog.text DEFAULT NULL,
+                                         namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_save_step'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text, pg_catalog.text) IS
 'record one step result (a checkpoint); creates the workflow if absent; returns the new version';
 
 CREATE FUNCTION @extschema@.wf_merge(id pg_catalog.text, delta pg_catalog.jsonb,
                                      expected_version pg_catalog.int8 DEFAULT NULL,
-                                     lease_token pg_catalog.text DEFAULT NULL)
+                                     lease_token pg_catalog.text DEFAULT NULL,
+                                     namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_merge'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_merge(pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_merge(pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text, pg_catalog.text) IS
 'merge a delta into the stored snapshot under its row lock (wf_merge_snapshots semantics); returns the new version';
 
 CREATE FUNCTION @extschema@.wf_load(id pg_catalog.text, include pg_catalog.text DEFAULT 'all',
                                     since_step pg_catalog.text DEFAULT NULL,
-                                    step_limit pg_catalog.int4 DEFAULT NULL)
+                                    step_limit pg_catalog.int4 DEFAULT NULL,
+                                    namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.jsonb
 AS 'MODULE_PATHNAME', 'wf_load'
 LANGUAGE C STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_load(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.int4) IS
+COMMENT ON FUNCTION @extschema@.wf_load(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text) IS
 'the stored snapshot (NULL when absent); include/since_step/step_limit filter its steps';
 
 ------------------------------------------------------------------------------
@@ -257,24 +272,43 @@ SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.wf_check_id(pg_catalog.text) IS
 'returns a valid workflow id unchanged, raises 22023 otherwise (used by the SQL functions)';
 
-CREATE FUNCTION @extschema@.wf_delete(id pg_catalog.text) RETURNS pg_catalog.bool
+-- A namespace is 1 to 63 bytes of [A-Za-z0-9_.-]; NULL means the setting
+-- workflow_persist.namespace, and '*' (every namespace) is accepted only
+-- with many => true.  The rule is the C functions' own (src/wfp_settings.c,
+-- wfp_arg_namespace in src/wfp_args.c), so it is written once.
+CREATE FUNCTION @extschema@.wf_namespace(namespace pg_catalog.text DEFAULT NULL,
+                                         many pg_catalog.bool DEFAULT false)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'wf_namespace'
+LANGUAGE C STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_namespace(pg_catalog.text, pg_catalog.bool) IS
+'the namespace a call means (NULL: workflow_persist.namespace), checked; raises 22023 otherwise';
+
+CREATE FUNCTION @extschema@.wf_delete(id pg_catalog.text,
+                                      namespace pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.bool
 AS 'MODULE_PATHNAME', 'wf_delete'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_delete(pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_delete(pg_catalog.text, pg_catalog.text) IS
 'delete a workflow and its steps; false (not an error) when there was none';
 
-CREATE FUNCTION @extschema@.wf_exists(id pg_catalog.text) RETURNS pg_catalog.bool
+CREATE FUNCTION @extschema@.wf_exists(id pg_catalog.text,
+                                      namespace pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.bool
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT EXISTS (SELECT FROM @extschema@.wf_live AS w
-                    WHERE w.id = @extschema@.wf_check_id($1))
+                    WHERE w.namespace = @extschema@.wf_namespace($2)
+                      AND w.id = @extschema@.wf_check_id($1))
 $$;
-COMMENT ON FUNCTION @extschema@.wf_exists(pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_exists(pg_catalog.text, pg_catalog.text) IS
 'true when the workflow exists and has not expired';
 
-CREATE FUNCTION @extschema@.wf_steps(id pg_catalog.text)
+CREATE FUNCTION @extschema@.wf_steps(id pg_catalog.text,
+                                     namespace pg_catalog.text DEFAULT NULL)
 RETURNS TABLE (pos pg_catalog.int4, step_key pg_catalog.text, ok pg_catalog.bool,
                result pg_catalog.jsonb, recorded_at pg_catalog.timestamptz)
 LANGUAGE sql STABLE
@@ -282,11 +316,12 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT s.pos, s.step_key, s.ok, s.result, s.recorded_at
       FROM @extschema@.wf_live AS w
-      JOIN @extschema@.wf_step AS s ON s.workflow_id = w.id
-     WHERE w.id = @extschema@.wf_check_id($1)
+      JOIN @extschema@.wf_step AS s ON s.namespace = w.namespace AND s.workflow_id = w.id
+     WHERE w.namespace = @extschema@.wf_namespace($2)
+       AND w.id = @extschema@.wf_check_id($1)
      ORDER BY s.pos
 $$;
-COMMENT ON FUNCTION @extschema@.wf_steps(pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_steps(pg_catalog.text, pg_catalog.text) IS
 'the steps of a workflow in the order they were first recorded';
 
 -- The smallest string greater than every string starting with prefix, in
@@ -326,21 +361,29 @@ $$;
 
 -- wf_list's worker (PL/pgSQL cannot name an IN and an OUT parameter alike).
 CREATE FUNCTION @extschema@.wf_list_page(prefix pg_catalog.text, wanted_status pg_catalog.text,
-                                         max_rows pg_catalog.int4, after pg_catalog.text)
+                                         max_rows pg_catalog.int4, after pg_catalog.text,
+                                         wanted_namespace pg_catalog.text DEFAULT NULL)
 RETURNS TABLE (id pg_catalog.text, status pg_catalog.text, version pg_catalog.int8,
                step_count pg_catalog.int4, pending pg_catalog.int4, size_bytes pg_catalog.int8,
                created_at pg_catalog.timestamptz, updated_at pg_catalog.timestamptz,
-               expires_at pg_catalog.timestamptz, next pg_catalog.text)
+               expires_at pg_catalog.timestamptz, next pg_catalog.text,
+               namespace pg_catalog.text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     q pg_catalog.text;
     upper pg_catalog.text;
+    ns pg_catalog.text;
+    every pg_catalog.bool;
     after_ts pg_catalog.timestamptz;
+    after_ns pg_catalog.text;
     after_id pg_catalog.text;
+    rest pg_catalog.text;
     sep pg_catalog.int4;
 BEGIN
+    ns := @extschema@.wf_namespace(wanted_namespace, true);
+    every := ns = '*';
     IF max_rows IS NULL OR max_rows < 1 THEN
         RAISE EXCEPTION 'max_rows must be at least 1' USING ERRCODE = '22023';
     END IF;
@@ -367,13 +410,34 @@ BEGIN
                       HINT = 'Pass the "next" value of the last row of the previous page.';
         END;
         after_id := pg_catalog.substr(after, sep + 1);
+        IF every THEN
+            -- over every namespace the cursor is microseconds:namespace:id
+            -- (a namespace holds no ':')
+            rest := after_id;
+            sep := pg_catalog.strpos(rest, ':');
+            IF sep < 2 THEN
+                RAISE EXCEPTION 'invalid cursor for after: "%"', after
+                    USING ERRCODE = '22023',
+                          HINT = 'Pass the "next" value of the last row of the previous page, listed with the same namespace.';
+            END IF;
+            after_ns := pg_catalog.substr(rest, 1, sep - 1);
+            after_id := pg_catalog.substr(rest, sep + 1);
+        END IF;
     END IF;
 
     -- only the conditions asked for, so each is planned as an index range
+    -- (one namespace: wf_workflow_updated_idx; every namespace: a sort)
     q := 'SELECT w.id, w.status, w.version, w.step_count, w.pending, w.size_bytes, w.created_at,
-                 w.updated_at, w.expires_at, @extschema@.wf_list_cursor(w.updated_at, w.id)
+                 w.updated_at, w.expires_at, '
+         || CASE WHEN every
+                 THEN '@extschema@.wf_list_cursor(w.updated_at, w.namespace || '':'' || w.id)'
+                 ELSE '@extschema@.wf_list_cursor(w.updated_at, w.id)' END
+         || ', w.namespace
             FROM @extschema@.wf_live AS w
            WHERE true';
+    IF NOT every THEN
+        q := q || ' AND w.namespace = $7';
+    END IF;
     IF prefix IS NOT NULL AND prefix <> '' THEN
         q := q || ' AND w.id >= $1';
         upper := @extschema@.wf_prefix_upper_bound(prefix);
@@ -384,145 +448,179 @@ BEGIN
     IF wanted_status IS NOT NULL THEN
         q := q || ' AND w.status = $3';
     END IF;
-    IF after IS NOT NULL THEN
+    IF after IS NOT NULL AND every THEN
+        q := q || ' AND (w.updated_at < $4 OR (w.updated_at = $4 AND (w.namespace, w.id) > ($8, $5)))';
+    ELSIF after IS NOT NULL THEN
         q := q || ' AND (w.updated_at < $4 OR (w.updated_at = $4 AND w.id > $5))';
     END IF;
-    q := q || ' ORDER BY w.updated_at DESC, w.id LIMIT $6';
-    RETURN QUERY EXECUTE q USING prefix, upper, wanted_status, after_ts, after_id, max_rows;
+    q := q || CASE WHEN every THEN ' ORDER BY w.updated_at DESC, w.namespace, w.id LIMIT $6'
+                   ELSE ' ORDER BY w.updated_at DESC, w.id LIMIT $6' END;
+    RETURN QUERY EXECUTE q USING prefix, upper, wanted_status, after_ts, after_id, max_rows,
+                                 ns, after_ns;
 END
 $$;
 
 CREATE FUNCTION @extschema@.wf_list(prefix pg_catalog.text DEFAULT NULL,
                                     status pg_catalog.text DEFAULT NULL,
                                     max_rows pg_catalog.int4 DEFAULT 100,
-                                    after pg_catalog.text DEFAULT NULL)
+                                    after pg_catalog.text DEFAULT NULL,
+                                    namespace pg_catalog.text DEFAULT NULL)
 RETURNS TABLE (id pg_catalog.text, status pg_catalog.text, version pg_catalog.int8,
                step_count pg_catalog.int4, pending pg_catalog.int4, size_bytes pg_catalog.int8,
                created_at pg_catalog.timestamptz, updated_at pg_catalog.timestamptz,
-               expires_at pg_catalog.timestamptz, next pg_catalog.text)
+               expires_at pg_catalog.timestamptz, next pg_catalog.text,
+               namespace pg_catalog.text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT * FROM @extschema@.wf_list_page($1, $2, $3, $4)
+    SELECT * FROM @extschema@.wf_list_page($1, $2, $3, $4, $5)
 $$;
-COMMENT ON FUNCTION @extschema@.wf_list(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text) IS
-'workflows, newest updated_at first; prefix is literal; after = the "next" of the last row seen';
+COMMENT ON FUNCTION @extschema@.wf_list(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text, pg_catalog.text) IS
+'workflows of a namespace (''*'': every one), newest updated_at first; prefix is literal; after = the "next" of the last row seen';
 
-CREATE FUNCTION @extschema@.wf_info(id pg_catalog.text)
+CREATE FUNCTION @extschema@.wf_info(id pg_catalog.text,
+                                    namespace pg_catalog.text DEFAULT NULL)
 RETURNS TABLE (id pg_catalog.text, status pg_catalog.text, version pg_catalog.int8,
                step_count pg_catalog.int4, pending pg_catalog.int4, size_bytes pg_catalog.int8,
                created_at pg_catalog.timestamptz, updated_at pg_catalog.timestamptz,
-               expires_at pg_catalog.timestamptz)
+               expires_at pg_catalog.timestamptz, namespace pg_catalog.text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT w.id, w.status, w.version, w.step_count, w.pending, w.size_bytes,
-           w.created_at, w.updated_at, w.expires_at
+           w.created_at, w.updated_at, w.expires_at, w.namespace
       FROM @extschema@.wf_live AS w
-     WHERE w.id = @extschema@.wf_check_id($1)
+     WHERE w.namespace = @extschema@.wf_namespace($2)
+       AND w.id = @extschema@.wf_check_id($1)
 $$;
-COMMENT ON FUNCTION @extschema@.wf_info(pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_info(pg_catalog.text, pg_catalog.text) IS
 'the wf_list row of one workflow (no row when absent)';
 
+CREATE FUNCTION @extschema@.wf_stats(namespace pg_catalog.text DEFAULT NULL)
+RETURNS TABLE (status pg_catalog.text, workflows pg_catalog.int8, steps pg_catalog.int8,
+               bytes pg_catalog.int8, largest_id pg_catalog.text,
+               largest_bytes pg_catalog.int8, expired pg_catalog.int8)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH n AS (SELECT @extschema@.wf_namespace($1, true) AS ns OFFSET 0)
+    SELECT s.status,
+           pg_catalog.count(w.id) FILTER (WHERE NOT w.expired),
+           COALESCE(pg_catalog.sum(w.step_count) FILTER (WHERE NOT w.expired), 0)::pg_catalog.int8,
+           COALESCE(pg_catalog.sum(w.size_bytes) FILTER (WHERE NOT w.expired), 0)::pg_catalog.int8,
+           (SELECT l.id FROM @extschema@.wf_live AS l, n
+             WHERE l.status = s.status AND (n.ns = '*' OR l.namespace = n.ns)
+             ORDER BY l.size_bytes DESC, l.id, l.namespace LIMIT 1),
+           pg_catalog.max(w.size_bytes) FILTER (WHERE NOT w.expired),
+           pg_catalog.count(w.id) FILTER (WHERE w.expired)
+      FROM (VALUES ('running'), ('suspended'), ('completed'), ('failed'), ('cancelled'))
+           AS s(status)
+      LEFT JOIN (SELECT x.id, x.status, x.step_count, x.size_bytes, l.id IS NULL AS expired
+                   FROM n, @extschema@.wf_workflow AS x
+                   LEFT JOIN @extschema@.wf_live AS l
+                          ON l.namespace = x.namespace AND l.id = x.id
+                  WHERE n.ns = '*' OR x.namespace = n.ns) AS w
+             ON w.status = s.status
+     GROUP BY s.status
+$$;
+COMMENT ON FUNCTION @extschema@.wf_stats(pg_catalog.text) IS
+'per status in a namespace (''*'': every one): live workflows, their steps and bytes, the largest one, and expired rows awaiting deletion';
+
 CREATE VIEW @extschema@.wf_stats WITH (security_invoker = true) AS
-SELECT s.status,
-       pg_catalog.count(w.id) FILTER (WHERE NOT w.expired) AS workflows,
-       COALESCE(pg_catalog.sum(w.step_count) FILTER (WHERE NOT w.expired), 0)::pg_catalog.int8 AS steps,
-       COALESCE(pg_catalog.sum(w.size_bytes) FILTER (WHERE NOT w.expired), 0)::pg_catalog.int8 AS bytes,
-       (SELECT l.id FROM @extschema@.wf_live AS l
-         WHERE l.status = s.status
-         ORDER BY l.size_bytes DESC, l.id LIMIT 1) AS largest_id,
-       pg_catalog.max(w.size_bytes) FILTER (WHERE NOT w.expired) AS largest_bytes,
-       pg_catalog.count(w.id) FILTER (WHERE w.expired) AS expired
-  FROM (VALUES ('running'), ('suspended'), ('completed'), ('failed'), ('cancelled'))
-       AS s(status)
-  LEFT JOIN (SELECT x.id, x.status, x.step_count, x.size_bytes, l.id IS NULL AS expired
-               FROM @extschema@.wf_workflow AS x
-               LEFT JOIN @extschema@.wf_live AS l ON l.id = x.id) AS w
-         ON w.status = s.status
- GROUP BY s.status;
+SELECT s.status, s.workflows, s.steps, s.bytes, s.largest_id, s.largest_bytes, s.expired
+  FROM @extschema@.wf_stats() AS s;
 COMMENT ON VIEW @extschema@.wf_stats IS
-'per status: live workflows, their steps and bytes, the largest one, and expired rows awaiting deletion';
+'wf_stats() of the namespace workflow_persist.namespace names: per status, live workflows, their steps and bytes, the largest one, and expired rows awaiting deletion';
 
 ------------------------------------------------------------------------------
 -- Run lifecycle (docs/reference.md, "Run lifecycle"; guide docs/human-in-the-loop.md)
 ------------------------------------------------------------------------------
 
 CREATE FUNCTION @extschema@.wf_suspend(id pg_catalog.text, reason pg_catalog.text,
-                                       request pg_catalog.jsonb DEFAULT NULL)
+                                       request pg_catalog.jsonb DEFAULT NULL,
+                                       namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_suspend'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_suspend(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb) IS
+COMMENT ON FUNCTION @extschema@.wf_suspend(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text) IS
 'suspend a run with a reason and a request (for example an approval request)';
 
 CREATE FUNCTION @extschema@.wf_approve(id pg_catalog.text, step_key pg_catalog.text,
                                        value pg_catalog.jsonb DEFAULT 'true',
                                        note pg_catalog.text DEFAULT NULL,
-                                       decided_by pg_catalog.text DEFAULT CURRENT_USER)
+                                       decided_by pg_catalog.text DEFAULT CURRENT_USER,
+                                       namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_approve'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_approve(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_approve(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
 'approve a waiting step: it becomes {"ok":true,"value":value}, as awaitly''s injectApproval';
 
 CREATE FUNCTION @extschema@.wf_reject(id pg_catalog.text, step_key pg_catalog.text,
                                       reason pg_catalog.text,
                                       note pg_catalog.text DEFAULT NULL,
-                                      decided_by pg_catalog.text DEFAULT CURRENT_USER)
+                                      decided_by pg_catalog.text DEFAULT CURRENT_USER,
+                                      namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_reject'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_reject(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_reject(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
 'reject a waiting step: it becomes awaitly''s APPROVAL_REJECTED error result';
 
-CREATE FUNCTION @extschema@.wf_resume(id pg_catalog.text, data pg_catalog.jsonb DEFAULT NULL)
+CREATE FUNCTION @extschema@.wf_resume(id pg_catalog.text, data pg_catalog.jsonb DEFAULT NULL,
+                                      namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_resume'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_resume(pg_catalog.text, pg_catalog.jsonb) IS
+COMMENT ON FUNCTION @extschema@.wf_resume(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text) IS
 'back to running from suspended or failed; data is merged into metadata.resume';
 
-CREATE FUNCTION @extschema@.wf_cancel(id pg_catalog.text, reason pg_catalog.text DEFAULT NULL)
+CREATE FUNCTION @extschema@.wf_cancel(id pg_catalog.text, reason pg_catalog.text DEFAULT NULL,
+                                      namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_cancel'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_cancel(pg_catalog.text, pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_cancel(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
 'cancel a run; it accepts no more writes (wf_replay starts it again)';
 
-CREATE FUNCTION @extschema@.wf_replay(id pg_catalog.text, new_id pg_catalog.text DEFAULT NULL)
+CREATE FUNCTION @extschema@.wf_replay(id pg_catalog.text, new_id pg_catalog.text DEFAULT NULL,
+                                      namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.text
 AS 'MODULE_PATHNAME', 'wf_replay'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_replay(pg_catalog.text, pg_catalog.text) IS
-'a new run with the same input and workflow name, no steps; returns its id';
+COMMENT ON FUNCTION @extschema@.wf_replay(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+'a new run (in the same namespace) with the same input and workflow name, no steps; returns its id';
 
 CREATE FUNCTION @extschema@.wf_fork(id pg_catalog.text, new_id pg_catalog.text,
-                                    up_to_step pg_catalog.text)
+                                    up_to_step pg_catalog.text,
+                                    namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.text
 AS 'MODULE_PATHNAME', 'wf_fork'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_fork(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
-'a new run holding the steps recorded up to and including up_to_step';
+COMMENT ON FUNCTION @extschema@.wf_fork(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+'a new run (in the same namespace) holding the steps recorded up to and including up_to_step';
 
-CREATE FUNCTION @extschema@.wf_pending(id pg_catalog.text DEFAULT NULL)
+CREATE FUNCTION @extschema@.wf_pending(id pg_catalog.text DEFAULT NULL,
+                                       namespace pg_catalog.text DEFAULT NULL)
 RETURNS TABLE (id pg_catalog.text, step_key pg_catalog.text, kind pg_catalog.text,
                reason pg_catalog.text, request pg_catalog.jsonb,
-               since pg_catalog.timestamptz)
+               since pg_catalog.timestamptz, namespace pg_catalog.text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    -- the id is checked first (c is the outer side), even when nothing waits
-    SELECT p.id, p.step_key, p.kind, p.reason, p.request, p.since
+    -- the id and namespace are checked first (c is the outer side), even
+    -- when nothing waits; '*' (every namespace) only without an id
+    SELECT p.id, p.step_key, p.kind, p.reason, p.request, p.since, p.namespace
       FROM (SELECT CASE WHEN $1 IS NULL THEN NULL
-                        ELSE @extschema@.wf_check_id($1) END AS wanted
+                        ELSE @extschema@.wf_check_id($1) END AS wanted,
+                   @extschema@.wf_namespace($2, $1 IS NULL) AS ns
              OFFSET 0) AS c,
            LATERAL (
             SELECT w.id, s.step_key, s.pending AS kind,
@@ -534,53 +632,63 @@ AS $$
                                    ELSE '{}'::jsonb END
                        ELSE s.result->'error'->'metadata'
                    END AS request,
-                   s.recorded_at AS since
+                   s.recorded_at AS since, w.namespace
               FROM @extschema@.wf_step AS s
-              JOIN @extschema@.wf_live AS w ON w.id = s.workflow_id
+              JOIN @extschema@.wf_live AS w
+                ON w.namespace = s.namespace AND w.id = s.workflow_id
              WHERE s.pending IS NOT NULL
+               AND (c.ns = '*' OR s.namespace = c.ns)
                AND (c.wanted IS NULL OR s.workflow_id = c.wanted)
                AND w.status <> 'cancelled'
             UNION ALL
             SELECT w.id, NULL, 'suspension', w.suspend_reason, w.suspend_request,
-                   w.suspended_at
+                   w.suspended_at, w.namespace
               FROM @extschema@.wf_live AS w
              WHERE w.suspended_at IS NOT NULL
+               AND (c.ns = '*' OR w.namespace = c.ns)
                AND (c.wanted IS NULL OR w.id = c.wanted)) AS p
-     ORDER BY p.since DESC, p.id, p.step_key
+     ORDER BY p.since DESC, p.namespace, p.id, p.step_key
 $$;
-COMMENT ON FUNCTION @extschema@.wf_pending(pg_catalog.text) IS
-'what waits for a human: steps pending approval or a hook, and suspended runs; newest first';
+COMMENT ON FUNCTION @extschema@.wf_pending(pg_catalog.text, pg_catalog.text) IS
+'what waits for a human in a namespace (''*'': every one): steps pending approval or a hook, and suspended runs; newest first';
 
-CREATE FUNCTION @extschema@.wf_history(id pg_catalog.text)
+CREATE FUNCTION @extschema@.wf_history(id pg_catalog.text,
+                                       namespace pg_catalog.text DEFAULT NULL)
 RETURNS TABLE (at pg_catalog.timestamptz, event pg_catalog.text, step_key pg_catalog.text,
-               actor pg_catalog.text, detail pg_catalog.jsonb)
+               actor pg_catalog.text, detail pg_catalog.jsonb, namespace pg_catalog.text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     -- "created" and the recorded steps come from the tables themselves
     -- (a checkpoint writes no event row); everything else from wf_event
-    SELECT h.at, h.event, h.step_key, h.actor, h.detail
-      FROM (SELECT w.created_at AS at, 0 AS phase, 0::int8 AS seq, 'created' AS event,
+    SELECT h.at, h.event, h.step_key, h.actor, h.detail, c.ns
+      FROM (SELECT @extschema@.wf_namespace($2) AS ns,
+                   @extschema@.wf_check_id($1) AS wanted OFFSET 0) AS c,
+           LATERAL (
+            SELECT w.created_at AS at, 0 AS phase, 0::int8 AS seq, 'created' AS event,
                    NULL::text AS step_key, NULL::text AS actor, NULL::jsonb AS detail
               FROM @extschema@.wf_live AS w
-             WHERE w.id = @extschema@.wf_check_id($1)
+             WHERE w.namespace = c.ns AND w.id = c.wanted
             UNION ALL
             SELECT s.recorded_at, 1, s.pos, 'step recorded', s.step_key, NULL,
                    jsonb_build_object('ok', s.ok)
               FROM @extschema@.wf_step AS s
-              JOIN @extschema@.wf_live AS w ON w.id = s.workflow_id
-             WHERE s.workflow_id = $1
+              JOIN @extschema@.wf_live AS w
+                ON w.namespace = s.namespace AND w.id = s.workflow_id
+             WHERE s.namespace = c.ns AND s.workflow_id = c.wanted
             UNION ALL
             SELECT e.at, 2, e.seq, e.event, e.step_key, e.actor, e.detail
               FROM @extschema@.wf_event AS e
-              JOIN @extschema@.wf_live AS w ON w.id = e.workflow_id
-             WHERE e.workflow_id = $1) AS h
+              JOIN @extschema@.wf_live AS w
+                ON w.namespace = e.namespace AND w.id = e.workflow_id
+             WHERE e.namespace = c.ns AND e.workflow_id = c.wanted) AS h
      ORDER BY h.at, h.phase, h.seq
 $$;
-COMMENT ON FUNCTION @extschema@.wf_history(pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_history(pg_catalog.text, pg_catalog.text) IS
 'the ordered event log of a run: created, steps recorded, suspended, decisions, resumed, cancelled, completed, failed';
 
-CREATE FUNCTION @extschema@.wf_resolve(id_prefix pg_catalog.text)
+CREATE FUNCTION @extschema@.wf_resolve(id_prefix pg_catalog.text,
+                                       namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -588,6 +696,7 @@ AS $$
 DECLARE
     upper pg_catalog.text;
     found pg_catalog.text[];
+    ns pg_catalog.text := @extschema@.wf_namespace(namespace);
 BEGIN
     IF id_prefix IS NULL OR id_prefix = '' THEN
         RAISE EXCEPTION 'id_prefix must not be empty' USING ERRCODE = '22023';
@@ -597,7 +706,8 @@ BEGIN
     -- to tell "one" from "many" and to name five
     SELECT pg_catalog.array_agg(c.id ORDER BY c.id) INTO found
       FROM (SELECT w.id FROM @extschema@.wf_live AS w
-             WHERE w.id >= id_prefix AND (upper IS NULL OR w.id < upper)
+             WHERE w.namespace = ns
+               AND w.id >= id_prefix AND (upper IS NULL OR w.id < upper)
              ORDER BY w.id LIMIT 6) AS c;
     IF found IS NULL THEN
         RAISE EXCEPTION 'no workflow id starts with "%"', id_prefix
@@ -613,19 +723,21 @@ BEGIN
     RETURN found[1];
 END
 $$;
-COMMENT ON FUNCTION @extschema@.wf_resolve(pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_resolve(pg_catalog.text, pg_catalog.text) IS
 'the one workflow whose id starts with the prefix (21000 when several, P0002 when none)';
 
 -- Leases: one owner at a time works on a run.  The server's clock decides
 -- expiry; a write given a lease_token must hold the current lease.
 CREATE FUNCTION @extschema@.wf_lease_acquire(id pg_catalog.text, owner pg_catalog.text,
-                                             ttl pg_catalog.interval)
+                                             ttl pg_catalog.interval,
+                                             namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     token pg_catalog.text;
+    ns pg_catalog.text := @extschema@.wf_namespace(namespace);
 BEGIN
     PERFORM @extschema@.wf_check_id(id);
     IF owner IS NULL OR owner = '' THEN
@@ -641,26 +753,30 @@ BEGIN
                               ELSE gen_random_uuid()::pg_catalog.text END,
            lease_owner = wf_lease_acquire.owner,
            lease_expires_at = clock_timestamp() + ttl
-     WHERE w.id = wf_lease_acquire.id
-       AND EXISTS (SELECT FROM @extschema@.wf_live AS l WHERE l.id = w.id)
+     WHERE w.namespace = ns AND w.id = wf_lease_acquire.id
+       AND EXISTS (SELECT FROM @extschema@.wf_live AS l
+                    WHERE l.namespace = w.namespace AND l.id = w.id)
        AND (w.lease_token IS NULL OR w.lease_expires_at <= clock_timestamp()
             OR w.lease_owner = wf_lease_acquire.owner)
     RETURNING w.lease_token INTO token;
-    IF token IS NULL AND NOT @extschema@.wf_exists(id) THEN
+    IF token IS NULL AND NOT @extschema@.wf_exists(id, ns) THEN
         RAISE EXCEPTION 'workflow "%" does not exist', id USING ERRCODE = 'P0002';
     END IF;
     RETURN token;   -- NULL: another owner holds an unexpired lease
 END
 $$;
-COMMENT ON FUNCTION @extschema@.wf_lease_acquire(pg_catalog.text, pg_catalog.text, pg_catalog.interval) IS
+COMMENT ON FUNCTION @extschema@.wf_lease_acquire(pg_catalog.text, pg_catalog.text, pg_catalog.interval, pg_catalog.text) IS
 'take (or extend, for the same owner) the lease of a run; NULL while another owner holds it';
 
 CREATE FUNCTION @extschema@.wf_lease_renew(id pg_catalog.text, token pg_catalog.text,
-                                           ttl pg_catalog.interval)
+                                           ttl pg_catalog.interval,
+                                           namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.bool
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    ns pg_catalog.text := @extschema@.wf_namespace(namespace);
 BEGIN
     PERFORM @extschema@.wf_check_id(id);
     IF ttl IS NULL OR ttl <= '0'::pg_catalog.interval THEN
@@ -668,41 +784,46 @@ BEGIN
     END IF;
     UPDATE @extschema@.wf_workflow AS w
        SET lease_expires_at = clock_timestamp() + ttl
-     WHERE w.id = wf_lease_renew.id AND w.lease_token = token
+     WHERE w.namespace = ns AND w.id = wf_lease_renew.id AND w.lease_token = token
        AND w.lease_expires_at > clock_timestamp();
     RETURN FOUND;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.wf_lease_renew(pg_catalog.text, pg_catalog.text, pg_catalog.interval) IS
+COMMENT ON FUNCTION @extschema@.wf_lease_renew(pg_catalog.text, pg_catalog.text, pg_catalog.interval, pg_catalog.text) IS
 'extend a lease that is still held; false when it expired or was taken over';
 
-CREATE FUNCTION @extschema@.wf_lease_release(id pg_catalog.text, token pg_catalog.text)
+CREATE FUNCTION @extschema@.wf_lease_release(id pg_catalog.text, token pg_catalog.text,
+                                             namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.bool
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    ns pg_catalog.text := @extschema@.wf_namespace(namespace);
 BEGIN
     PERFORM @extschema@.wf_check_id(id);
     UPDATE @extschema@.wf_workflow AS w
        SET lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-     WHERE w.id = wf_lease_release.id AND w.lease_token = token;
+     WHERE w.namespace = ns AND w.id = wf_lease_release.id AND w.lease_token = token;
     RETURN FOUND;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.wf_lease_release(pg_catalog.text, pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_lease_release(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
 'give a lease up; false when the token is not the current lease';
 
 ------------------------------------------------------------------------------
 -- Retention and cleanup (docs/reference.md, "Retention")
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@.wf_set_ttl(id pg_catalog.text, ttl pg_catalog.interval)
+CREATE FUNCTION @extschema@.wf_set_ttl(id pg_catalog.text, ttl pg_catalog.interval,
+                                       namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.timestamptz
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     expiry pg_catalog.timestamptz;
+    ns pg_catalog.text := @extschema@.wf_namespace(namespace);
 BEGIN
     PERFORM @extschema@.wf_check_id(id);
     IF ttl IS NOT NULL AND ttl <= '0'::pg_catalog.interval THEN
@@ -711,8 +832,9 @@ BEGIN
     END IF;
     UPDATE @extschema@.wf_workflow AS w
        SET expires_at = now() + ttl
-     WHERE w.id = wf_set_ttl.id
-       AND EXISTS (SELECT FROM @extschema@.wf_live AS l WHERE l.id = w.id)
+     WHERE w.namespace = ns AND w.id = wf_set_ttl.id
+       AND EXISTS (SELECT FROM @extschema@.wf_live AS l
+                    WHERE l.namespace = w.namespace AND l.id = w.id)
     RETURNING w.expires_at INTO expiry;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'workflow "%" does not exist', id USING ERRCODE = 'P0002';
@@ -720,25 +842,30 @@ BEGIN
     RETURN expiry;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.wf_set_ttl(pg_catalog.text, pg_catalog.interval) IS
+COMMENT ON FUNCTION @extschema@.wf_set_ttl(pg_catalog.text, pg_catalog.interval, pg_catalog.text) IS
 'expire a workflow ttl from now (NULL: never); returns the new expiry';
 
--- wf_retention: every status and how long finished runs of it are kept
+-- wf_retention: every status and how long finished runs of it are kept in
+-- the namespace of workflow_persist.namespace
 CREATE VIEW @extschema@.wf_retention WITH (security_invoker = true) AS
 SELECT s.status, p.keep,
        s.status = ANY (ARRAY['running', 'suspended']) AS protected
   FROM (VALUES (1, 'running'), (2, 'suspended'), (3, 'completed'), (4, 'failed'),
                (5, 'cancelled')) AS s(n, status)
-  LEFT JOIN @extschema@.wf_retention_policy AS p ON p.status = s.status
+  LEFT JOIN @extschema@.wf_retention_policy AS p
+         ON p.namespace = @extschema@.wf_namespace() AND p.status = s.status
  ORDER BY s.n;
 COMMENT ON VIEW @extschema@.wf_retention IS
-'retention per status: keep = how long after its last update a finished run stays (NULL: forever)';
+'retention per status in the namespace of workflow_persist.namespace: keep = how long after its last update a finished run stays (NULL: forever)';
 
-CREATE FUNCTION @extschema@.wf_set_retention(status pg_catalog.text, keep pg_catalog.interval)
+CREATE FUNCTION @extschema@.wf_set_retention(status pg_catalog.text, keep pg_catalog.interval,
+                                             namespace pg_catalog.text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    ns pg_catalog.text := @extschema@.wf_namespace(namespace);
 BEGIN
     IF status IS NULL THEN
         RAISE EXCEPTION 'status must not be null' USING ERRCODE = '22004';
@@ -751,18 +878,20 @@ BEGIN
                          ELSE 'Use completed, failed or cancelled.' END;
     END IF;
     IF keep IS NULL THEN
-        DELETE FROM @extschema@.wf_retention_policy AS p WHERE p.status = wf_set_retention.status;
+        DELETE FROM @extschema@.wf_retention_policy AS p
+         WHERE p.namespace = ns AND p.status = wf_set_retention.status;
     ELSIF keep <= '0'::pg_catalog.interval THEN
         RAISE EXCEPTION 'keep must be a positive interval'
             USING ERRCODE = '22023', HINT = 'Pass NULL to keep such runs forever.';
     ELSE
-        INSERT INTO @extschema@.wf_retention_policy AS p VALUES (status, keep)
+        INSERT INTO @extschema@.wf_retention_policy AS p (namespace, status, keep)
+        VALUES (ns, status, keep)
         ON CONFLICT ON CONSTRAINT wf_retention_policy_pkey DO UPDATE SET keep = EXCLUDED.keep;
     END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.wf_set_retention(pg_catalog.text, pg_catalog.interval) IS
-'keep finished runs of a status for this long after their last update (NULL: forever)';
+COMMENT ON FUNCTION @extschema@.wf_set_retention(pg_catalog.text, pg_catalog.interval, pg_catalog.text) IS
+'keep finished runs of a status in a namespace for this long after their last update (NULL: forever)';
 
 -- What the cleanup has done, in one row (wf_cleanup_status shows it).
 CREATE TABLE @extschema@.wf_cleanup_state (
@@ -784,7 +913,8 @@ AS $$ SELECT 7793521046213870853::pg_catalog.int8 $$;
 
 CREATE FUNCTION @extschema@.wf_cleanup(batch_size pg_catalog.int4 DEFAULT 1000,
                                        max_rows pg_catalog.int8 DEFAULT NULL,
-                                       dry_run pg_catalog.bool DEFAULT false)
+                                       dry_run pg_catalog.bool DEFAULT false,
+                                       namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -793,6 +923,7 @@ DECLARE
     total pg_catalog.int8 := 0;
     want pg_catalog.int4;
     got pg_catalog.int4;
+    ns pg_catalog.text := @extschema@.wf_namespace(namespace, true);
 BEGIN
     IF batch_size IS NULL OR batch_size < 1 THEN
         RAISE EXCEPTION 'batch_size must be at least 1' USING ERRCODE = '22023';
@@ -808,7 +939,9 @@ BEGIN
     IF dry_run THEN
         SELECT count(*) INTO total
           FROM (SELECT FROM @extschema@.wf_workflow AS w
-                 WHERE NOT EXISTS (SELECT FROM @extschema@.wf_live AS l WHERE l.id = w.id)
+                 WHERE (ns = '*' OR w.namespace = ns)
+                   AND NOT EXISTS (SELECT FROM @extschema@.wf_live AS l
+                                    WHERE l.namespace = w.namespace AND l.id = w.id)
                  LIMIT max_rows) AS x;
         RETURN total;
     END IF;
@@ -818,57 +951,51 @@ BEGIN
                      ELSE least(batch_size::pg_catalog.int8, max_rows - total)::pg_catalog.int4 END;
         EXIT WHEN want <= 0;
         -- Candidates come from indexes only: expiries (wf_workflow_expires_idx)
-        -- and finished runs past their retention (wf_workflow_finished_idx),
-        -- oldest first, twice as many as wanted so that rows writers hold
-        -- (skipped) do not starve the batch.  The retention test is the one
-        -- of wf_live (updated_at + keep <= now()); the bound before it,
-        -- which month lengths make up to 3 days looser, lets the index
-        -- range-scan.  The expiry is re-checked on the row as locked, so a
-        -- concurrent refresh wins.
+        -- and finished runs past their namespace's retention
+        -- (wf_workflow_finished_idx, one range per policy), oldest first,
+        -- twice as many as wanted so that rows writers hold (skipped) do
+        -- not starve the batch.  The retention test is the one of wf_live
+        -- (updated_at + keep <= now()); the bound before it, which month
+        -- lengths make up to 3 days looser, lets the index range-scan.  The
+        -- expiry is re-checked on the row as locked, so a concurrent
+        -- refresh wins.
         WITH candidates AS (
-                (SELECT w.id, w.expires_at AS gone_at
+                (SELECT w.namespace, w.id, w.expires_at AS gone_at
                    FROM @extschema@.wf_workflow AS w
-                  WHERE w.expires_at <= now()
+                  WHERE w.expires_at <= now() AND (ns = '*' OR w.namespace = ns)
                   ORDER BY w.expires_at LIMIT 2 * want)
                 UNION ALL
-                (SELECT w.id, w.updated_at + p.keep
-                   FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
-                  WHERE p.status = 'completed' AND w.status = 'completed'
-                    AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
-                    AND w.updated_at + p.keep <= now()
-                  ORDER BY w.updated_at LIMIT 2 * want)
-                UNION ALL
-                (SELECT w.id, w.updated_at + p.keep
-                   FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
-                  WHERE p.status = 'failed' AND w.status = 'failed'
-                    AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
-                    AND w.updated_at + p.keep <= now()
-                  ORDER BY w.updated_at LIMIT 2 * want)
-                UNION ALL
-                (SELECT w.id, w.updated_at + p.keep
-                   FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
-                  WHERE p.status = 'cancelled' AND w.status = 'cancelled'
-                    AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
-                    AND w.updated_at + p.keep <= now()
-                  ORDER BY w.updated_at LIMIT 2 * want)),
+                (SELECT f.namespace, f.id, f.gone_at
+                   FROM @extschema@.wf_retention_policy AS p,
+                        LATERAL (SELECT w.namespace, w.id, w.updated_at + p.keep AS gone_at
+                                   FROM @extschema@.wf_workflow AS w
+                                  WHERE w.namespace = p.namespace AND w.status = p.status
+                                    AND w.status = ANY (ARRAY['completed', 'failed', 'cancelled'])
+                                    AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
+                                    AND w.updated_at + p.keep <= now()
+                                  ORDER BY w.updated_at LIMIT 2 * want) AS f
+                  WHERE (ns = '*' OR p.namespace = ns)
+                  ORDER BY f.gone_at LIMIT 2 * want)),
              oldest AS (
-                SELECT c.id, min(c.gone_at) AS gone_at FROM candidates AS c
-                 GROUP BY c.id ORDER BY 2 LIMIT 2 * want),
+                SELECT c.namespace, c.id, min(c.gone_at) AS gone_at FROM candidates AS c
+                 GROUP BY c.namespace, c.id ORDER BY 3 LIMIT 2 * want),
              victims AS (
-                SELECT w.id FROM @extschema@.wf_workflow AS w
-                  JOIN oldest AS o ON o.id = w.id
+                SELECT w.namespace, w.id FROM @extschema@.wf_workflow AS w
+                  JOIN oldest AS o ON o.namespace = w.namespace AND o.id = w.id
                  WHERE w.expires_at <= now()
                     OR EXISTS (SELECT FROM @extschema@.wf_retention_policy AS r
-                                WHERE r.status = w.status AND w.updated_at + r.keep <= now())
+                                WHERE r.namespace = w.namespace AND r.status = w.status
+                                  AND w.updated_at + r.keep <= now())
                  ORDER BY o.gone_at LIMIT want
                    FOR UPDATE OF w SKIP LOCKED),
              steps AS (
                 DELETE FROM @extschema@.wf_step AS s USING victims AS v
-                 WHERE s.workflow_id = v.id),
+                 WHERE s.namespace = v.namespace AND s.workflow_id = v.id),
              events AS (
                 DELETE FROM @extschema@.wf_event AS e USING victims AS v
-                 WHERE e.workflow_id = v.id)
-        DELETE FROM @extschema@.wf_workflow AS w USING victims AS v WHERE w.id = v.id;
+                 WHERE e.namespace = v.namespace AND e.workflow_id = v.id)
+        DELETE FROM @extschema@.wf_workflow AS w USING victims AS v
+         WHERE w.namespace = v.namespace AND w.id = v.id;
         GET DIAGNOSTICS got = ROW_COUNT;
         total := total + got;
         -- fewer than wanted may only mean rows were skipped: go on until a
@@ -882,13 +1009,14 @@ BEGIN
     RETURN total;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.wf_cleanup(pg_catalog.int4, pg_catalog.int8, pg_catalog.bool) IS
-'delete expired workflows (ttl or retention), oldest first, in batches, skipping rows writers hold; returns how many';
+COMMENT ON FUNCTION @extschema@.wf_cleanup(pg_catalog.int4, pg_catalog.int8, pg_catalog.bool, pg_catalog.text) IS
+'delete expired workflows (ttl or retention) of a namespace (''*'': every one), oldest first, in batches, skipping rows writers hold; returns how many';
 
 -- For big backlogs: one batch per transaction.  A procedure that commits
 -- cannot carry a SET clause, so it names everything with its schema.
 CREATE PROCEDURE @extschema@.wf_cleanup_all(batch_size pg_catalog.int4 DEFAULT 1000,
-                                            max_rows pg_catalog.int8 DEFAULT NULL)
+                                            max_rows pg_catalog.int8 DEFAULT NULL,
+                                            namespace pg_catalog.text DEFAULT NULL)
 LANGUAGE plpgsql
 AS $$
 DECLARE
@@ -907,7 +1035,7 @@ BEGIN
                      ELSE LEAST(batch_size::pg_catalog.int8, max_rows OPERATOR(pg_catalog.-) total) END;
         EXIT WHEN want OPERATOR(pg_catalog.<=) 0;
         -- one batch per transaction
-        got := @extschema@.wf_cleanup(want::pg_catalog.int4, want);
+        got := @extschema@.wf_cleanup(want::pg_catalog.int4, want, false, namespace);
         total := total OPERATOR(pg_catalog.+) got;
         COMMIT;
         EXIT WHEN got OPERATOR(pg_catalog.=) 0;
@@ -915,13 +1043,14 @@ BEGIN
     RAISE NOTICE 'workflow_persist cleanup deleted % workflows', total;
 END
 $$;
-COMMENT ON PROCEDURE @extschema@.wf_cleanup_all(pg_catalog.int4, pg_catalog.int8) IS
+COMMENT ON PROCEDURE @extschema@.wf_cleanup_all(pg_catalog.int4, pg_catalog.int8, pg_catalog.text) IS
 'wf_cleanup one batch per transaction until nothing expired is left';
 
 CREATE VIEW @extschema@.wf_cleanup_status WITH (security_invoker = true) AS
 SELECT c.runs, c.deleted, c.last_run_at, c.last_deleted, c.last_error, c.last_error_at,
        (SELECT pg_catalog.count(*) FROM @extschema@.wf_workflow AS w
-         WHERE NOT EXISTS (SELECT FROM @extschema@.wf_live AS l WHERE l.id = w.id))
+         WHERE NOT EXISTS (SELECT FROM @extschema@.wf_live AS l
+                            WHERE l.namespace = w.namespace AND l.id = w.id))
            AS expired_waiting
   FROM @extschema@.wf_cleanup_state AS c;
 COMMENT ON VIEW @extschema@.wf_cleanup_status IS
@@ -938,12 +1067,13 @@ AS 'MODULE_PATHNAME', 'wf_checkpoint_trigger'
 LANGUAGE C
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.wf_checkpoint_trigger() IS
-'AFTER INSERT OR UPDATE FOR EACH ROW: record each row as a step (arguments: id column, step key column[, value column])';
+'AFTER INSERT OR UPDATE FOR EACH ROW: record each row as a step (arguments: id column, step key column[, value column ('': the row)[, namespace]])';
 
 CREATE FUNCTION @extschema@.wf_attach_checkpoint(tbl pg_catalog.regclass,
                                                  id_column pg_catalog.name,
                                                  key_column pg_catalog.name,
-                                                 value_column pg_catalog.name DEFAULT NULL)
+                                                 value_column pg_catalog.name DEFAULT NULL,
+                                                 namespace pg_catalog.text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -953,6 +1083,11 @@ DECLARE
 BEGIN
     IF tbl IS NULL OR id_column IS NULL OR key_column IS NULL THEN
         RAISE EXCEPTION 'tbl, id_column and key_column must not be null' USING ERRCODE = '22004';
+    END IF;
+    -- checked now; without one, the trigger writes to the namespace
+    -- workflow_persist.namespace names when each row is written
+    IF namespace IS NOT NULL THEN
+        PERFORM @extschema@.wf_namespace(namespace);
     END IF;
     FOREACH col IN ARRAY ARRAY[id_column, key_column, value_column] LOOP
         IF col IS NOT NULL AND NOT EXISTS (
@@ -966,11 +1101,13 @@ BEGIN
     EXECUTE format('CREATE TRIGGER wf_checkpoint AFTER INSERT OR UPDATE ON %s '
                    'FOR EACH ROW EXECUTE FUNCTION @extschema@.wf_checkpoint_trigger(%L, %L%s)',
                    tbl, id_column, key_column,
-                   CASE WHEN value_column IS NULL THEN ''
-                        ELSE ', ' || quote_literal(value_column) END);
+                   CASE WHEN value_column IS NULL AND namespace IS NULL THEN ''
+                        ELSE ', ' || quote_literal(COALESCE(value_column, '')) END
+                   || CASE WHEN namespace IS NULL THEN ''
+                           ELSE ', ' || quote_literal(namespace) END);
 END
 $$;
-COMMENT ON FUNCTION @extschema@.wf_attach_checkpoint(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name) IS
+COMMENT ON FUNCTION @extschema@.wf_attach_checkpoint(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name, pg_catalog.text) IS
 'checkpoint every inserted or updated row of a table as a workflow step (trigger wf_checkpoint)';
 
 CREATE FUNCTION @extschema@.wf_detach_checkpoint(tbl pg_catalog.regclass)
@@ -990,17 +1127,19 @@ $$;
 COMMENT ON FUNCTION @extschema@.wf_detach_checkpoint(pg_catalog.regclass) IS
 'remove the checkpoint trigger of a table';
 
-CREATE FUNCTION @extschema@.wf_step_result(id pg_catalog.text, step_key pg_catalog.text)
+CREATE FUNCTION @extschema@.wf_step_result(id pg_catalog.text, step_key pg_catalog.text,
+                                           namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.jsonb
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT s.result
       FROM @extschema@.wf_step AS s
-      JOIN @extschema@.wf_live AS w ON w.id = s.workflow_id
-     WHERE s.workflow_id = @extschema@.wf_check_id($1) AND s.step_key = $2
+      JOIN @extschema@.wf_live AS w ON w.namespace = s.namespace AND w.id = s.workflow_id
+     WHERE s.namespace = @extschema@.wf_namespace($3)
+       AND s.workflow_id = @extschema@.wf_check_id($1) AND s.step_key = $2
 $$;
-COMMENT ON FUNCTION @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
 'the recorded StepResult of one step, or NULL: what a durable procedure checks before each step';
 
 ------------------------------------------------------------------------------
@@ -1017,38 +1156,39 @@ REVOKE ALL ON TABLE @extschema@.wf_workflow, @extschema@.wf_step, @extschema@.wf
 REVOKE ALL ON @extschema@.wf_live, @extschema@.wf_retention, @extschema@.wf_cleanup_status FROM PUBLIC;
 REVOKE ALL ON @extschema@.wf_stats FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION
-    @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text),
-    @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text),
-    @extschema@.wf_merge(pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text),
-    @extschema@.wf_load(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.int4),
-    @extschema@.wf_delete(pg_catalog.text),
-    @extschema@.wf_exists(pg_catalog.text),
-    @extschema@.wf_steps(pg_catalog.text),
-    @extschema@.wf_list(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text),
-    @extschema@.wf_list_page(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text),
-    @extschema@.wf_info(pg_catalog.text),
-    @extschema@.wf_suspend(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb),
-    @extschema@.wf_approve(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.text),
-    @extschema@.wf_reject(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text),
-    @extschema@.wf_resume(pg_catalog.text, pg_catalog.jsonb),
-    @extschema@.wf_cancel(pg_catalog.text, pg_catalog.text),
-    @extschema@.wf_replay(pg_catalog.text, pg_catalog.text),
-    @extschema@.wf_fork(pg_catalog.text, pg_catalog.text, pg_catalog.text),
-    @extschema@.wf_pending(pg_catalog.text),
-    @extschema@.wf_history(pg_catalog.text),
-    @extschema@.wf_resolve(pg_catalog.text),
-    @extschema@.wf_lease_acquire(pg_catalog.text, pg_catalog.text, pg_catalog.interval),
-    @extschema@.wf_lease_renew(pg_catalog.text, pg_catalog.text, pg_catalog.interval),
-    @extschema@.wf_lease_release(pg_catalog.text, pg_catalog.text),
-    @extschema@.wf_set_ttl(pg_catalog.text, pg_catalog.interval),
-    @extschema@.wf_set_retention(pg_catalog.text, pg_catalog.interval),
-    @extschema@.wf_cleanup(pg_catalog.int4, pg_catalog.int8, pg_catalog.bool),
+    @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_merge(pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_load(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text),
+    @extschema@.wf_delete(pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_exists(pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_steps(pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_list(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_list_page(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_info(pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_stats(pg_catalog.text),
+    @extschema@.wf_suspend(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text),
+    @extschema@.wf_approve(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_reject(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_resume(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text),
+    @extschema@.wf_cancel(pg_catalog.text, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_replay(pg_catalog.text, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_fork(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_pending(pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_history(pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_resolve(pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_lease_acquire(pg_catalog.text, pg_catalog.text, pg_catalog.interval, pg_catalog.text),
+    @extschema@.wf_lease_renew(pg_catalog.text, pg_catalog.text, pg_catalog.interval, pg_catalog.text),
+    @extschema@.wf_lease_release(pg_catalog.text, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_set_ttl(pg_catalog.text, pg_catalog.interval, pg_catalog.text),
+    @extschema@.wf_set_retention(pg_catalog.text, pg_catalog.interval, pg_catalog.text),
+    @extschema@.wf_cleanup(pg_catalog.int4, pg_catalog.int8, pg_catalog.bool, pg_catalog.text),
     @extschema@.wf_checkpoint_trigger(),
-    @extschema@.wf_attach_checkpoint(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name),
+    @extschema@.wf_attach_checkpoint(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name, pg_catalog.text),
     @extschema@.wf_detach_checkpoint(pg_catalog.regclass),
-    @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text)
+    @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text, pg_catalog.text)
 FROM PUBLIC;
-REVOKE EXECUTE ON PROCEDURE @extschema@.wf_cleanup_all(pg_catalog.int4, pg_catalog.int8) FROM PUBLIC;
+REVOKE EXECUTE ON PROCEDURE @extschema@.wf_cleanup_all(pg_catalog.int4, pg_catalog.int8, pg_catalog.text) FROM PUBLIC;
 
 CREATE FUNCTION @extschema@.wf_grant_access(role pg_catalog.regrole,
                                             writable pg_catalog.bool DEFAULT true)

@@ -104,11 +104,11 @@ wfp_check_expected_version(WfpWorkflow *wf, bool has_expected, int64 expected)
  * expected version.  Returns the status before the write.
  */
 WfpStatus
-wfp_lock_for_write(WfpWorkflow *wf, const char *id, const char *lease,
-				   bool has_expected, int64 expected)
+wfp_lock_for_write(WfpWorkflow *wf, const char *ns, const char *id,
+				   const char *lease, bool has_expected, int64 expected)
 {
 	wfp_store_begin();
-	wfp_store_lock(wf, id, true);
+	wfp_store_lock(wf, ns, id, true);
 	wfp_check_writable(wf);
 	wfp_check_lease(wf, lease);
 	wfp_check_expected_version(wf, has_expected, expected);
@@ -302,8 +302,9 @@ wfp_fresh_extra(void)
  * version.  Its cost does not depend on how many steps are stored.
  */
 int64
-wfp_checkpoint(const char *id, const char *key, int keylen, Jsonb *result,
-			   bool has_expected, int64 expected, const char *lease)
+wfp_checkpoint(const char *ns, const char *id, const char *key, int keylen,
+			   Jsonb *result, bool has_expected, int64 expected,
+			   const char *lease)
 {
 	WfpStepWrite w;
 	WfpWorkflow wf;
@@ -317,7 +318,7 @@ wfp_checkpoint(const char *id, const char *key, int keylen, Jsonb *result,
 	wfp_validate_step_or_raise(key, keylen, result);
 	wfp_prepare_step(&w, id, key, keylen, result, NULL);
 
-	before = wfp_lock_for_write(&wf, id, lease, has_expected, expected);
+	before = wfp_lock_for_write(&wf, ns, id, lease, has_expected, expected);
 	exists = !wf.created && wfp_store_get_step(&wf, key, keylen, &meta);
 
 	execution = wfp_touch_execution(wf.execution, NULL, key, keylen);
@@ -363,6 +364,6 @@ wfp_checkpoint(const char *id, const char *key, int keylen, Jsonb *result,
 	wfp_store_checkpoint(&wf, &w, action);
 	wfp_note_status_change(&wf, before, key, keylen);
 	wfp_store_end();
-	wfp_notify_track(id, "step", wf.created);
+	wfp_notify_track(ns, id, "step", wf.created);
 	return wf.version;
 }

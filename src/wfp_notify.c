@@ -2,7 +2,8 @@
  *
  * wfp_notify.c
  *	  Change notifications: NOTIFY workflow_persist, '{"id", "version",
- *	  "status", "event"}' for every workflow a committed transaction wrote.
+ *	  "status", "event", "namespace"}' for every workflow a committed
+ *	  transaction wrote.
  *
  * With workflow_persist.notify on, writers record which workflows they
  * touched (and the last event) in a backend-local table.  Just before
@@ -17,8 +18,8 @@
  *     and named after the last write that survived (each workflow keeps
  *     one event per subtransaction level, dropped if that one aborts),
  *   - not sent for a workflow created and deleted in the same transaction.
- * The payload holds the id JSON-escaped; ids are at most 512 bytes, so it
- * stays far below NOTIFY's 8000-byte limit.
+ * The payload holds the id JSON-escaped; ids are at most 512 bytes and
+ * namespaces 63, so it stays far below NOTIFY's 8000-byte limit.
  *
  *-------------------------------------------------------------------------
  */
@@ -54,9 +55,12 @@ typedef struct Frame
 	bool		created;		/* this write created the workflow */
 } Frame;
 
+/* "<namespace>:<id>": a namespace holds no ':', so the first one splits */
+#define TOUCHED_KEY_BYTES (WFP_MAX_NAMESPACE_BYTES + 1 + WFP_MAX_ID_BYTES + 1)
+
 typedef struct Touched
 {
-	char		id[WFP_MAX_ID_BYTES + 1];	/* hash key */
+	char		key[TOUCHED_KEY_BYTES];	/* hash key */
 	int			nframes;
 	Frame		frames[MAX_FRAMES];
 } Touched;
@@ -65,8 +69,10 @@ static HTAB *touched = NULL;
 static SPIPlanPtr read_plan = NULL;
 
 void
-wfp_notify_track(const char *id, const char *event, bool created)
+wfp_notify_track(const char *ns, const char *id, const char *event,
+				 bool created)
 {
+	char		key[TOUCHED_KEY_BYTES];
 	Touched    *entry;
 	bool		found;
 	SubTransactionId subid = GetCurrentSubTransactionId();
@@ -78,13 +84,14 @@ wfp_notify_track(const char *id, const char *event, bool created)
 	{
 		HASHCTL		ctl;
 
-		ctl.keysize = WFP_MAX_ID_BYTES + 1;
+		ctl.keysize = TOUCHED_KEY_BYTES;
 		ctl.entrysize = sizeof(Touched);
 		ctl.hcxt = TopMemoryContext;
 		touched = hash_create("workflow_persist touched workflows", 16, &ctl,
 							  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	}
-	entry = hash_search(touched, id, HASH_ENTER, &found);
+	snprintf(key, sizeof(key), "%s:%s", ns, id);
+	entry = hash_search(touched, key, HASH_ENTER, &found);
 	if (!found)
 		entry->nframes = 0;
 	top = entry->nframes > 0 ? &entry->frames[entry->nframes - 1] : NULL;
@@ -140,7 +147,7 @@ subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		else
 			top->subid = parentSubid;
 		if (entry->nframes == 0)
-			hash_search(touched, entry->id, HASH_REMOVE, NULL);
+			hash_search(touched, entry->key, HASH_REMOVE, NULL);
 	}
 }
 
@@ -158,11 +165,14 @@ forget_all(void)
 static void
 notify_one(const Touched *entry)
 {
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		args[1];
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		args[2];
 	StringInfoData payload;
 	const Frame *last;
 	bool		created_here = false;
+	const char *colon = strchr(entry->key, ':');
+	char	   *ns = pnstrdup(entry->key, colon - entry->key);
+	const char *id = colon + 1;
 
 	if (entry->nframes == 0)
 		return;
@@ -174,21 +184,23 @@ notify_one(const Touched *entry)
 	{
 		read_plan = SPI_prepare("SELECT version, status, xmin "
 								"FROM workflow_persist.wf_workflow "
-								"WHERE id OPERATOR(pg_catalog.=) $1",
-								1, argtypes);
+								"WHERE namespace OPERATOR(pg_catalog.=) $1 "
+								"AND id OPERATOR(pg_catalog.=) $2",
+								2, argtypes);
 		if (read_plan == NULL)
 			elog(ERROR, "SPI_prepare failed: %s",
 				 SPI_result_code_string(SPI_result));
 		SPI_keepplan(read_plan);
 	}
-	args[0] = CStringGetTextDatum(entry->id);
+	args[0] = CStringGetTextDatum(ns);
+	args[1] = CStringGetTextDatum(id);
 	if (SPI_execute_plan(read_plan, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read workflow \"%s\" for its notification",
-			 entry->id);
+			 id);
 
 	initStringInfo(&payload);
 	appendStringInfoString(&payload, "{\"id\": ");
-	escape_json(&payload, entry->id);
+	escape_json(&payload, id);
 	if (SPI_processed == 1)
 	{
 		HeapTuple	row = SPI_tuptable->vals[0];
@@ -211,6 +223,8 @@ notify_one(const Touched *entry)
 		return;					/* never committed: nothing to say */
 	appendStringInfoString(&payload, ", \"event\": ");
 	escape_json(&payload, last->event);
+	appendStringInfoString(&payload, ", \"namespace\": ");
+	escape_json(&payload, ns);
 	appendStringInfoChar(&payload, '}');
 	Async_Notify(CHANNEL, payload.data);
 }

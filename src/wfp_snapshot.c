@@ -460,7 +460,7 @@ wfp_assemble_snapshot(WfpWorkflow *wf)
 	WfpStepRow *rows;
 	int			n;
 
-	rows = wfp_store_read_steps(wf->id, &n);
+	rows = wfp_store_read_steps(wf->ns, wf->id, &n);
 	return wfp_node_to_jsonb(wfp_assemble(wf, rows, n, &all));
 }
 

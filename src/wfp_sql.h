@@ -31,6 +31,8 @@ extern char *wfp_arg_id(FunctionCallInfo fcinfo, int argno);
 extern void wfp_arg_not_null(FunctionCallInfo fcinfo, int argno,
 							 const char *name);
 extern char *wfp_arg_text_or_null(FunctionCallInfo fcinfo, int argno);
+extern char *wfp_namespace_arg(const char *given, bool many);
+extern char *wfp_arg_namespace(FunctionCallInfo fcinfo, int argno, bool many);
 extern bool wfp_arg_expected_version(FunctionCallInfo fcinfo, int argno,
 									 int64 *expected);
 extern TimestampTz wfp_expiry_from_ttl(Interval *ttl);
@@ -93,9 +95,9 @@ extern Jsonb *wfp_touch_execution(Jsonb *execution, const char *status,
  * ----------
  */
 extern void wfp_check_writable(const WfpWorkflow *wf);
-extern WfpStatus wfp_lock_for_write(WfpWorkflow *wf, const char *id,
-									const char *lease, bool has_expected,
-									int64 expected);
+extern WfpStatus wfp_lock_for_write(WfpWorkflow *wf, const char *ns,
+									const char *id, const char *lease,
+									bool has_expected, int64 expected);
 extern WfpStatus wfp_derive_status(const WfpWorkflow *wf);
 extern void wfp_note_status_change(WfpWorkflow *wf, WfpStatus before,
 								   const char *key, int keylen);
@@ -103,8 +105,8 @@ extern int32 wfp_take_position(WfpWorkflow *wf);
 extern void wfp_write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in,
 							bool replace);
 extern void wfp_replace_snapshot(WfpWorkflow *wf, WfpPrepared *p);
-extern int64 wfp_checkpoint(const char *id, const char *key, int keylen,
-							Jsonb *result, bool has_expected, int64 expected,
-							const char *lease);
+extern int64 wfp_checkpoint(const char *ns, const char *id, const char *key,
+							int keylen, Jsonb *result, bool has_expected,
+							int64 expected, const char *lease);
 
 #endif							/* WFP_SQL_H */

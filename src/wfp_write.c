@@ -58,13 +58,14 @@ note_change(WfpWorkflow *wf, WfpStatus before, const WfpPrepared *p)
 }
 
 /* ----------
- * wf_save(id, snapshot, ttl, expected_version)
+ * wf_save(id, snapshot, ttl, expected_version, lease_token, namespace)
  * ----------
  */
 Datum
 wf_save(PG_FUNCTION_ARGS)
 {
 	char	   *id = wfp_arg_id(fcinfo, 0);
+	char	   *ns = wfp_arg_namespace(fcinfo, 5, false);
 	Jsonb	   *snapshot;
 	WfpPrepared prepared;
 	bool		has_expected;
@@ -86,7 +87,7 @@ wf_save(PG_FUNCTION_ARGS)
 	wfp_validate_or_raise(snapshot);
 	wfp_prepare_snapshot(id, snapshot, &prepared);
 
-	before = wfp_lock_for_write(&wf, id, lease, has_expected, expected);
+	before = wfp_lock_for_write(&wf, ns, id, lease, has_expected, expected);
 	wfp_replace_snapshot(&wf, &prepared);
 	if (!PG_ARGISNULL(2))
 	{
@@ -96,13 +97,13 @@ wf_save(PG_FUNCTION_ARGS)
 	wfp_store_write_header(&wf, true);
 	note_change(&wf, before, &prepared);
 	wfp_store_end();
-	wfp_notify_track(id, "save", wf.created);
+	wfp_notify_track(ns, id, "save", wf.created);
 
 	PG_RETURN_INT64(wf.version);
 }
 
 /* ----------
- * wf_merge(id, delta, expected_version)
+ * wf_merge(id, delta, expected_version, lease_token, namespace)
  * ----------
  */
 
@@ -139,6 +140,7 @@ Datum
 wf_merge(PG_FUNCTION_ARGS)
 {
 	char	   *id = wfp_arg_id(fcinfo, 0);
+	char	   *ns = wfp_arg_namespace(fcinfo, 4, false);
 	Jsonb	   *delta;
 	bool		has_expected;
 	int64		expected = 0;
@@ -162,7 +164,7 @@ wf_merge(PG_FUNCTION_ARGS)
 	if (has_steps_object(delta))
 		wfp_prepare_snapshot(id, delta, &prepared);
 
-	before = wfp_lock_for_write(&wf, id, lease, has_expected, expected);
+	before = wfp_lock_for_write(&wf, ns, id, lease, has_expected, expected);
 	if (wf.created)
 	{
 		/* nothing to merge into: the delta is the first snapshot */
@@ -202,13 +204,14 @@ wf_merge(PG_FUNCTION_ARGS)
 	wfp_store_write_header(&wf, true);
 	note_change(&wf, before, &prepared);
 	wfp_store_end();
-	wfp_notify_track(id, "merge", wf.created);
+	wfp_notify_track(ns, id, "merge", wf.created);
 
 	PG_RETURN_INT64(wf.version);
 }
 
 /* ----------
- * wf_save_step(id, step_key, result, expected_version)
+ * wf_save_step(id, step_key, result, expected_version, lease_token,
+ *			   namespace)
  * ----------
  */
 
@@ -216,6 +219,7 @@ Datum
 wf_save_step(PG_FUNCTION_ARGS)
 {
 	char	   *id = wfp_arg_id(fcinfo, 0);
+	char	   *ns = wfp_arg_namespace(fcinfo, 5, false);
 	text	   *keytext;
 	bool		has_expected;
 	int64		expected = 0;
@@ -224,25 +228,26 @@ wf_save_step(PG_FUNCTION_ARGS)
 	wfp_arg_not_null(fcinfo, 2, "result");
 	keytext = PG_GETARG_TEXT_PP(1);
 	has_expected = wfp_arg_expected_version(fcinfo, 3, &expected);
-	PG_RETURN_INT64(wfp_checkpoint(id, VARDATA_ANY(keytext),
+	PG_RETURN_INT64(wfp_checkpoint(ns, id, VARDATA_ANY(keytext),
 								   VARSIZE_ANY_EXHDR(keytext),
 								   PG_GETARG_JSONB_P(2), has_expected,
 								   expected, wfp_arg_text_or_null(fcinfo, 4)));
 }
 
 /* ----------
- * wf_delete(id): false (not an error) when there is no such workflow
+ * wf_delete(id, namespace): false (not an error) when there is no such workflow
  * ----------
  */
 Datum
 wf_delete(PG_FUNCTION_ARGS)
 {
 	char	   *id = wfp_arg_id(fcinfo, 0);
+	char	   *ns = wfp_arg_namespace(fcinfo, 1, false);
 	bool		live;
 
 	wfp_store_begin();
-	if (wfp_store_delete(id, &live) && live)
-		wfp_notify_track(id, "delete", false);
+	if (wfp_store_delete(ns, id, &live) && live)
+		wfp_notify_track(ns, id, "delete", false);
 	wfp_store_end();
 	PG_RETURN_BOOL(live);
 }

@@ -86,16 +86,20 @@ sub received
 }
 
 # The decoded payloads since the last call (each checked to come from the
-# writer, unless another sender is given).
+# writer, unless another sender is given, and to name the namespace, the
+# default one unless another is given; the namespace is then dropped).
 sub payloads
 {
-	my ($sender) = @_;
+	my ($sender, $namespace) = @_;
 	$sender //= $writer_pid;
+	$namespace //= 'default';
 	my @p;
 	for my $n (received())
 	{
 		is($n->[1], $sender, 'sent by the writing session');
-		push @p, $json->decode($n->[0]);
+		my $d = $json->decode($n->[0]);
+		is(delete $d->{namespace}, $namespace, 'names its namespace');
+		push @p, $d;
 	}
 	return \@p;
 }
@@ -172,8 +176,14 @@ is_deeply(
 ws(q{SELECT wf_save_step('n:shape', 'a', '{"ok": true}')});
 my @raw = received();
 is(scalar(@raw), 1, 'one notification');
-is($raw[0][0], '{"id": "n:shape", "version": 1, "status": "running", "event": "step"}',
+is($raw[0][0], '{"id": "n:shape", "version": 1, "status": "running", "event": "step", "namespace": "default"}',
 	'payload text');
+
+# the same id in another namespace is another workflow, and says so
+ws(q{SELECT wf_save_step('n:shape', 'a', '{"ok": true}', namespace => 'other.ns')});
+is_deeply(payloads(undef, 'other.ns'),
+	[ { id => 'n:shape', version => 1, status => 'running', event => 'step' } ],
+	'a write in another namespace names it');
 
 # a delete of nothing and a write that fails send nothing
 w(q{SELECT wf_delete('n:never')});
