@@ -98,7 +98,7 @@ SET enable_seqscan = off;
 SET enable_bitmapscan = off;
 PREPARE list_range(text, text) AS
     SELECT w.id FROM workflow_persist.wf_workflow AS w
-     WHERE w.namespace = 'default' AND w.id >= $1 AND w.id < $2;
+     WHERE w.namespace = 'default' AND w.id >= $1 AND w.id < $2 ORDER BY w.id;
 EXPLAIN (COSTS OFF) EXECUTE list_range('lp', wf_prefix_upper_bound('lp'));
 DEALLOCATE list_range;
 RESET enable_seqscan;

@@ -181,6 +181,7 @@ SELECT version, status, step_count FROM wf_info('merge:ev');
 SELECT wf_merge('merge:done', '{"formatVersion":1,"steps":{"a":{"ok":true}},"execution":{"status":"running","lastUpdated":"t"}}');
 SELECT wf_merge('merge:done', '{"formatVersion":1,"steps":{"b":{"ok":true}},"execution":{"status":"completed","lastUpdated":"t"}}');
 SELECT version, status, step_count FROM wf_info('merge:done');
+SET workflow_persist.finished_read_only = on;   -- as before 1.0: finished runs are read-only
 SELECT wf_merge('merge:done', '{"formatVersion":1,"steps":{"c":{"ok":true}},"execution":{"status":"running","lastUpdated":"t"}}');
 \echo :SQLSTATE
 SELECT wf_merge('merge:done', '{"formatVersion":1,"steps":{},"execution":{"status":"completed","lastUpdated":"t2"}}');
@@ -188,6 +189,7 @@ SELECT wf_merge('merge:done', '{"formatVersion":1,"steps":{},"execution":{"statu
 SELECT wf_merge('merge:done', '{"formatVersion":1,"steps":{},"execution":{"status":"running","lastUpdated":"t"}}', expected_version => 2);
 \echo :SQLSTATE
 SELECT version, status, step_count, wf_load('merge:done') -> 'execution' ->> 'lastUpdated' AS last_updated FROM wf_info('merge:done');
+RESET workflow_persist.finished_read_only;
 
 -- clean up
 SELECT id, wf_delete(id) FROM wf_list(prefix => 'merge:') ORDER BY id;

@@ -586,7 +586,7 @@ AS 'MODULE_PATHNAME', 'wf_cancel'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.wf_cancel(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
-'cancel a run; it accepts no more writes (wf_replay starts it again)';
+'cancel a run; it accepts no more checkpoints (a whole save replaces it, wf_replay starts it again)';
 
 CREATE FUNCTION @extschema@.wf_replay(id pg_catalog.text, new_id pg_catalog.text DEFAULT NULL,
                                       namespace pg_catalog.text DEFAULT NULL)

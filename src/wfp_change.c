@@ -5,7 +5,9 @@
  *	  has been checked.
  *
  * A write locks the workflow's header row (creating it if absent), refuses
- * finished runs, checks the lease and expected_version, writes the steps
+ * what its kind may not write (a checkpoint of a cancelled run; with
+ * workflow_persist.finished_read_only, any write to a completed or
+ * cancelled run), checks the lease and expected_version, writes the steps
  * against the stored ones (only what changed), derives the status it
  * leaves the run in and records that change in the event log.
  * wfp_checkpoint() is the whole of one step's write, for wf_save_step and
@@ -32,7 +34,11 @@
  * ----------
  */
 
-/* Refuse writes to finished runs (SQLSTATE 55000). */
+/*
+ * Refuse writes to finished runs (SQLSTATE 55000): the lifecycle
+ * transitions (wf_suspend, wf_approve, wf_reject) always, every writer
+ * with workflow_persist.finished_read_only on.
+ */
 void
 wfp_check_writable(const WfpWorkflow *wf)
 {
@@ -44,6 +50,37 @@ wfp_check_writable(const WfpWorkflow *wf)
 				 errmsg("workflow \"%s\" is %s and accepts no more writes",
 						wf->id, wfp_status_name(wf->status)),
 				 errhint("Use wf_replay() to start a new run with the same input.")));
+}
+
+/*
+ * What a writer of this kind may write: whole-state writes (wf_save,
+ * wf_merge) are upserts at any status; a checkpoint of a cancelled run is
+ * refused, so a worker learns of the cancellation at its next step.  With
+ * workflow_persist.finished_read_only, completed and cancelled runs refuse
+ * every writer, as before 1.0.
+ */
+static void
+wfp_check_write_kind(const WfpWorkflow *wf, WfpWriteKind kind)
+{
+	if (wf->created)
+		return;
+	if (wfp_finished_read_only)
+	{
+		if (wf->status == WFP_STATUS_COMPLETED || wf->status == WFP_STATUS_CANCELLED)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("workflow \"%s\" is %s and accepts no more writes",
+							wf->id, wfp_status_name(wf->status)),
+					 errdetail("workflow_persist.finished_read_only is on."),
+					 errhint("Use wf_replay() to start a new run with the same input.")));
+		return;
+	}
+	if (kind == WFP_WRITE_STEP && wf->status == WFP_STATUS_CANCELLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("workflow \"%s\" is cancelled and accepts no more checkpoints",
+						wf->id),
+				 errhint("A whole save (wf_save, wf_merge) replaces it; wf_replay() starts a new run with the same input.")));
 }
 
 /*
@@ -100,16 +137,17 @@ wfp_check_expected_version(WfpWorkflow *wf, bool has_expected, int64 expected)
 
 /*
  * What every writer does first: connect to the store, lock the workflow
- * (creating it if absent), refuse finished runs, check the lease and the
- * expected version.  Returns the status before the write.
+ * (creating it if absent), refuse what its kind may not write, check the
+ * lease and the expected version.  Returns the status before the write.
  */
 WfpStatus
 wfp_lock_for_write(WfpWorkflow *wf, const char *ns, const char *id,
-				   const char *lease, bool has_expected, int64 expected)
+				   WfpWriteKind kind, const char *lease, bool has_expected,
+				   int64 expected)
 {
 	wfp_store_begin();
 	wfp_store_lock(wf, ns, id, true);
-	wfp_check_writable(wf);
+	wfp_check_write_kind(wf, kind);
 	wfp_check_lease(wf, lease);
 	wfp_check_expected_version(wf, has_expected, expected);
 	return wf->status;
@@ -121,18 +159,29 @@ wfp_lock_for_write(WfpWorkflow *wf, const char *ns, const char *id,
  */
 
 /*
- * The status a write leaves a run in: cancelled stays cancelled; a run
- * explicitly suspended or holding a step that waits for a decision is
- * suspended; otherwise execution.status says.
+ * The status a whole document gives a run: suspended when it is
+ * explicitly suspended or holds a step that waits for a decision,
+ * otherwise what execution.status says (a whole save of a cancelled run
+ * gives it the status of the document).
+ */
+WfpStatus
+wfp_document_status(const WfpWorkflow *wf)
+{
+	if (wf->suspended || wf->pending > 0)
+		return WFP_STATUS_SUSPENDED;
+	return wfp_status_of_execution(wf->execution);
+}
+
+/*
+ * The status any other write leaves a run in: cancelled stays cancelled,
+ * else the document's.
  */
 WfpStatus
 wfp_derive_status(const WfpWorkflow *wf)
 {
 	if (wf->status == WFP_STATUS_CANCELLED && !wf->created)
 		return WFP_STATUS_CANCELLED;
-	if (wf->suspended || wf->pending > 0)
-		return WFP_STATUS_SUSPENDED;
-	return wfp_status_of_execution(wf->execution);
+	return wfp_document_status(wf);
 }
 
 /*
@@ -272,7 +321,7 @@ wfp_replace_snapshot(WfpWorkflow *wf, WfpPrepared *p)
 	wf->size_bytes = p->total;
 	wf->execution = p->execution;
 	wf->extra = p->extra;
-	wf->status = wfp_derive_status(wf);
+	wf->status = wfp_document_status(wf);
 	wf->checked = wfp_validation_level();
 	wf->version++;
 }
@@ -318,7 +367,8 @@ wfp_checkpoint(const char *ns, const char *id, const char *key, int keylen,
 	wfp_validate_step_or_raise(key, keylen, result);
 	wfp_prepare_step(&w, id, key, keylen, result, NULL);
 
-	before = wfp_lock_for_write(&wf, ns, id, lease, has_expected, expected);
+	before = wfp_lock_for_write(&wf, ns, id, WFP_WRITE_STEP, lease,
+								has_expected, expected);
 	exists = !wf.created && wfp_store_get_step(&wf, key, keylen, &meta);
 
 	execution = wfp_touch_execution(wf.execution, NULL, key, keylen);

@@ -35,6 +35,9 @@ char	   *wfp_cleanup_role = "";
 /* workflow_persist.namespace: the namespace of calls that name none */
 char	   *wfp_namespace = "default";
 
+/* workflow_persist.finished_read_only: completed/cancelled refuse writes */
+bool		wfp_finished_read_only = false;
+
 static const struct config_enum_entry validation_options[] = {
 	{"awaitly", WFP_VALIDATION_AWAITLY, false},
 	{"strict", WFP_VALIDATION_STRICT, false},
@@ -194,6 +197,16 @@ wfp_define_settings(void)
 							   PGC_USERSET,
 							   0,
 							   check_namespace, NULL, NULL);
+
+	DefineCustomBoolVariable("workflow_persist.finished_read_only",
+							 "Completed and cancelled runs refuse every write.",
+							 "Off (the default): whole saves (wf_save, wf_merge) write at any status "
+							 "and only a checkpoint of a cancelled run is refused.",
+							 &wfp_finished_read_only,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("workflow_persist");
 }

@@ -34,6 +34,7 @@ extern int	wfp_cleanup_batch_size;
 extern int	wfp_cleanup_batch_delay;
 extern char *wfp_cleanup_role;
 extern char *wfp_namespace;
+extern bool wfp_finished_read_only;
 
 extern void wfp_define_settings(void);
 extern int	wfp_validation_level(void);

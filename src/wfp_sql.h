@@ -94,10 +94,19 @@ extern Jsonb *wfp_touch_execution(Jsonb *execution, const char *status,
  * wfp_change.c: changing a locked workflow
  * ----------
  */
+/* what a writer writes: the whole state (wf_save, wf_merge) or one step */
+typedef enum WfpWriteKind
+{
+	WFP_WRITE_WHOLE,
+	WFP_WRITE_STEP
+} WfpWriteKind;
+
 extern void wfp_check_writable(const WfpWorkflow *wf);
 extern WfpStatus wfp_lock_for_write(WfpWorkflow *wf, const char *ns,
-									const char *id, const char *lease,
-									bool has_expected, int64 expected);
+									const char *id, WfpWriteKind kind,
+									const char *lease, bool has_expected,
+									int64 expected);
+extern WfpStatus wfp_document_status(const WfpWorkflow *wf);
 extern WfpStatus wfp_derive_status(const WfpWorkflow *wf);
 extern void wfp_note_status_change(WfpWorkflow *wf, WfpStatus before,
 								   const char *key, int keylen);

@@ -87,7 +87,8 @@ wf_save(PG_FUNCTION_ARGS)
 	wfp_validate_or_raise(snapshot);
 	wfp_prepare_snapshot(id, snapshot, &prepared);
 
-	before = wfp_lock_for_write(&wf, ns, id, lease, has_expected, expected);
+	before = wfp_lock_for_write(&wf, ns, id, WFP_WRITE_WHOLE, lease,
+								has_expected, expected);
 	wfp_replace_snapshot(&wf, &prepared);
 	if (!PG_ARGISNULL(2))
 	{
@@ -164,7 +165,8 @@ wf_merge(PG_FUNCTION_ARGS)
 	if (has_steps_object(delta))
 		wfp_prepare_snapshot(id, delta, &prepared);
 
-	before = wfp_lock_for_write(&wf, ns, id, lease, has_expected, expected);
+	before = wfp_lock_for_write(&wf, ns, id, WFP_WRITE_WHOLE, lease,
+								has_expected, expected);
 	if (wf.created)
 	{
 		/* nothing to merge into: the delta is the first snapshot */
@@ -197,7 +199,7 @@ wf_merge(PG_FUNCTION_ARGS)
 		wfp_check_snapshot_size(id, wf.size_bytes);
 		wf.execution = execution;
 		wf.extra = extra;
-		wf.status = wfp_derive_status(&wf);
+		wf.status = wfp_document_status(&wf);
 		wf.checked = Min(wf.checked, level);
 		wf.version++;
 	}

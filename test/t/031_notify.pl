@@ -188,7 +188,7 @@ is_deeply(payloads(undef, 'other.ns'),
 # a delete of nothing and a write that fails send nothing
 w(q{SELECT wf_delete('n:never')});
 my (undef, $err) = w(q{SELECT wf_save_step('n:ev', 'late', '{"ok": true}')});
-like($err, qr/cancelled and accepts no more writes/, 'a write refused by a cancelled run');
+like($err, qr/cancelled and accepts no more checkpoints/, 'a write refused by a cancelled run');
 is_deeply(payloads(), [], 'nothing for a delete of nothing or a refused write');
 
 # ---------------------------------------------------------------------------
