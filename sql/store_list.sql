@@ -148,7 +148,7 @@ SELECT id, status, version, step_count, pending, size_bytes > 0 AS has_size,
        created_at <= updated_at AS ordered, expires_at IS NULL AS no_expiry
   FROM wf_info('list:t:d');
 SELECT (SELECT row(i.*) FROM wf_info('list:t:d') AS i)
-     = (SELECT row(l.id, l.status, l.version, l.step_count, l.pending, l.size_bytes, l.created_at, l.updated_at, l.expires_at, l.namespace)
+     = (SELECT row(l.id, l.status, l.version, l.step_count, l.pending, l.size_bytes, l.created_at, l.updated_at, l.expires_at, l.namespace, l.status_word)
           FROM wf_list('list:t:d') AS l) AS info_is_list_row;
 SELECT count(*) FROM wf_info('list:absent');
 

@@ -93,6 +93,9 @@ CREATE TABLE @extschema@.wf_workflow (
     lease_owner      pg_catalog.text,
     lease_token      pg_catalog.text,
     lease_expires_at pg_catalog.timestamptz,
+    -- the engine's own word for the status (wf_save(..., status => 'paused')),
+    -- kept for reading back; NULL when the last save gave none
+    status_word      pg_catalog.text,
     PRIMARY KEY (namespace, id)
     -- status (one of running, suspended, completed, failed, cancelled), id
     -- (1..512 bytes) and namespace (1..63 bytes of [A-Za-z0-9_.-]) are
@@ -151,6 +154,26 @@ CREATE TABLE @extschema@.wf_event (
 COMMENT ON TABLE @extschema@.wf_event IS
 'suspensions, decisions, resumptions, cancellations and status changes of runs';
 
+-- The engines' status words and the store status each means (retention,
+-- pending, cleanup reason about the five store statuses).  Built in: Flujo
+-- running|paused|completed|failed|cancelled, NeuroCore
+-- running|completed|failed|suspended, Neuron AI interrupted; an
+-- administrator may add rows.  The CHECK is read only when a word is
+-- added, never by a checkpoint.
+CREATE TABLE @extschema@.wf_status_word (
+    word   pg_catalog.text COLLATE "C" PRIMARY KEY
+           CHECK (pg_catalog.octet_length(word) BETWEEN 1 AND 63),
+    status pg_catalog.text NOT NULL
+           CHECK (status OPERATOR(pg_catalog.=) ANY
+                  (ARRAY['running', 'suspended', 'completed', 'failed', 'cancelled']::pg_catalog.text[]))
+);
+COMMENT ON TABLE @extschema@.wf_status_word IS
+'engine status words (wf_save(..., status => word)) and the store status each means';
+INSERT INTO @extschema@.wf_status_word (word, status) VALUES
+    ('running', 'running'), ('paused', 'suspended'), ('suspended', 'suspended'),
+    ('interrupted', 'suspended'), ('completed', 'completed'), ('failed', 'failed'),
+    ('cancelled', 'cancelled');
+
 -- Retention: how long finished runs are kept after their last update, per
 -- namespace and status (completed, failed, cancelled; running and
 -- suspended runs are never removed by retention, only by an explicit
@@ -207,6 +230,9 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_step', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_event', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_event_seq_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_retention_policy', '');
+-- the built-in words are the install script's; only added words are dumped
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_status_word',
+    'WHERE word OPERATOR(pg_catalog.<>) ALL (ARRAY[''running'', ''paused'', ''suspended'', ''interrupted'', ''completed'', ''failed'', ''cancelled''])');
 
 ------------------------------------------------------------------------------
 -- Writing and reading snapshots (C)
@@ -216,12 +242,13 @@ CREATE FUNCTION @extschema@.wf_save(id pg_catalog.text, snapshot pg_catalog.json
                                     ttl pg_catalog.interval DEFAULT NULL,
                                     expected_version pg_catalog.int8 DEFAULT NULL,
                                     lease_token pg_catalog.text DEFAULT NULL,
+                                    status pg_catalog.text DEFAULT NULL,
                                     namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_save'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text, pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
 'validate and store a whole snapshot (unchanged steps are not rewritten); returns the new version';
 
 CREATE FUNCTION @extschema@.wf_save_step(id pg_catalog.text, step_key pg_catalog.text,
@@ -367,7 +394,7 @@ RETURNS TABLE (id pg_catalog.text, status pg_catalog.text, version pg_catalog.in
                step_count pg_catalog.int4, pending pg_catalog.int4, size_bytes pg_catalog.int8,
                created_at pg_catalog.timestamptz, updated_at pg_catalog.timestamptz,
                expires_at pg_catalog.timestamptz, next pg_catalog.text,
-               namespace pg_catalog.text)
+               namespace pg_catalog.text, status_word pg_catalog.text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -432,7 +459,7 @@ BEGIN
          || CASE WHEN every
                  THEN '@extschema@.wf_list_cursor(w.updated_at, w.namespace || '':'' || w.id)'
                  ELSE '@extschema@.wf_list_cursor(w.updated_at, w.id)' END
-         || ', w.namespace
+         || ', w.namespace, w.status_word
             FROM @extschema@.wf_live AS w
            WHERE true';
     IF NOT every THEN
@@ -469,7 +496,7 @@ RETURNS TABLE (id pg_catalog.text, status pg_catalog.text, version pg_catalog.in
                step_count pg_catalog.int4, pending pg_catalog.int4, size_bytes pg_catalog.int8,
                created_at pg_catalog.timestamptz, updated_at pg_catalog.timestamptz,
                expires_at pg_catalog.timestamptz, next pg_catalog.text,
-               namespace pg_catalog.text)
+               namespace pg_catalog.text, status_word pg_catalog.text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -483,12 +510,13 @@ CREATE FUNCTION @extschema@.wf_info(id pg_catalog.text,
 RETURNS TABLE (id pg_catalog.text, status pg_catalog.text, version pg_catalog.int8,
                step_count pg_catalog.int4, pending pg_catalog.int4, size_bytes pg_catalog.int8,
                created_at pg_catalog.timestamptz, updated_at pg_catalog.timestamptz,
-               expires_at pg_catalog.timestamptz, namespace pg_catalog.text)
+               expires_at pg_catalog.timestamptz, namespace pg_catalog.text,
+               status_word pg_catalog.text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT w.id, w.status, w.version, w.step_count, w.pending, w.size_bytes,
-           w.created_at, w.updated_at, w.expires_at, w.namespace
+           w.created_at, w.updated_at, w.expires_at, w.namespace, w.status_word
       FROM @extschema@.wf_live AS w
      WHERE w.namespace = @extschema@.wf_namespace($2)
        AND w.id = @extschema@.wf_check_id($1)
@@ -1151,12 +1179,13 @@ COMMENT ON FUNCTION @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text,
 -- functions above (validation, merge) stay available to everyone.
 ------------------------------------------------------------------------------
 
+REVOKE ALL ON TABLE @extschema@.wf_status_word FROM PUBLIC;
 REVOKE ALL ON TABLE @extschema@.wf_workflow, @extschema@.wf_step, @extschema@.wf_event,
     @extschema@.wf_retention_policy, @extschema@.wf_cleanup_state FROM PUBLIC;
 REVOKE ALL ON @extschema@.wf_live, @extschema@.wf_retention, @extschema@.wf_cleanup_status FROM PUBLIC;
 REVOKE ALL ON @extschema@.wf_stats FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION
-    @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text, pg_catalog.text, pg_catalog.text),
     @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text, pg_catalog.text),
     @extschema@.wf_merge(pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text, pg_catalog.text),
     @extschema@.wf_load(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text),

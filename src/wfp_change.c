@@ -18,6 +18,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
@@ -174,14 +175,76 @@ wfp_document_status(const WfpWorkflow *wf)
 
 /*
  * The status any other write leaves a run in: cancelled stays cancelled,
- * else the document's.
+ * a status an engine's word set stays until a whole save without one or a
+ * transition, else the document's.
  */
 WfpStatus
 wfp_derive_status(const WfpWorkflow *wf)
 {
 	if (wf->status == WFP_STATUS_CANCELLED && !wf->created)
 		return WFP_STATUS_CANCELLED;
+	if (wf->status_word != NULL && !wf->created)
+		return wf->status;
 	return wfp_document_status(wf);
+}
+
+/*
+ * The store status an engine's status word means (wf_status_word), or
+ * 22023 naming the field.  Checked before anything is locked.
+ */
+WfpStatus
+wfp_status_word_or_raise(const char *word)
+{
+	WfpStatus	status = WFP_STATUS_RUNNING;
+	bool		known;
+
+	wfp_store_begin();
+	known = wfp_store_status_word(word, &status);
+	wfp_store_end();
+	if (!known)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown status word \"%s\"", word),
+				 errdetail("status must be a word of workflow_persist.wf_status_word (running, paused, suspended, interrupted, completed, failed, cancelled, or one added there)."),
+				 errhint("Add the engine's word: INSERT INTO workflow_persist.wf_status_word VALUES ('%s', 'suspended').", word)));
+	return status;
+}
+
+/*
+ * After a whole save: with a status word, the run takes the status the
+ * word means (a word meaning suspended suspends it, as wf_suspend would,
+ * until a save says otherwise) and keeps the word for reading back;
+ * without one, a suspension an earlier word made ends and the document
+ * decides.
+ */
+void
+wfp_apply_status_word(WfpWorkflow *wf, const char *word, WfpStatus status)
+{
+	if (word != NULL)
+	{
+		wf->status_word = pstrdup(word);
+		if (status == WFP_STATUS_SUSPENDED)
+		{
+			if (!wf->suspended)
+			{
+				wf->suspended = true;
+				wf->suspended_at = GetCurrentTransactionStartTimestamp();
+				wf->suspend_reason = pstrdup(word);	/* wf_pending's reason */
+				wf->suspend_request = NULL;
+			}
+		}
+		else
+			wf->suspended = false;
+		wf->status = status;
+		return;
+	}
+	if (wf->status_word != NULL)
+	{
+		/* wf_suspend clears the word: a suspension with a word is its */
+		wf->suspended = false;
+		wf->status_word = NULL;
+	}
+	wf->status = wfp_document_status(wf);
 }
 
 /*

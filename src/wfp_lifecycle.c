@@ -108,6 +108,7 @@ wf_suspend(PG_FUNCTION_ARGS)
 	wfp_store_begin();
 	lock_existing(&wf, ns, id);
 	wfp_check_writable(&wf);
+	wf.status_word = NULL;		/* a transition: the engine's word is over */
 	wf.suspended = true;
 	wf.suspended_at = GetCurrentTransactionStartTimestamp();
 	wf.suspend_reason = reason;
@@ -251,6 +252,7 @@ decide(FunctionCallInfo fcinfo, bool approve)
 	wfp_check_snapshot_size(id, wf.size_bytes);
 	w.pos = meta.pos;
 	wf.execution = execution;
+	wf.status_word = NULL;
 	wf.status = wfp_derive_status(&wf);
 	wf.version++;
 	wfp_store_checkpoint(&wf, &w, WFP_STEP_UPDATE);
@@ -367,6 +369,7 @@ wf_resume(PG_FUNCTION_ARGS)
 	wf.execution = execution;
 	wf.extra = extra;
 	wf.suspended = false;
+	wf.status_word = NULL;
 	wf.status = wfp_derive_status(&wf);
 	wf.version++;
 	wfp_store_write_header(&wf, true);
@@ -409,6 +412,7 @@ wf_cancel(PG_FUNCTION_ARGS)
 				 errmsg("workflow \"%s\" is completed and cannot be cancelled",
 						id)));
 	wf.suspended = false;
+	wf.status_word = NULL;
 	wf.status = WFP_STATUS_CANCELLED;
 	wf.version++;
 	wfp_store_write_header(&wf, true);

@@ -108,6 +108,9 @@ extern WfpStatus wfp_lock_for_write(WfpWorkflow *wf, const char *ns,
 									int64 expected);
 extern WfpStatus wfp_document_status(const WfpWorkflow *wf);
 extern WfpStatus wfp_derive_status(const WfpWorkflow *wf);
+extern WfpStatus wfp_status_word_or_raise(const char *word);
+extern void wfp_apply_status_word(WfpWorkflow *wf, const char *word,
+								  WfpStatus status);
 extern void wfp_note_status_change(WfpWorkflow *wf, WfpStatus before,
 								   const char *key, int keylen);
 extern int32 wfp_take_position(WfpWorkflow *wf);

@@ -69,6 +69,7 @@ typedef enum StoreStmt
 	S_DELETE_EVENTS,
 	S_DELETE_HEADER,
 	S_CLEAR_LEASE,
+	S_STATUS_WORD,
 	S_COUNT
 } StoreStmt;
 
@@ -88,8 +89,8 @@ typedef struct StmtDef
 	h "checked, " h "pending, " h "suspended_at, " h "suspend_reason, " \
 	h "suspend_request, " h "lease_token, " \
 	h "lease_expires_at > clock_timestamp(), " \
-	"NOT (" WFP_LIVE(h) ")"
-#define N_HEADER_COLS 17
+	"NOT (" WFP_LIVE(h) "), " h "status_word"
+#define N_HEADER_COLS 18
 
 /*
  * A live workflow: not past its expiry, not past its status' retention.
@@ -106,9 +107,10 @@ typedef struct StmtDef
 	h "updated_at + r.keep <= now())"
 
 /*
- * Every header write sets $1..$9 (header_params); full writes add $10..$15,
+ * Every header write sets $1..$9 (header_params); full writes add $10..$16,
  * checkpoints add the step's $10..$16.  The namespace is the last argument
- * of every statement (run() adds it): the keys are (namespace, id).
+ * of every statement about a workflow (run() adds it): the keys are
+ * (namespace, id).
  */
 #define SET_HEADER \
 	"UPDATE workflow_persist.wf_workflow SET version = $2, status = $3, " \
@@ -141,10 +143,10 @@ static const StmtDef stmt_defs[S_COUNT] = {
 	},
 	[S_WRITE_HEADER] = {
 		SET_HEADER ", extra = $10, created_at = $11, expires_at = $12, "
-		"suspended_at = $13, suspend_reason = $14, suspend_request = $15 "
-		"WHERE namespace = $16 AND id = $1",
-		16, {HEADER_TYPES, JSONBOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
-		TIMESTAMPTZOID, TEXTOID, JSONBOID, TEXTOID}
+		"suspended_at = $13, suspend_reason = $14, suspend_request = $15, "
+		"status_word = $16 WHERE namespace = $17 AND id = $1",
+		17, {HEADER_TYPES, JSONBOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
+		TIMESTAMPTZOID, TEXTOID, JSONBOID, TEXTOID, TEXTOID}
 	},
 	/* a checkpoint leaves "extra" alone, so its datum is not even passed */
 	[S_WRITE_HEADER_STEP] = {
@@ -250,6 +252,11 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		"WHERE namespace = $2 AND id = $1",
 		2, {TEXTOID, TEXTOID}
 	},
+	/* not about one workflow: no namespace (run() with ns NULL) */
+	[S_STATUS_WORD] = {
+		"SELECT status FROM workflow_persist.wf_status_word WHERE word = $1",
+		1, {TEXTOID}
+	},
 	[S_DELETE_EVENTS] = {
 		"DELETE FROM workflow_persist.wf_event "
 		"WHERE namespace = $2 AND workflow_id = $1",
@@ -291,24 +298,28 @@ get_plan(StoreStmt which)
 /*
  * Run a prepared statement for namespace ns: values (and nulls, where
  * nulls[i] = 'n' marks a NULL) hold every argument but the last, which is
- * the namespace.
+ * the namespace (ns NULL: a statement about no workflow, values hold all).
  */
 static int
 run(StoreStmt which, const Datum *values, const char *nulls, const char *ns,
 	bool read_only, int expected)
 {
 	int			nargs = stmt_defs[which].nargs;
+	int			given = ns ? nargs - 1 : nargs;
 	Datum		args[MAX_ARGS];
 	char		argnulls[MAX_ARGS];
 	int			rc;
 
-	memcpy(args, values, sizeof(Datum) * (nargs - 1));
+	memcpy(args, values, sizeof(Datum) * given);
 	if (nulls)
-		memcpy(argnulls, nulls, nargs - 1);
+		memcpy(argnulls, nulls, given);
 	else
-		memset(argnulls, ' ', nargs - 1);
-	args[nargs - 1] = CStringGetTextDatum(ns);
-	argnulls[nargs - 1] = ' ';
+		memset(argnulls, ' ', given);
+	if (ns)
+	{
+		args[nargs - 1] = CStringGetTextDatum(ns);
+		argnulls[nargs - 1] = ' ';
+	}
 	rc = SPI_execute_plan(get_plan(which), args, argnulls, read_only, 0);
 
 	if (rc != expected)
@@ -390,6 +401,8 @@ fill_header(WfpWorkflow *wf)
 	wf->lease_token = isnull ? NULL : TextDatumGetCString(d);
 	d = col(0, 16, &isnull);
 	wf->lease_live = !isnull && DatumGetBool(d);
+	d = col(0, 18, &isnull);
+	wf->status_word = isnull ? NULL : TextDatumGetCString(d);
 	return DatumGetBool(col(0, 17, &isnull));
 }
 
@@ -416,6 +429,7 @@ reset_header(WfpWorkflow *wf)
 	wf->suspend_request = NULL;
 	wf->lease_token = NULL;
 	wf->lease_live = false;
+	wf->status_word = NULL;
 }
 
 /*
@@ -488,6 +502,22 @@ wfp_store_read_header(WfpWorkflow *wf, const char *ns, const char *id)
 	return true;
 }
 
+/*
+ * The store status an engine's status word means (wf_status_word); false
+ * when the word is unknown.
+ */
+bool
+wfp_store_status_word(const char *word, WfpStatus *status)
+{
+	Datum		arg = CStringGetTextDatum(word);
+	bool		isnull;
+
+	if (run(S_STATUS_WORD, &arg, NULL, NULL, true, SPI_OK_SELECT) != 1)
+		return false;
+	*status = parse_status(col(0, 1, &isnull));
+	return true;
+}
+
 /* The header's "extra" member, detoasted on first use. */
 Jsonb *
 wfp_store_extra(WfpWorkflow *wf)
@@ -541,6 +571,8 @@ wfp_store_write_header(WfpWorkflow *wf, bool full)
 	nulls[13] = wf->suspended && wf->suspend_reason ? ' ' : 'n';
 	values[14] = wf->suspend_request ? JsonbPGetDatum(wf->suspend_request) : (Datum) 0;
 	nulls[14] = wf->suspended && wf->suspend_request ? ' ' : 'n';
+	values[15] = wf->status_word ? CStringGetTextDatum(wf->status_word) : (Datum) 0;
+	nulls[15] = wf->status_word ? ' ' : 'n';
 	run(S_WRITE_HEADER, values, nulls, wf->ns, false, SPI_OK_UPDATE);
 }
 

@@ -43,6 +43,7 @@ typedef struct WfpWorkflow
 	TimestampTz suspended_at;
 	char	   *suspend_reason;
 	Jsonb	   *suspend_request;
+	char	   *status_word;	/* the engine's word for status, or NULL */
 	char	   *lease_token;	/* NULL when no lease was ever taken */
 	bool		lease_live;		/* the lease has not expired */
 } WfpWorkflow;
@@ -117,6 +118,7 @@ extern WfpStepMeta *wfp_store_list_steps(WfpWorkflow *wf, int *count);
 extern void wfp_store_put_steps(WfpWorkflow *wf, const WfpStepWrite *writes,
 								int n, bool is_new);
 extern void wfp_store_delete_steps(WfpWorkflow *wf, Datum *keys, int n);
+extern bool wfp_store_status_word(const char *word, WfpStatus *status);
 extern WfpStepRow *wfp_store_read_steps(const char *ns, const char *id,
 										int *count);
 extern bool wfp_store_read_all(WfpWorkflow *wf, const char *ns,

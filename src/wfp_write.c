@@ -58,14 +58,17 @@ note_change(WfpWorkflow *wf, WfpStatus before, const WfpPrepared *p)
 }
 
 /* ----------
- * wf_save(id, snapshot, ttl, expected_version, lease_token, namespace)
+ * wf_save(id, snapshot, ttl, expected_version, lease_token, status,
+ *		   namespace)
  * ----------
  */
 Datum
 wf_save(PG_FUNCTION_ARGS)
 {
 	char	   *id = wfp_arg_id(fcinfo, 0);
-	char	   *ns = wfp_arg_namespace(fcinfo, 5, false);
+	char	   *ns = wfp_arg_namespace(fcinfo, 6, false);
+	char	   *word = wfp_arg_text_or_null(fcinfo, 5);
+	WfpStatus	word_status = WFP_STATUS_RUNNING;
 	Jsonb	   *snapshot;
 	WfpPrepared prepared;
 	bool		has_expected;
@@ -86,10 +89,13 @@ wf_save(PG_FUNCTION_ARGS)
 	wfp_check_snapshot_size(id, VARSIZE(snapshot));
 	wfp_validate_or_raise(snapshot);
 	wfp_prepare_snapshot(id, snapshot, &prepared);
+	if (word != NULL)
+		word_status = wfp_status_word_or_raise(word);
 
 	before = wfp_lock_for_write(&wf, ns, id, WFP_WRITE_WHOLE, lease,
 								has_expected, expected);
 	wfp_replace_snapshot(&wf, &prepared);
+	wfp_apply_status_word(&wf, word, word_status);
 	if (!PG_ARGISNULL(2))
 	{
 		wf.has_expiry = true;
@@ -199,10 +205,11 @@ wf_merge(PG_FUNCTION_ARGS)
 		wfp_check_snapshot_size(id, wf.size_bytes);
 		wf.execution = execution;
 		wf.extra = extra;
-		wf.status = wfp_document_status(&wf);
 		wf.checked = Min(wf.checked, level);
 		wf.version++;
 	}
+	/* a merge says no status word: the document decides */
+	wfp_apply_status_word(&wf, NULL, WFP_STATUS_RUNNING);
 	wfp_store_write_header(&wf, true);
 	note_change(&wf, before, &prepared);
 	wfp_store_end();
