@@ -187,7 +187,9 @@ CREATE TABLE @extschema@.wf_retention_policy (
 COMMENT ON TABLE @extschema@.wf_retention_policy IS
 'how long finished runs are kept after their last update (wf_set_retention)';
 
--- A live workflow: not past its expiry and not past its status' retention.
+-- A live workflow: saved at least once (version 0 is the placeholder that
+-- wf_lease_acquire creates before the first save), not past its expiry and
+-- not past its status' retention.
 -- SQL reads workflows through this view.  The rule is also written in C,
 -- where it cannot read a view: the store's statements (WFP_LIVE in
 -- src/wfp_store.c) and wf_load's direct path (src/wfp_store_scan.c); and
@@ -197,7 +199,8 @@ COMMENT ON TABLE @extschema@.wf_retention_policy IS
 CREATE VIEW @extschema@.wf_live WITH (security_invoker = true) AS
 SELECT w.*
   FROM @extschema@.wf_workflow AS w
- WHERE (w.expires_at IS NULL OR w.expires_at OPERATOR(pg_catalog.>) pg_catalog.now())
+ WHERE w.version OPERATOR(pg_catalog.>) 0     -- version 0: a lease's placeholder
+   AND (w.expires_at IS NULL OR w.expires_at OPERATOR(pg_catalog.>) pg_catalog.now())
    AND NOT EXISTS (SELECT FROM @extschema@.wf_retention_policy AS r
                     WHERE r.namespace OPERATOR(pg_catalog.=) w.namespace
                       AND r.status OPERATOR(pg_catalog.=) w.status
@@ -243,12 +246,13 @@ CREATE FUNCTION @extschema@.wf_save(id pg_catalog.text, snapshot pg_catalog.json
                                     expected_version pg_catalog.int8 DEFAULT NULL,
                                     lease_token pg_catalog.text DEFAULT NULL,
                                     status pg_catalog.text DEFAULT NULL,
+                                    if_absent pg_catalog.bool DEFAULT false,
                                     namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_save'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text, pg_catalog.text, pg_catalog.bool, pg_catalog.text) IS
 'validate and store a whole snapshot (unchanged steps are not rewritten); returns the new version';
 
 CREATE FUNCTION @extschema@.wf_save_step(id pg_catalog.text, step_key pg_catalog.text,
@@ -547,7 +551,7 @@ AS $$
                    FROM n, @extschema@.wf_workflow AS x
                    LEFT JOIN @extschema@.wf_live AS l
                           ON l.namespace = x.namespace AND l.id = x.id
-                  WHERE n.ns = '*' OR x.namespace = n.ns) AS w
+                  WHERE (n.ns = '*' OR x.namespace = n.ns) AND x.version > 0) AS w
              ON w.status = s.status
      GROUP BY s.status
 $$;
@@ -774,27 +778,74 @@ BEGIN
     IF ttl IS NULL OR ttl <= '0'::pg_catalog.interval THEN
         RAISE EXCEPTION 'ttl must be a positive interval' USING ERRCODE = '22023';
     END IF;
-    UPDATE @extschema@.wf_workflow AS w
-       SET lease_token = CASE WHEN w.lease_owner = wf_lease_acquire.owner
-                                   AND w.lease_expires_at > clock_timestamp()
-                              THEN w.lease_token
-                              ELSE gen_random_uuid()::pg_catalog.text END,
-           lease_owner = wf_lease_acquire.owner,
-           lease_expires_at = clock_timestamp() + ttl
-     WHERE w.namespace = ns AND w.id = wf_lease_acquire.id
-       AND EXISTS (SELECT FROM @extschema@.wf_live AS l
-                    WHERE l.namespace = w.namespace AND l.id = w.id)
-       AND (w.lease_token IS NULL OR w.lease_expires_at <= clock_timestamp()
-            OR w.lease_owner = wf_lease_acquire.owner)
-    RETURNING w.lease_token INTO token;
-    IF token IS NULL AND NOT @extschema@.wf_exists(id, ns) THEN
-        RAISE EXCEPTION 'workflow "%" does not exist', id USING ERRCODE = 'P0002';
-    END IF;
-    RETURN token;   -- NULL: another owner holds an unexpired lease
+    FOR attempt IN 1..3 LOOP
+        -- a live workflow, or the placeholder of an earlier lease (version 0)
+        UPDATE @extschema@.wf_workflow AS w
+           SET lease_token = CASE WHEN w.lease_owner = wf_lease_acquire.owner
+                                       AND w.lease_expires_at > clock_timestamp()
+                                  THEN w.lease_token
+                                  ELSE gen_random_uuid()::pg_catalog.text END,
+               lease_owner = wf_lease_acquire.owner,
+               lease_expires_at = clock_timestamp() + ttl
+         WHERE w.namespace = ns AND w.id = wf_lease_acquire.id
+           AND (w.version = 0
+                OR EXISTS (SELECT FROM @extschema@.wf_live AS l
+                            WHERE l.namespace = w.namespace AND l.id = w.id))
+           AND (w.lease_token IS NULL OR w.lease_expires_at <= clock_timestamp()
+                OR w.lease_owner = wf_lease_acquire.owner)
+        RETURNING w.lease_token INTO token;
+        IF token IS NOT NULL THEN
+            RETURN token;
+        END IF;
+        IF EXISTS (SELECT FROM @extschema@.wf_workflow AS w
+                    WHERE w.namespace = ns AND w.id = wf_lease_acquire.id
+                      AND (w.version = 0
+                           OR EXISTS (SELECT FROM @extschema@.wf_live AS l
+                                       WHERE l.namespace = w.namespace AND l.id = w.id))) THEN
+            RETURN NULL;   -- another owner holds an unexpired lease
+        END IF;
+        -- absent (or expired): a placeholder, version 0, invisible to every
+        -- reader until the first save with the token fills it (awaitly's
+        -- WorkflowLock.tryAcquire runs before the workflow exists)
+        -- an expired workflow is absent: its rows go, under its row lock
+        -- (re-checked once locked: a writer may have refreshed it)
+        PERFORM FROM @extschema@.wf_workflow AS w
+          WHERE w.namespace = ns AND w.id = wf_lease_acquire.id FOR UPDATE;
+        IF FOUND THEN
+            CONTINUE WHEN EXISTS (SELECT FROM @extschema@.wf_workflow AS w
+                                   WHERE w.namespace = ns AND w.id = wf_lease_acquire.id
+                                     AND (w.version = 0
+                                          OR EXISTS (SELECT FROM @extschema@.wf_live AS l
+                                                      WHERE l.namespace = w.namespace
+                                                        AND l.id = w.id)));
+            DELETE FROM @extschema@.wf_step AS s
+             WHERE s.namespace = ns AND s.workflow_id = wf_lease_acquire.id;
+            DELETE FROM @extschema@.wf_event AS e
+             WHERE e.namespace = ns AND e.workflow_id = wf_lease_acquire.id;
+            DELETE FROM @extschema@.wf_workflow AS w
+             WHERE w.namespace = ns AND w.id = wf_lease_acquire.id;
+        END IF;
+        INSERT INTO @extschema@.wf_workflow AS w
+               (namespace, id, status, version, execution, extra, step_count, next_pos,
+                size_bytes, created_at, updated_at, checked, pending,
+                lease_owner, lease_token, lease_expires_at)
+        VALUES (ns, wf_lease_acquire.id, 'running', 0, NULL, '{}', 0, 1, 0, now(), now(), 0, 0,
+                wf_lease_acquire.owner, gen_random_uuid()::pg_catalog.text,
+                clock_timestamp() + ttl)
+        ON CONFLICT ON CONSTRAINT wf_workflow_pkey DO NOTHING
+        RETURNING w.lease_token INTO token;
+        IF token IS NOT NULL THEN
+            RETURN token;
+        END IF;
+        -- created concurrently: take it as it is now
+    END LOOP;
+    RAISE EXCEPTION 'could not lease workflow "%"', id
+        USING ERRCODE = '40001', DETAIL = 'The workflow was created and removed concurrently.',
+              HINT = 'Retry the transaction.';
 END
 $$;
 COMMENT ON FUNCTION @extschema@.wf_lease_acquire(pg_catalog.text, pg_catalog.text, pg_catalog.interval, pg_catalog.text) IS
-'take (or extend, for the same owner) the lease of a run; NULL while another owner holds it';
+'take (or extend, for the same owner) the lease of a run, creating a placeholder when it does not exist yet; NULL while another owner holds it';
 
 CREATE FUNCTION @extschema@.wf_lease_renew(id pg_catalog.text, token pg_catalog.text,
                                            ttl pg_catalog.interval,
@@ -830,6 +881,13 @@ DECLARE
     ns pg_catalog.text := @extschema@.wf_namespace(namespace);
 BEGIN
     PERFORM @extschema@.wf_check_id(id);
+    -- the placeholder of a lease taken before the first save goes with it
+    DELETE FROM @extschema@.wf_workflow AS w
+     WHERE w.namespace = ns AND w.id = wf_lease_release.id AND w.lease_token = token
+       AND w.version = 0;
+    IF FOUND THEN
+        RETURN true;
+    END IF;
     UPDATE @extschema@.wf_workflow AS w
        SET lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
      WHERE w.namespace = ns AND w.id = wf_lease_release.id AND w.lease_token = token;
@@ -967,7 +1025,7 @@ BEGIN
     IF dry_run THEN
         SELECT count(*) INTO total
           FROM (SELECT FROM @extschema@.wf_workflow AS w
-                 WHERE (ns = '*' OR w.namespace = ns)
+                 WHERE (ns = '*' OR w.namespace = ns) AND w.version > 0
                    AND NOT EXISTS (SELECT FROM @extschema@.wf_live AS l
                                     WHERE l.namespace = w.namespace AND l.id = w.id)
                  LIMIT max_rows) AS x;
@@ -1077,7 +1135,8 @@ COMMENT ON PROCEDURE @extschema@.wf_cleanup_all(pg_catalog.int4, pg_catalog.int8
 CREATE VIEW @extschema@.wf_cleanup_status WITH (security_invoker = true) AS
 SELECT c.runs, c.deleted, c.last_run_at, c.last_deleted, c.last_error, c.last_error_at,
        (SELECT pg_catalog.count(*) FROM @extschema@.wf_workflow AS w
-         WHERE NOT EXISTS (SELECT FROM @extschema@.wf_live AS l
+         WHERE w.version OPERATOR(pg_catalog.>) 0
+           AND NOT EXISTS (SELECT FROM @extschema@.wf_live AS l
                             WHERE l.namespace = w.namespace AND l.id = w.id))
            AS expired_waiting
   FROM @extschema@.wf_cleanup_state AS c;
@@ -1185,7 +1244,7 @@ REVOKE ALL ON TABLE @extschema@.wf_workflow, @extschema@.wf_step, @extschema@.wf
 REVOKE ALL ON @extschema@.wf_live, @extschema@.wf_retention, @extschema@.wf_cleanup_status FROM PUBLIC;
 REVOKE ALL ON @extschema@.wf_stats FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION
-    @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text, pg_catalog.text, pg_catalog.bool, pg_catalog.text),
     @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text, pg_catalog.text),
     @extschema@.wf_merge(pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text, pg_catalog.text),
     @extschema@.wf_load(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text),

@@ -93,7 +93,8 @@ wfp_check_lease(const WfpWorkflow *wf, const char *token)
 {
 	if (token == NULL)
 		return;
-	if (wf->created || wf->lease_token == NULL)
+	/* a new workflow may hold a lease: one taken before its first save */
+	if (wf->lease_token == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 				 errmsg("workflow \"%s\" has no lease", wf->id),
@@ -148,10 +149,21 @@ wfp_lock_for_write(WfpWorkflow *wf, const char *ns, const char *id,
 {
 	wfp_store_begin();
 	wfp_store_lock(wf, ns, id, true);
+	wfp_check_locked(wf, kind, lease, has_expected, expected);
+	return wf->status;
+}
+
+/*
+ * The checks of a write on a workflow the caller has locked (with
+ * wfp_store_lock, create): its kind, the lease, the expected version.
+ */
+void
+wfp_check_locked(WfpWorkflow *wf, WfpWriteKind kind, const char *lease,
+				 bool has_expected, int64 expected)
+{
 	wfp_check_write_kind(wf, kind);
 	wfp_check_lease(wf, lease);
 	wfp_check_expected_version(wf, has_expected, expected);
-	return wf->status;
 }
 
 /* ----------

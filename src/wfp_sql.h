@@ -106,6 +106,9 @@ extern WfpStatus wfp_lock_for_write(WfpWorkflow *wf, const char *ns,
 									const char *id, WfpWriteKind kind,
 									const char *lease, bool has_expected,
 									int64 expected);
+extern void wfp_check_locked(WfpWorkflow *wf, WfpWriteKind kind,
+							 const char *lease, bool has_expected,
+							 int64 expected);
 extern WfpStatus wfp_document_status(const WfpWorkflow *wf);
 extern WfpStatus wfp_derive_status(const WfpWorkflow *wf);
 extern WfpStatus wfp_status_word_or_raise(const char *word);

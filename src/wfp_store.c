@@ -93,7 +93,9 @@ typedef struct StmtDef
 #define N_HEADER_COLS 18
 
 /*
- * A live workflow: not past its expiry, not past its status' retention.
+ * A live workflow: saved at least once (version 0 is the placeholder a
+ * lease taken before the first save creates), not past its expiry, not
+ * past its status' retention.
  * The same definition as the view workflow_persist.wf_live, which the SQL
  * functions read through, and as the direct path's (wfp_store_scan.c);
  * sql/retention_live.sql checks that they agree.  h must be a table alias
@@ -101,6 +103,7 @@ typedef struct StmtDef
  * policy's own column.
  */
 #define WFP_LIVE(h) \
+	h "version > 0 AND " \
 	"(" h "expires_at IS NULL OR " h "expires_at > now()) AND NOT EXISTS " \
 	"(SELECT FROM workflow_persist.wf_retention_policy AS r " \
 	"WHERE r.namespace = " h "namespace AND r.status = " h "status AND " \
@@ -456,6 +459,24 @@ wfp_store_lock(WfpWorkflow *wf, const char *ns, const char *id, bool create)
 		{
 			bool		expired = fill_header(wf);
 
+			if (wf->version == 0)
+			{
+				/*
+				 * The placeholder of a lease taken before the first save:
+				 * absent to everyone, but the first save fills it and keeps
+				 * its lease.
+				 */
+				char	   *token = wf->lease_token;
+				bool		live = wf->lease_live;
+
+				if (!create)
+					return false;
+				reset_header(wf);
+				wf->lease_token = token;
+				wf->lease_live = live;
+				wf->created = true;
+				return true;
+			}
 			if (!expired)
 				return true;
 			if (!create)

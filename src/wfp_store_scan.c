@@ -48,6 +48,7 @@ typedef struct DirectRels
 	/* column numbers, looked up by name */
 	AttrNumber	w_namespace,
 				w_id,
+				w_version,
 				w_status,
 				w_execution,
 				w_extra,
@@ -106,6 +107,7 @@ direct_rels(DirectRels *r)
 	r->policy_pkey = relation_oid(nsp, "wf_retention_policy_pkey");
 	r->w_namespace = column_attnum(r->workflow, "namespace");
 	r->w_id = column_attnum(r->workflow, "id");
+	r->w_version = column_attnum(r->workflow, "version");
 	r->w_status = column_attnum(r->workflow, "status");
 	r->w_execution = column_attnum(r->workflow, "execution");
 	r->w_extra = column_attnum(r->workflow, "extra");
@@ -210,6 +212,8 @@ read_all_direct(DirectRels *r, WfpWorkflow *wf, const char *ns,
 	if (!HeapTupleIsValid(tup))
 		return false;
 
+	if (DatumGetInt64(heap_getattr(tup, r->w_version, desc, &isnull)) == 0)
+		return false;			/* a lease's placeholder: never saved */
 	d = heap_getattr(tup, r->w_expires_at, desc, &isnull);
 	if (!isnull && DatumGetTimestampTz(d) <= GetCurrentTransactionStartTimestamp())
 		return false;			/* past its expiry */

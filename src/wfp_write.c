@@ -59,15 +59,16 @@ note_change(WfpWorkflow *wf, WfpStatus before, const WfpPrepared *p)
 
 /* ----------
  * wf_save(id, snapshot, ttl, expected_version, lease_token, status,
- *		   namespace)
+ *		   if_absent, namespace)
  * ----------
  */
 Datum
 wf_save(PG_FUNCTION_ARGS)
 {
 	char	   *id = wfp_arg_id(fcinfo, 0);
-	char	   *ns = wfp_arg_namespace(fcinfo, 6, false);
+	char	   *ns = wfp_arg_namespace(fcinfo, 7, false);
 	char	   *word = wfp_arg_text_or_null(fcinfo, 5);
+	bool		if_absent = !PG_ARGISNULL(6) && PG_GETARG_BOOL(6);
 	WfpStatus	word_status = WFP_STATUS_RUNNING;
 	Jsonb	   *snapshot;
 	WfpPrepared prepared;
@@ -92,8 +93,22 @@ wf_save(PG_FUNCTION_ARGS)
 	if (word != NULL)
 		word_status = wfp_status_word_or_raise(word);
 
-	before = wfp_lock_for_write(&wf, ns, id, WFP_WRITE_WHOLE, lease,
-								has_expected, expected);
+	if (if_absent)
+	{
+		/* insert only: a workflow that exists is left alone, no error */
+		wfp_store_begin();
+		wfp_store_lock(&wf, ns, id, true);
+		if (!wf.created)
+		{
+			wfp_store_end();
+			PG_RETURN_INT64(wf.version);
+		}
+		wfp_check_locked(&wf, WFP_WRITE_WHOLE, lease, has_expected, expected);
+		before = wf.status;
+	}
+	else
+		before = wfp_lock_for_write(&wf, ns, id, WFP_WRITE_WHOLE, lease,
+									has_expected, expected);
 	wfp_replace_snapshot(&wf, &prepared);
 	wfp_apply_status_word(&wf, word, word_status);
 	if (!PG_ARGISNULL(2))
