@@ -120,7 +120,7 @@ extern void wfp_store_put_steps(WfpWorkflow *wf, const WfpStepWrite *writes,
 extern void wfp_store_delete_steps(WfpWorkflow *wf, Datum *keys, int n);
 extern bool wfp_store_status_word(const char *word, WfpStatus *status);
 extern WfpStepRow *wfp_store_read_steps(const char *ns, const char *id,
-										int *count);
+										bool locked, int *count);
 extern bool wfp_store_read_all(WfpWorkflow *wf, const char *ns,
 							   const char *id, WfpStepRow **rows, int *count);
 
