@@ -330,12 +330,13 @@ CREATE FUNCTION @extschema@.wf_save_step(id pg_catalog.text, step_key pg_catalog
                                          result pg_catalog.jsonb,
                                          expected_version pg_catalog.int8 DEFAULT NULL,
                                          lease_token pg_catalog.text DEFAULT NULL,
+                                         "position" pg_catalog.int4 DEFAULT NULL,
                                          namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_save_step'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text, pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text, pg_catalog.int4, pg_catalog.text) IS
 'record one step result (a checkpoint); creates the workflow if absent; returns the new version';
 
 CREATE FUNCTION @extschema@.wf_merge(id pg_catalog.text, delta pg_catalog.jsonb,
@@ -1512,7 +1513,7 @@ REVOKE ALL ON @extschema@.wf_live, @extschema@.wf_retention, @extschema@.wf_clea
 REVOKE ALL ON @extschema@.wf_stats FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION
     @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text, pg_catalog.text, pg_catalog.bool, pg_catalog.text),
-    @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text, pg_catalog.int4, pg_catalog.text),
     @extschema@.wf_merge(pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text, pg_catalog.text),
     @extschema@.wf_load(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text),
     @extschema@.wf_delete(pg_catalog.text, pg_catalog.text),

@@ -112,6 +112,19 @@ wf_namespace(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(wfp_arg_namespace(fcinfo, 0, many)));
 }
 
+/* A step position (an engine's step index): 0 or more, else 22023. */
+int32
+wfp_arg_position(int32 position, const char *field)
+{
+	if (position < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be negative", field),
+				 errdetail("%s is %d; steps are ordered by position, 0 or more.",
+						   field, position)));
+	return position;
+}
+
 /* A non-null argument other than the id. */
 void
 wfp_arg_not_null(FunctionCallInfo fcinfo, int argno, const char *name)

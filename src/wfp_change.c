@@ -297,6 +297,32 @@ wfp_note_status_change(WfpWorkflow *wf, WfpStatus before, const char *key,
  * ----------
  */
 
+/*
+ * A position the client chose (an engine's step index): taken as given;
+ * later steps without one go after it.
+ */
+int32
+wfp_place_position(WfpWorkflow *wf, int32 position)
+{
+	if (position >= wf->next_pos)
+	{
+		if (position == PG_INT32_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("step position %d of workflow \"%s\" is too large",
+							position, wf->id)));
+		wf->next_pos = position + 1;
+	}
+	return position;
+}
+
+/* {}: the header members of a generic run created by a step */
+Jsonb *
+wfp_empty_object(void)
+{
+	return wfp_node_to_jsonb(wfp_node_new(false, 0));
+}
+
 /* The next free position; positions are int4 and never reused. */
 int32
 wfp_take_position(WfpWorkflow *wf)
@@ -428,7 +454,7 @@ wfp_fresh_extra(void)
 int64
 wfp_checkpoint(const char *ns, const char *id, const char *key, int keylen,
 			   Jsonb *result, bool has_expected, int64 expected,
-			   const char *lease)
+			   const char *lease, int32 position, bool generic)
 {
 	WfpStepWrite w;
 	WfpWorkflow wf;
@@ -439,17 +465,21 @@ wfp_checkpoint(const char *ns, const char *id, const char *key, int keylen,
 	int64		total;
 	WfpStatus	before;
 
-	wfp_validate_step_or_raise(key, keylen, result);
+	/* a generic run's step is checked structurally by its caller */
+	if (!generic)
+		wfp_validate_step_or_raise(key, keylen, result);
 	wfp_prepare_step(&w, id, key, keylen, result, NULL);
 
 	before = wfp_lock_for_write(&wf, ns, id, WFP_WRITE_STEP, lease,
 								has_expected, expected);
 	exists = !wf.created && wfp_store_get_step(&wf, key, keylen, &meta);
 
-	execution = wfp_touch_execution(wf.execution, NULL, key, keylen);
+	/* a generic run has no awaitly execution to touch */
+	execution = generic ? wf.execution :
+		wfp_touch_execution(wf.execution, NULL, key, keylen);
 	if (wf.created)
 	{
-		wf.extra = wfp_fresh_extra();
+		wf.extra = generic ? wfp_empty_object() : wfp_fresh_extra();
 		total = wfp_head_footprint(execution, wf.extra);
 		wf.checked = wfp_validation_level();
 	}
@@ -468,14 +498,16 @@ wfp_checkpoint(const char *ns, const char *id, const char *key, int keylen,
 	if (!exists)
 	{
 		action = WFP_STEP_INSERT;
-		w.pos = wfp_take_position(&wf);
+		w.pos = position >= 0 ? wfp_place_position(&wf, position) :
+			wfp_take_position(&wf);
 		wf.step_count++;
 		wf.pending += w.pending != WFP_PENDING_NONE;
 	}
-	else if (w.hash != meta.hash || w.size != meta.size)
+	else if (w.hash != meta.hash || w.size != meta.size ||
+			 (position >= 0 && position != meta.pos))
 	{
 		action = WFP_STEP_UPDATE;
-		w.pos = meta.pos;
+		w.pos = position >= 0 ? wfp_place_position(&wf, position) : meta.pos;
 		wf.pending += (w.pending != WFP_PENDING_NONE) -
 			(meta.pending != WFP_PENDING_NONE);
 	}

@@ -375,7 +375,7 @@ WfpNode *
 wfp_assemble(WfpWorkflow *wf, WfpStepRow *rows, int n,
 			 const WfpLoadFilter *filter)
 {
-	int32		since_pos = 0;
+	int32		since_pos = -1;	/* positions are 0 or more */
 	WfpNode    *steps;
 	WfpNode    *root;
 	Jsonb	   *extra;

@@ -33,6 +33,7 @@ extern void wfp_arg_not_null(FunctionCallInfo fcinfo, int argno,
 extern char *wfp_arg_text_or_null(FunctionCallInfo fcinfo, int argno);
 extern char *wfp_namespace_arg(const char *given, bool many);
 extern char *wfp_arg_namespace(FunctionCallInfo fcinfo, int argno, bool many);
+extern int32 wfp_arg_position(int32 position, const char *field);
 extern bool wfp_arg_expected_version(FunctionCallInfo fcinfo, int argno,
 									 int64 *expected);
 extern TimestampTz wfp_expiry_from_ttl(Interval *ttl);
@@ -117,11 +118,14 @@ extern void wfp_apply_status_word(WfpWorkflow *wf, const char *word,
 extern void wfp_note_status_change(WfpWorkflow *wf, WfpStatus before,
 								   const char *key, int keylen);
 extern int32 wfp_take_position(WfpWorkflow *wf);
+extern int32 wfp_place_position(WfpWorkflow *wf, int32 position);
+extern Jsonb *wfp_empty_object(void);
 extern void wfp_write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in,
 							bool replace);
 extern void wfp_replace_snapshot(WfpWorkflow *wf, WfpPrepared *p);
 extern int64 wfp_checkpoint(const char *ns, const char *id, const char *key,
 							int keylen, Jsonb *result, bool has_expected,
-							int64 expected, const char *lease);
+							int64 expected, const char *lease, int32 position,
+							bool generic);
 
 #endif							/* WFP_SQL_H */

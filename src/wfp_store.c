@@ -179,10 +179,9 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		9, {TEXTOID, STEP_TYPES, TEXTOID}
 	},
 	[S_UPDATE_STEP] = {
-		"UPDATE workflow_persist.wf_step SET ok = $4, result = $5, hash = $6, "
-		"size_bytes = $7, pending = $8, recorded_at = now() "
-		"WHERE namespace = $9 AND workflow_id = $1 AND step_key = $2 "
-		"AND pos = $3",
+		"UPDATE workflow_persist.wf_step SET pos = $3, ok = $4, result = $5, "
+		"hash = $6, size_bytes = $7, pending = $8, recorded_at = now() "
+		"WHERE namespace = $9 AND workflow_id = $1 AND step_key = $2",
 		9, {TEXTOID, STEP_TYPES, TEXTOID}
 	},
 	[S_LIST_STEPS] = {
@@ -199,8 +198,9 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		INT8ARRAYOID, INT4ARRAYOID, TEXTARRAYOID, TEXTOID}
 	},
 	[S_UPDATE_STEPS] = {
-		"UPDATE workflow_persist.wf_step AS t SET ok = u.o, result = u.r, "
-		"hash = u.h, size_bytes = u.s, pending = u.w, recorded_at = now() "
+		"UPDATE workflow_persist.wf_step AS t SET pos = u.p, ok = u.o, "
+		"result = u.r, hash = u.h, size_bytes = u.s, pending = u.w, "
+		"recorded_at = now() "
 		"FROM unnest($2, $3, $4, $5, $6, $7, $8) AS u(k, p, o, r, h, s, w) "
 		"WHERE t.namespace = $9 AND t.workflow_id = $1 AND t.step_key = u.k",
 		9, {TEXTOID, TEXTARRAYOID, INT4ARRAYOID, BOOLARRAYOID, 0,
@@ -241,11 +241,10 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		17, {HEADER_TYPES, STEP_TYPES, TEXTOID}
 	},
 	[S_CHECKPOINT_UPDATE] = {
-		"WITH s AS (UPDATE workflow_persist.wf_step SET ok = $12, "
-		"result = $13, hash = $14, size_bytes = $15, pending = $16, "
+		"WITH s AS (UPDATE workflow_persist.wf_step SET pos = $11, "
+		"ok = $12, result = $13, hash = $14, size_bytes = $15, pending = $16, "
 		"recorded_at = now() "
-		"WHERE namespace = $17 AND workflow_id = $1 AND step_key = $10 "
-		"AND pos = $11) "
+		"WHERE namespace = $17 AND workflow_id = $1 AND step_key = $10) "
 		SET_HEADER " WHERE namespace = $17 AND id = $1",
 		17, {HEADER_TYPES, STEP_TYPES, TEXTOID}
 	},

@@ -253,6 +253,7 @@ wf_checkpoint_trigger(PG_FUNCTION_ARGS)
 				 errdetail("Workflow ids are 1 to %d bytes long; trigger \"%s\" recorded nothing.",
 						   WFP_MAX_ID_BYTES, tg->tgname)));
 	wfp_checkpoint(ns, id, key, strlen(key),
-				   step_result(value, plan->value_att > 0), false, 0, NULL);
+				   step_result(value, plan->value_att > 0), false, 0, NULL, -1,
+				   false);
 	return PointerGetDatum(NULL);
 }

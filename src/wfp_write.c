@@ -158,6 +158,28 @@ merge_base(WfpWorkflow *wf)
 	return wfp_node_to_jsonb(node);
 }
 
+/*
+ * awaitly's mergeSnapshots writes no workflowName; the store's merge keeps
+ * the delta's, else the stored one (issue 12 §10).
+ */
+static Jsonb *
+keep_workflow_name(Jsonb *extra, Jsonb *delta, Jsonb *stored)
+{
+	JsonbValue	v;
+	WfpNode    *node;
+
+	if (wfp_get_key(&extra->root, "workflowName", &v))
+		return extra;
+	if (!(JB_ROOT_IS_OBJECT(delta) &&
+		  wfp_get_key(&delta->root, "workflowName", &v)) &&
+		!(stored != NULL && wfp_get_key(&stored->root, "workflowName", &v)))
+		return extra;
+	node = wfp_node_from_object(&extra->root, 1);
+	wfp_node_add(node, "workflowName", 12, &v);
+	wfp_node_sort_unique(node);
+	return wfp_node_to_jsonb(node);
+}
+
 Datum
 wf_merge(PG_FUNCTION_ARGS)
 {
@@ -214,6 +236,7 @@ wf_merge(PG_FUNCTION_ARGS)
 		else
 			wfp_validate_or_raise(merged);
 		wfp_split_head(merged, &execution, &extra);
+		extra = keep_workflow_name(extra, delta, wfp_store_extra(&wf));
 		wf.size_bytes -= wfp_head_footprint(wf.execution, wfp_store_extra(&wf));
 		wfp_write_steps(&wf, prepared.in, prepared.n_in, false);
 		wf.size_bytes += wfp_head_footprint(execution, extra);
@@ -235,7 +258,7 @@ wf_merge(PG_FUNCTION_ARGS)
 
 /* ----------
  * wf_save_step(id, step_key, result, expected_version, lease_token,
- *			   namespace)
+ *			   position, namespace)
  * ----------
  */
 
@@ -243,7 +266,8 @@ Datum
 wf_save_step(PG_FUNCTION_ARGS)
 {
 	char	   *id = wfp_arg_id(fcinfo, 0);
-	char	   *ns = wfp_arg_namespace(fcinfo, 5, false);
+	char	   *ns = wfp_arg_namespace(fcinfo, 6, false);
+	int32		position = -1;
 	text	   *keytext;
 	bool		has_expected;
 	int64		expected = 0;
@@ -252,10 +276,13 @@ wf_save_step(PG_FUNCTION_ARGS)
 	wfp_arg_not_null(fcinfo, 2, "result");
 	keytext = PG_GETARG_TEXT_PP(1);
 	has_expected = wfp_arg_expected_version(fcinfo, 3, &expected);
+	if (!PG_ARGISNULL(5))
+		position = wfp_arg_position(PG_GETARG_INT32(5), "position");
 	PG_RETURN_INT64(wfp_checkpoint(ns, id, VARDATA_ANY(keytext),
 								   VARSIZE_ANY_EXHDR(keytext),
 								   PG_GETARG_JSONB_P(2), has_expected,
-								   expected, wfp_arg_text_or_null(fcinfo, 4)));
+								   expected, wfp_arg_text_or_null(fcinfo, 4),
+								   position, false));
 }
 
 /* ----------
