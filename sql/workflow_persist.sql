@@ -141,6 +141,11 @@ CREATE TABLE @extschema@.wf_workflow (
     -- the engine's own word for the status (wf_save(..., status => 'paused')),
     -- kept for reading back; NULL when the last save gave none
     status_word      pg_catalog.text,
+    -- the shape of the document saved: 'snapshot' (awaitly's, wf_save) or
+    -- 'run' (a generic run, wf_put_run)
+    shape            pg_catalog.text NOT NULL DEFAULT 'snapshot',
+    -- a generic run's opaque engine-private value (wf_put_run)
+    engine_data      pg_catalog.bytea,
     PRIMARY KEY (namespace, id)
     -- status (one of running, suspended, completed, failed, cancelled), id
     -- (1..512 bytes) and namespace (1..63 bytes of [A-Za-z0-9_.-]) are
@@ -369,6 +374,78 @@ LANGUAGE C STABLE PARALLEL RESTRICTED ROWS 1
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.wf_notification(pg_catalog.text) IS
 'what a change notification says (id, version, status, event), when the caller may see that workflow; no row otherwise';
+
+------------------------------------------------------------------------------
+-- Generic runs (docs/reference.md, "Generic runs"): engines with a state
+-- model of their own; stored in the same rows as snapshots
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.wf_put_run(id pg_catalog.text, run pg_catalog.jsonb,
+                                       engine_data pg_catalog.bytea DEFAULT NULL,
+                                       expected_version pg_catalog.int8 DEFAULT NULL,
+                                       lease_token pg_catalog.text DEFAULT NULL,
+                                       if_absent pg_catalog.bool DEFAULT false,
+                                       namespace pg_catalog.text DEFAULT NULL,
+                                       OUT version pg_catalog.int8,
+                                       OUT created pg_catalog.bool)
+AS 'MODULE_PATHNAME', 'wf_put_run'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_put_run(pg_catalog.text, pg_catalog.jsonb, pg_catalog.bytea, pg_catalog.int8, pg_catalog.text, pg_catalog.bool, pg_catalog.text) IS
+'store a generic run whole (name, kind, status word, state, metadata, steps by index, engine_data, supplied times); returns the new version and whether it was created';
+
+CREATE FUNCTION @extschema@.wf_put_run_step(id pg_catalog.text, step pg_catalog.jsonb,
+                                            lease_token pg_catalog.text DEFAULT NULL,
+                                            namespace pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.int8
+AS 'MODULE_PATHNAME', 'wf_put_run_step'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_put_run_step(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.text) IS
+'upsert one step of a generic run by key, at its index (a checkpoint); returns the new version';
+
+CREATE FUNCTION @extschema@.wf_update_run(id pg_catalog.text,
+                                          status pg_catalog.text DEFAULT NULL,
+                                          metadata pg_catalog.jsonb DEFAULT NULL,
+                                          metadata_merge pg_catalog.text DEFAULT 'shallow',
+                                          state pg_catalog.jsonb DEFAULT NULL,
+                                          engine_data pg_catalog.bytea DEFAULT NULL,
+                                          expected_version pg_catalog.int8 DEFAULT NULL,
+                                          lease_token pg_catalog.text DEFAULT NULL,
+                                          namespace pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.int8
+AS 'MODULE_PATHNAME', 'wf_update_run'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_update_run(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.jsonb, pg_catalog.bytea, pg_catalog.int8, pg_catalog.text, pg_catalog.text) IS
+'change run-level fields of a generic run (status word, metadata, state, engine_data), leaving its steps alone; returns the new version';
+
+CREATE FUNCTION @extschema@.wf_get_run(id pg_catalog.text,
+                                       namespace pg_catalog.text DEFAULT NULL,
+                                       OUT run pg_catalog.jsonb,
+                                       OUT engine_data pg_catalog.bytea,
+                                       OUT version pg_catalog.int8)
+RETURNS SETOF record
+LANGUAGE sql STABLE ROWS 1
+SET search_path = pg_catalog, pg_temp
+AS $$
+    -- the steps in index order; the status is the engine's word (the
+    -- store's status when a transition cleared it)
+    SELECT w.extra || jsonb_build_object(
+               'status', COALESCE(w.status_word, w.status),
+               'steps', COALESCE((SELECT jsonb_agg(s.result ORDER BY s.pos, s.step_key)
+                                    FROM @extschema@.wf_step AS s
+                                   WHERE s.namespace = w.namespace AND s.workflow_id = w.id),
+                                 '[]'::jsonb),
+               'created_at', w.created_at, 'updated_at', w.updated_at),
+           w.engine_data, w.version
+      FROM @extschema@.wf_live AS w
+     WHERE w.namespace = @extschema@.wf_namespace($2)
+       AND w.id = @extschema@.wf_check_id($1)
+       AND w.shape = 'run'
+$$;
+COMMENT ON FUNCTION @extschema@.wf_get_run(pg_catalog.text, pg_catalog.text) IS
+'a generic run as wf_put_run stored it (steps by index), its engine_data and version; no row when absent';
 
 ------------------------------------------------------------------------------
 -- Inspecting and deleting (SQL)
@@ -1516,6 +1593,10 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text, pg_catalog.int4, pg_catalog.text),
     @extschema@.wf_merge(pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text, pg_catalog.text),
     @extschema@.wf_load(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text),
+    @extschema@.wf_put_run(pg_catalog.text, pg_catalog.jsonb, pg_catalog.bytea, pg_catalog.int8, pg_catalog.text, pg_catalog.bool, pg_catalog.text),
+    @extschema@.wf_put_run_step(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_update_run(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.jsonb, pg_catalog.bytea, pg_catalog.int8, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_get_run(pg_catalog.text, pg_catalog.text),
     @extschema@.wf_delete(pg_catalog.text, pg_catalog.text),
     @extschema@.wf_exists(pg_catalog.text, pg_catalog.text),
     @extschema@.wf_steps(pg_catalog.text, pg_catalog.text),

@@ -373,7 +373,8 @@ wfp_write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in, bool replace)
 							stored[j].key, stored[j].keylen);
 		if (c < 0)
 		{
-			in[i].pos = wfp_take_position(wf);
+			in[i].pos = in[i].has_pos ? wfp_place_position(wf, in[i].pos) :
+				wfp_take_position(wf);
 			wfp_step_value(&in[i]);
 			wf->step_count++;
 			wf->pending += in[i].pending != WFP_PENDING_NONE;
@@ -396,9 +397,11 @@ wfp_write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in, bool replace)
 		}
 		else
 		{
-			if (in[i].hash != stored[j].hash || in[i].size != stored[j].size)
+			if (in[i].hash != stored[j].hash || in[i].size != stored[j].size ||
+				(in[i].has_pos && in[i].pos != stored[j].pos))
 			{
-				in[i].pos = stored[j].pos;
+				in[i].pos = in[i].has_pos ? wfp_place_position(wf, in[i].pos) :
+					stored[j].pos;
 				wfp_step_value(&in[i]);
 				wf->size_bytes += in[i].size - stored[j].size;	/* same key */
 				wf->pending += (in[i].pending != WFP_PENDING_NONE) -
@@ -472,6 +475,8 @@ wfp_checkpoint(const char *ns, const char *id, const char *key, int keylen,
 
 	before = wfp_lock_for_write(&wf, ns, id, WFP_WRITE_STEP, lease,
 								has_expected, expected);
+	if (generic && wf.created)
+		wf.shape = "run";
 	exists = !wf.created && wfp_store_get_step(&wf, key, keylen, &meta);
 
 	/* a generic run has no awaitly execution to touch */

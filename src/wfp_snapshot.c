@@ -156,6 +156,7 @@ wfp_prepare_step(WfpStepWrite *w, const char *id, const char *key, int keylen,
 	w->key = key;
 	w->keylen = keylen;
 	w->pos = 0;
+	w->has_pos = false;
 	if (whole == NULL && src->type != jbvBinary)
 		whole = wfp_value_to_jsonb(src);	/* a scalar: serialize it */
 	w->value = whole;

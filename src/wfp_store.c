@@ -80,6 +80,7 @@ typedef enum StoreStmt
 	S_DELETE_HEADER,
 	S_CLEAR_LEASE,
 	S_STATUS_WORD,
+	S_RUN_EXTRAS,
 	S_COUNT
 } StoreStmt;
 
@@ -99,8 +100,8 @@ typedef struct StmtDef
 	h "checked, " h "pending, " h "suspended_at, " h "suspend_reason, " \
 	h "suspend_request, " h "lease_token, " \
 	h "lease_expires_at > clock_timestamp(), " \
-	"NOT (" WFP_LIVE(h) "), " h "status_word"
-#define N_HEADER_COLS 18
+	"NOT (" WFP_LIVE(h) "), " h "status_word, " h "shape"
+#define N_HEADER_COLS 19
 
 /*
  * A live workflow: saved at least once (version 0 is the placeholder a
@@ -158,9 +159,12 @@ static const StmtDef stmt_defs[S_COUNT] = {
 	[S_WRITE_HEADER] = {
 		SET_HEADER ", extra = $10, created_at = $11, expires_at = $12, "
 		"suspended_at = $13, suspend_reason = $14, suspend_request = $15, "
-		"status_word = $16 WHERE namespace = $17 AND id = $1",
-		17, {HEADER_TYPES, JSONBOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
-		TIMESTAMPTZOID, TEXTOID, JSONBOID, TEXTOID, TEXTOID}
+		"status_word = $16, shape = $17, "
+		/* a run's engine-private value goes when it becomes a snapshot */
+		"engine_data = CASE WHEN $17 = 'run' THEN engine_data END "
+		"WHERE namespace = $18 AND id = $1",
+		18, {HEADER_TYPES, JSONBOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
+		TIMESTAMPTZOID, TEXTOID, JSONBOID, TEXTOID, TEXTOID, TEXTOID}
 	},
 	/* a checkpoint leaves "extra" alone, so its datum is not even passed */
 	[S_WRITE_HEADER_STEP] = {
@@ -266,6 +270,15 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		"DELETE FROM workflow_persist.wf_workflow "
 		"WHERE namespace = $2 AND id = $1",
 		2, {TEXTOID, TEXTOID}
+	},
+	/* what only generic runs write: engine_data and supplied times */
+	[S_RUN_EXTRAS] = {
+		"UPDATE workflow_persist.wf_workflow SET "
+		"engine_data = CASE WHEN $2 THEN $3 ELSE engine_data END, "
+		"created_at = COALESCE($4, created_at), "
+		"updated_at = COALESCE($5, updated_at) "
+		"WHERE namespace = $6 AND id = $1",
+		6, {TEXTOID, BOOLOID, BYTEAOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID}
 	},
 	/* not about one workflow: no namespace (run() with ns NULL) */
 	[S_STATUS_WORD] = {
@@ -418,6 +431,8 @@ fill_header(WfpWorkflow *wf)
 	wf->lease_live = !isnull && DatumGetBool(d);
 	d = col(0, 18, &isnull);
 	wf->status_word = isnull ? NULL : TextDatumGetCString(d);
+	d = col(0, 19, &isnull);
+	wf->shape = isnull ? "snapshot" : TextDatumGetCString(d);
 	return DatumGetBool(col(0, 17, &isnull));
 }
 
@@ -445,6 +460,7 @@ reset_header(WfpWorkflow *wf)
 	wf->lease_token = NULL;
 	wf->lease_live = false;
 	wf->status_word = NULL;
+	wf->shape = "snapshot";
 }
 
 /*
@@ -560,6 +576,33 @@ wfp_store_status_word(const char *word, WfpStatus *status)
 	return true;
 }
 
+/*
+ * A generic run's extras, after its header write: its engine-private value
+ * (when set_engine_data; NULL clears it) and the times the engine
+ * supplied.
+ */
+void
+wfp_store_run_extras(WfpWorkflow *wf, bool set_engine_data,
+					 bytea *engine_data, bool has_created,
+					 TimestampTz created_at, bool has_updated,
+					 TimestampTz updated_at)
+{
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+
+	if (!set_engine_data && !has_created && !has_updated)
+		return;
+	values[0] = CStringGetTextDatum(wf->id);
+	values[1] = BoolGetDatum(set_engine_data);
+	values[2] = engine_data ? PointerGetDatum(engine_data) : (Datum) 0;
+	nulls[2] = engine_data ? ' ' : 'n';
+	values[3] = TimestampTzGetDatum(created_at);
+	nulls[3] = has_created ? ' ' : 'n';
+	values[4] = TimestampTzGetDatum(updated_at);
+	nulls[4] = has_updated ? ' ' : 'n';
+	run(S_RUN_EXTRAS, values, nulls, wf->ns, false, SPI_OK_UPDATE);
+}
+
 /* The header's "extra" member, detoasted on first use. */
 Jsonb *
 wfp_store_extra(WfpWorkflow *wf)
@@ -615,6 +658,7 @@ wfp_store_write_header(WfpWorkflow *wf, bool full)
 	nulls[14] = wf->suspended && wf->suspend_request ? ' ' : 'n';
 	values[15] = wf->status_word ? CStringGetTextDatum(wf->status_word) : (Datum) 0;
 	nulls[15] = wf->status_word ? ' ' : 'n';
+	values[16] = CStringGetTextDatum(wf->shape ? wf->shape : "snapshot");
 	run(S_WRITE_HEADER, values, nulls, wf->ns, false, SPI_OK_UPDATE);
 }
 

@@ -44,6 +44,7 @@ typedef struct WfpWorkflow
 	char	   *suspend_reason;
 	Jsonb	   *suspend_request;
 	char	   *status_word;	/* the engine's word for status, or NULL */
+	const char *shape;			/* "snapshot" or "run" (the document saved) */
 	char	   *lease_token;	/* NULL when no lease was ever taken */
 	bool		lease_live;		/* the lease has not expired */
 } WfpWorkflow;
@@ -65,6 +66,7 @@ typedef struct WfpStepWrite
 	const char *key;
 	int			keylen;
 	int32		pos;
+	bool		has_pos;		/* pos is the client's (a run's step index) */
 	bool		has_ok;
 	bool		ok;
 	Jsonb	   *value;			/* standalone datum, or NULL until needed */
@@ -119,6 +121,10 @@ extern void wfp_store_put_steps(WfpWorkflow *wf, const WfpStepWrite *writes,
 								int n, bool is_new);
 extern void wfp_store_delete_steps(WfpWorkflow *wf, Datum *keys, int n);
 extern bool wfp_store_status_word(const char *word, WfpStatus *status);
+extern void wfp_store_run_extras(WfpWorkflow *wf, bool set_engine_data,
+								 bytea *engine_data, bool has_created,
+								 TimestampTz created_at, bool has_updated,
+								 TimestampTz updated_at);
 extern WfpStepRow *wfp_store_read_steps(const char *ns, const char *id,
 										bool locked, int *count);
 extern bool wfp_store_read_all(WfpWorkflow *wf, const char *ns,

@@ -111,6 +111,7 @@ wf_save(PG_FUNCTION_ARGS)
 									has_expected, expected);
 	wfp_replace_snapshot(&wf, &prepared);
 	wfp_apply_status_word(&wf, word, word_status);
+	wf.shape = "snapshot";
 	if (!PG_ARGISNULL(2))
 	{
 		wf.has_expiry = true;
@@ -248,6 +249,7 @@ wf_merge(PG_FUNCTION_ARGS)
 	}
 	/* a merge says no status word: the document decides */
 	wfp_apply_status_word(&wf, NULL, WFP_STATUS_RUNNING);
+	wf.shape = "snapshot";
 	wfp_store_write_header(&wf, true);
 	note_change(&wf, before, &prepared);
 	wfp_store_end();

@@ -175,6 +175,10 @@ BEGIN
         WHEN param = 'updated_at' THEN 'now()'
         WHEN param IN ('namespace', 'namespaces', 'wanted_namespace', 'position') THEN 'NULL'
         WHEN param IN ('if_absent', 'missing_ok', 'many') THEN 'false'
+        WHEN param = 'run' THEN '''{"status": "running"}'''
+        WHEN param = 'step' THEN '''{"key": "k", "index": 0}'''
+        WHEN param IN ('engine_data', 'metadata', 'state') THEN 'NULL'
+        WHEN param = 'metadata_merge' THEN '''shallow'''
     END;
 END $$;
 
