@@ -82,7 +82,11 @@ wf_load(PG_FUNCTION_ARGS)
 		wfp_store_end();
 		PG_RETURN_NULL();
 	}
-	root = wfp_assemble(&wf, rows, n, &filter);
+	/* each document in the shape it was saved in */
+	if (wf.shape != NULL && strcmp(wf.shape, "resume_state") == 0)
+		root = wfp_assemble_resume_state(&wf, rows, n);
+	else
+		root = wfp_assemble(&wf, rows, n, &filter);
 
 	/* the result outlives SPI's memory */
 	MemoryContextSwitchTo(caller);

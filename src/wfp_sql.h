@@ -88,6 +88,11 @@ typedef struct WfpLoadFilter
 extern WfpNode *wfp_assemble(WfpWorkflow *wf, WfpStepRow *rows, int n,
 							 const WfpLoadFilter *filter);
 extern Jsonb *wfp_assemble_snapshot(WfpWorkflow *wf);
+extern bool wfp_is_resume_state(Jsonb *doc);
+extern void wfp_prepare_resume_state(const char *id, Jsonb *doc,
+									 WfpPrepared *p);
+extern WfpNode *wfp_assemble_resume_state(WfpWorkflow *wf, WfpStepRow *rows,
+										  int n);
 extern Jsonb *wfp_touch_execution(Jsonb *execution, const char *status,
 								  const char *key, int keylen);
 

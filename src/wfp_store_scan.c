@@ -53,7 +53,8 @@ typedef struct DirectRels
 				w_execution,
 				w_extra,
 				w_updated_at,
-				w_expires_at;
+				w_expires_at,
+				w_shape;
 	AttrNumber	s_namespace,
 				s_workflow_id,
 				s_step_key,
@@ -113,6 +114,7 @@ direct_rels(DirectRels *r)
 	r->w_extra = column_attnum(r->workflow, "extra");
 	r->w_updated_at = column_attnum(r->workflow, "updated_at");
 	r->w_expires_at = column_attnum(r->workflow, "expires_at");
+	r->w_shape = column_attnum(r->workflow, "shape");
 	r->s_namespace = column_attnum(r->step, "namespace");
 	r->s_workflow_id = column_attnum(r->step, "workflow_id");
 	r->s_step_key = column_attnum(r->step, "step_key");
@@ -234,6 +236,8 @@ read_all_direct(DirectRels *r, WfpWorkflow *wf, const char *ns,
 	wf->execution = isnull ? NULL : DatumGetJsonbP(d);
 	wf->extra_datum = heap_getattr(tup, r->w_extra, desc, &isnull);
 	wf->extra = NULL;
+	d = heap_getattr(tup, r->w_shape, desc, &isnull);
+	wf->shape = isnull ? "snapshot" : TextDatumGetCString(d);
 
 	/* the steps: a prefix scan of (namespace, workflow_id, step_key) */
 	rel = open_for_select(r->step);

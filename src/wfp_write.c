@@ -69,6 +69,7 @@ wf_save(PG_FUNCTION_ARGS)
 	char	   *ns = wfp_arg_namespace(fcinfo, 7, false);
 	char	   *word = wfp_arg_text_or_null(fcinfo, 5);
 	bool		if_absent = !PG_ARGISNULL(6) && PG_GETARG_BOOL(6);
+	bool		resume_state;
 	WfpStatus	word_status = WFP_STATUS_RUNNING;
 	Jsonb	   *snapshot;
 	WfpPrepared prepared;
@@ -88,8 +89,14 @@ wf_save(PG_FUNCTION_ARGS)
 
 	/* everything about the input itself, before touching any table */
 	wfp_check_snapshot_size(id, VARSIZE(snapshot));
-	wfp_validate_or_raise(snapshot);
-	wfp_prepare_snapshot(id, snapshot, &prepared);
+	resume_state = wfp_is_resume_state(snapshot);
+	if (resume_state)
+		wfp_prepare_resume_state(id, snapshot, &prepared);	/* awaitly's other shape */
+	else
+	{
+		wfp_validate_or_raise(snapshot);
+		wfp_prepare_snapshot(id, snapshot, &prepared);
+	}
 	if (word != NULL)
 		word_status = wfp_status_word_or_raise(word);
 
@@ -111,7 +118,7 @@ wf_save(PG_FUNCTION_ARGS)
 									has_expected, expected);
 	wfp_replace_snapshot(&wf, &prepared);
 	wfp_apply_status_word(&wf, word, word_status);
-	wf.shape = "snapshot";
+	wf.shape = resume_state ? "resume_state" : "snapshot";
 	if (!PG_ARGISNULL(2))
 	{
 		wf.has_expiry = true;
