@@ -162,7 +162,7 @@ SELECT wf_step_result('b:1', 'a');
 SELECT count(*) FROM wf_info('b:1');
 SELECT id FROM wf_list() ORDER BY id;
 SELECT id FROM wf_list('b:') ORDER BY id;
-SELECT count(*) FROM wf_list_page('b', NULL, 10, NULL);
+SELECT count(*) FROM wf_list('b', NULL, 10);
 SELECT status, workflows, largest_id, expired FROM wf_stats ORDER BY status;
 SELECT id, step_key, kind FROM wf_pending() ORDER BY id, step_key;
 SELECT count(*) FROM wf_pending('b:1');

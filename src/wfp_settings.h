@@ -38,12 +38,21 @@ extern char *wfp_tenant;
 extern void wfp_define_settings(void);
 extern int	wfp_validation_level(void);
 extern const char *wfp_tenant_name_problem(const char *name);
+extern char *wfp_namespace;
+extern bool wfp_finished_read_only;
+
+extern void wfp_define_settings(void);
+extern int	wfp_validation_level(void);
+extern char *wfp_namespace_problem(const char *ns);
 
 /* Limits that are not settings: ids and step keys are index keys. */
 #define WFP_MAX_ID_BYTES		512
 #define WFP_MAX_STEP_KEY_BYTES	1024
 /* a tenant name, like an identifier */
 #define WFP_MAX_TENANT_BYTES	63
+/* namespaces: 1..63 bytes of [A-Za-z0-9_.-]; '*' names every namespace */
+#define WFP_MAX_NAMESPACE_BYTES	63
+#define WFP_EVERY_NAMESPACE		"*"
 /* jsonb's own limit on a container's data (JENTRY_OFFLENMASK) */
 #define WFP_MAX_DOCUMENT_BYTES	0x0FFFFFFF
 
