@@ -1,0 +1,93 @@
+// workflowPersist(): awaitly's SnapshotStore (and, with lock: true, its
+// WorkflowLock) on workflow_persist.  durable.run saves the whole snapshot
+// after every step; this store remembers, per id, the version it last wrote
+// and the JSON text of each step, and sends only what changed through one
+// wf_merge fenced by that version.  It saves the whole snapshot (wf_save)
+// when it knows nothing of the id, when a step or a metadata key was
+// removed, when the snapshot has warnings or members wf_merge does not keep, and after a
+// version conflict (40001: someone else wrote; wf_save returns the version
+// to go on from).
+import { randomUUID } from 'node:crypto';
+import { deserializeResumeState, isResumeState, isSerializedResumeState, serializeResumeState } from 'awaitly/workflow';
+import { WF, connect } from './db.js';
+
+const HEAD = new Set(['formatVersion', 'steps', 'execution', 'metadata', 'workflowName']);
+const REMEMBERED = 1000;   // ids whose last write is remembered (oldest forgotten first)
+
+export function workflowPersist(options = {}) {
+    const { prefix = '', lock = false } = options;
+    const db = connect(options);
+    const owner = `awaitly-workflow-persist:${process.pid}:${randomUUID()}`;
+    const known = new Map();    // id -> { version, steps: Map(key -> JSON), meta: [keys], name }
+    const leases = new Map();   // id -> the token of the lease this store holds
+    const write = async (sql, id, doc, extra = []) => Number((await db.query(sql,
+        [id, JSON.stringify(doc), leases.get(id) ?? null, ...extra])).rows[0].v);
+    const whole = (id, doc) => write(`SELECT ${WF}wf_save($1, $2, lease_token => $3%NS) AS v`, id, doc);
+    const merge = (id, doc, version) => write(
+        `SELECT ${WF}wf_merge($1, $2, lease_token => $3, expected_version => $4%NS) AS v`, id, doc, [version]);
+
+    // What changed since the last write (null: save the whole snapshot).  Only a plain
+    // snapshot (no warnings, no members wf_merge would drop) is written as a delta.
+    const plain = (snap) => snap.execution && Object.keys(snap).every((k) => HEAD.has(k));
+    function delta(last, snap, steps) {
+        const meta = snap.metadata ?? {};
+        if (!last || !plain(snap) || last.name !== snap.workflowName ||
+            [...last.steps.keys()].some((k) => !steps.has(k)) || last.meta.some((k) => !(k in meta))) return null;
+        const changed = {};
+        for (const [k, json] of steps) if (last.steps.get(k) !== json) changed[k] = snap.steps[k];
+        return { formatVersion: 1, workflowName: snap.workflowName, steps: changed, execution: snap.execution, metadata: snap.metadata };
+    }
+
+    const store = {
+        async save(id, state) {
+            const wid = prefix + id;
+            const last = known.get(wid);
+            known.delete(wid);
+            if (isResumeState(state)) return void await whole(wid, serializeResumeState(state));
+            const steps = new Map(Object.entries(state.steps ?? {}).map(([k, v]) => [k, JSON.stringify(v)]));
+            const d = delta(last, state, steps);
+            let version;
+            if (d) version = await merge(wid, d, last.version).catch((e) => { if (e.code !== '40001') throw e; });
+            version ??= await whole(wid, state);
+            if (!plain(state)) return;
+            known.set(wid, { version, steps, meta: Object.keys(state.metadata ?? {}), name: state.workflowName });
+            if (known.size > REMEMBERED) known.delete(known.keys().next().value);
+        },
+        async load(id) {
+            known.delete(prefix + id);   // the next save is whole: someone else may have written
+            const doc = (await db.query(`SELECT ${WF}wf_load($1%NS) AS doc`, [prefix + id])).rows[0].doc;
+            return doc && isSerializedResumeState(doc) ? deserializeResumeState(doc) : doc;
+        },
+        async loadResumeState(id) {
+            const loaded = await store.load(id);
+            return loaded && isResumeState(loaded) ? loaded : null;
+        },
+        async delete(id) {
+            known.delete(prefix + id);
+            await db.query(`SELECT ${WF}wf_delete($1%NS)`, [prefix + id]);
+        },
+        async list({ prefix: p = '', limit = 100 } = {}) {
+            const { rows } = await db.query(`SELECT id, updated_at FROM ${WF}wf_list(prefix => $1, max_rows => $2%NS)`,
+                [prefix + p, limit]);
+            return rows.map((r) => ({ id: r.id.slice(prefix.length), updatedAt: r.updated_at.toISOString() }));
+        },
+        close: () => db.close(),
+    };
+    if (!lock) return store;
+    return Object.assign(store, {
+        async tryAcquire(id, { ttlMs = 60000 } = {}) {
+            const token = (await db.query(`SELECT ${WF}wf_lease_acquire($1, $2, $3 * interval '1 millisecond'%NS) AS t`,
+                [prefix + id, owner, ttlMs])).rows[0].t;
+            if (token) leases.set(prefix + id, token);
+            return token ? { ownerToken: token } : null;
+        },
+        async release(id, token) {
+            if (leases.get(prefix + id) === token) leases.delete(prefix + id);
+            await db.query(`SELECT ${WF}wf_lease_release($1, $2%NS)`, [prefix + id, token]);
+        },
+        async renew(id, token, { ttlMs = 60000 } = {}) {
+            return (await db.query(`SELECT ${WF}wf_lease_renew($1, $2, $3 * interval '1 millisecond'%NS) AS ok`,
+                [prefix + id, token, ttlMs])).rows[0].ok;
+        },
+    });
+}
