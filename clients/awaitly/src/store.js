@@ -13,12 +13,14 @@ import { WF, connect } from './db.js';
 
 const HEAD = new Set(['formatVersion', 'steps', 'execution', 'metadata', 'workflowName']);
 const REMEMBERED = 1000;   // ids whose last write is remembered (oldest forgotten first)
+// two step results with the same members, each the same value (===)
+const same = (a, b) => Object.keys(a).length === Object.keys(b).length && Object.keys(b).every((k) => a[k] === b[k]);
 
 export function workflowPersist(options = {}) {
     const { prefix = '', lock = false } = options;
     const db = connect(options);
     const owner = `awaitly-workflow-persist:${process.pid}:${randomUUID()}`;
-    const known = new Map();    // id -> { version, steps: Map(key -> JSON), meta: [keys], name }
+    const known = new Map();    // id -> { version, steps: Map(key -> { step, json }), meta: [keys], name }
     const leases = new Map();   // id -> the token of the lease this store holds
     const write = async (sql, id, doc, extra = []) => Number((await db.query(sql,
         [id, JSON.stringify(doc), leases.get(id) ?? null, ...extra])).rows[0].v);
@@ -26,6 +28,12 @@ export function workflowPersist(options = {}) {
     const merge = (id, doc, version) => write(
         `SELECT ${WF}wf_merge($1, $2, lease_token => $3, expected_version => $4%NS) AS v`, id, doc, [version]);
 
+    // Each step of snap with its JSON; a step whose members are the very values last
+    // written keeps its JSON (durable.run rebuilds the step objects around the same values).
+    const fingerprint = (last, snap) => new Map(Object.entries(snap.steps ?? {}).map(([k, step]) => {
+        const was = last?.steps.get(k);
+        return [k, was && same(was.step, step) ? was : { step, json: JSON.stringify(step) }];
+    }));
     // What changed since the last write (null: save the whole snapshot).  Only a plain
     // snapshot (no warnings, no members wf_merge would drop) is written as a delta.
     const plain = (snap) => snap.execution && Object.keys(snap).every((k) => HEAD.has(k));
@@ -34,7 +42,7 @@ export function workflowPersist(options = {}) {
         if (!last || !plain(snap) || last.name !== snap.workflowName ||
             [...last.steps.keys()].some((k) => !steps.has(k)) || last.meta.some((k) => !(k in meta))) return null;
         const changed = {};
-        for (const [k, json] of steps) if (last.steps.get(k) !== json) changed[k] = snap.steps[k];
+        for (const [k, s] of steps) if (last.steps.get(k)?.json !== s.json) changed[k] = s.step;
         return { formatVersion: 1, workflowName: snap.workflowName, steps: changed, execution: snap.execution, metadata: snap.metadata };
     }
 
@@ -44,7 +52,7 @@ export function workflowPersist(options = {}) {
             const last = known.get(wid);
             known.delete(wid);
             if (isResumeState(state)) return void await whole(wid, serializeResumeState(state));
-            const steps = new Map(Object.entries(state.steps ?? {}).map(([k, v]) => [k, JSON.stringify(v)]));
+            const steps = fingerprint(last, state);
             const d = delta(last, state, steps);
             let version;
             if (d) version = await merge(wid, d, last.version).catch((e) => { if (e.code !== '40001') throw e; });
