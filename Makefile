@@ -37,7 +37,8 @@ OBJS = \
 	src/wfp_lifecycle.o \
 	src/wfp_worker.o \
 	src/wfp_notify.o \
-	src/wfp_trigger.o
+	src/wfp_trigger.o \
+	src/wfp_verify.o
 PGFILEDESC = "workflow_persist - durable workflow state"
 
 # The install script's source is unversioned (sql/workflow_persist.sql); the
