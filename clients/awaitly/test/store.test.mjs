@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { createWorkflow, isResumeState } from 'awaitly/workflow';
 import { ok } from 'awaitly';
-import { workflowPersist } from 'awaitly-workflow-persist';
+import { workflowPersist, workflowPersistKV } from 'awaitly-workflow-persist';
 import { canonical, freshId, pool, snapshot, spyPool, sql } from './helpers.mjs';
 
 after(() => pool.end());
@@ -125,4 +125,11 @@ test('namespaces keep one id apart', {
     await b.save(id, snapshot({ s: step('b') }));
     assert.deepEqual((await a.load(id)).steps.s, step('a'));
     assert.deepEqual((await b.load(id)).steps.s, step('b'));
+    assert.deepEqual((await a.list({ prefix: id })).map((r) => r.id), [id]);
+    const [ka, kb] = [workflowPersistKV({ pool, namespace: 'ns-a' }), workflowPersistKV({ pool, namespace: 'ns-b' })];
+    await ka.set(`${id}:k`, 'in a', { ttl: 60 });
+    assert.equal(await ka.get(`${id}:k`), 'in a');
+    assert.equal(await kb.exists(`${id}:k`), false);
+    assert.deepEqual(await ka.keys(`${id}:*`), [`${id}:k`]);
+    assert.equal(await kb.delete(`${id}:k`), false);
 });
