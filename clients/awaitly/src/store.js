@@ -4,9 +4,9 @@
 // and the JSON text of each step, and sends only what changed through one
 // wf_merge fenced by that version.  It saves the whole snapshot (wf_save)
 // when it knows nothing of the id, when a step or a metadata key was
-// removed, when the snapshot has warnings or members wf_merge does not keep, and after a
-// version conflict (40001: someone else wrote; wf_save returns the version
-// to go on from).
+// removed, when the snapshot has warnings or members wf_merge does not
+// keep, and after a version conflict (40001: someone else wrote; wf_save
+// returns the version to go on from).
 import { randomUUID } from 'node:crypto';
 import { deserializeResumeState, isResumeState, isSerializedResumeState, serializeResumeState } from 'awaitly/workflow';
 import { WF, connect } from './db.js';
@@ -14,7 +14,11 @@ import { WF, connect } from './db.js';
 const HEAD = new Set(['formatVersion', 'steps', 'execution', 'metadata', 'workflowName']);
 const REMEMBERED = 1000;   // ids whose last write is remembered (oldest forgotten first)
 // two step results with the same members, each the same value (===)
-const same = (a, b) => Object.keys(a).length === Object.keys(b).length && Object.keys(b).every((k) => a[k] === b[k]);
+const same = (a, b) => {
+    for (const k in b) if (a[k] !== b[k]) return false;
+    for (const k in a) if (!(k in b)) return false;
+    return true;
+};
 
 export function workflowPersist(options = {}) {
     const { prefix = '', lock = false } = options;
@@ -28,35 +32,36 @@ export function workflowPersist(options = {}) {
     const merge = (id, doc, version) => write(
         `SELECT ${WF}wf_merge($1, $2, lease_token => $3, expected_version => $4%NS) AS v`, id, doc, [version]);
 
-    // Each step of snap with its JSON; a step whose members are the very values last
-    // written keeps its JSON (durable.run rebuilds the step objects around the same values).
-    const fingerprint = (last, snap) => new Map(Object.entries(snap.steps ?? {}).map(([k, step]) => {
-        const was = last?.steps.get(k);
-        return [k, was && same(was.step, step) ? was : { step, json: JSON.stringify(step) }];
-    }));
-    // What changed since the last write (null: save the whole snapshot).  Only a plain
-    // snapshot (no warnings, no members wf_merge would drop) is written as a delta.
+    // Only a plain snapshot (no warnings, no members wf_merge would drop) goes as a delta.
     const plain = (snap) => snap.execution && Object.keys(snap).every((k) => HEAD.has(k));
-    function delta(last, snap, steps) {
+    // Each step's JSON (a step whose members are the very values last written keeps its JSON:
+    // durable.run rebuilds the step objects around the same values), and the delta from the
+    // last write: null when it must be a whole save (nothing known, a step or metadata key gone).
+    function compare(last, snap) {
+        const steps = new Map(), changed = {};
+        let kept = 0;
+        for (const k in snap.steps) {
+            const was = last?.steps.get(k), step = snap.steps[k];
+            const now = was && same(was.step, step) ? was : { step, json: JSON.stringify(step) };
+            steps.set(k, now);
+            if (was) kept++;
+            if (was?.json !== now.json) changed[k] = step;
+        }
         const meta = snap.metadata ?? {};
-        if (!last || !plain(snap) || last.name !== snap.workflowName ||
-            [...last.steps.keys()].some((k) => !steps.has(k)) || last.meta.some((k) => !(k in meta))) return null;
-        const changed = {};
-        for (const [k, s] of steps) if (last.steps.get(k)?.json !== s.json) changed[k] = s.step;
-        return { formatVersion: 1, workflowName: snap.workflowName, steps: changed, execution: snap.execution, metadata: snap.metadata };
+        const go = last && plain(snap) && kept === last.steps.size && last.name === snap.workflowName &&
+            last.meta.every((k) => k in meta);
+        return { steps, delta: go ? { formatVersion: 1, workflowName: snap.workflowName, steps: changed,
+            execution: snap.execution, metadata: snap.metadata } : null };
     }
 
     const store = {
         async save(id, state) {
-            const wid = prefix + id;
-            const last = known.get(wid);
+            const wid = prefix + id, last = known.get(wid);
             known.delete(wid);
             if (isResumeState(state)) return void await whole(wid, serializeResumeState(state));
-            const steps = fingerprint(last, state);
-            const d = delta(last, state, steps);
-            let version;
-            if (d) version = await merge(wid, d, last.version).catch((e) => { if (e.code !== '40001') throw e; });
-            version ??= await whole(wid, state);
+            const { steps, delta } = compare(last, state);
+            const version = (delta && await merge(wid, delta, last.version).catch((e) => { if (e.code !== '40001') throw e; }))
+                ?? await whole(wid, state);   // nothing known, a step or metadata key gone, or 40001
             if (!plain(state)) return;
             known.set(wid, { version, steps, meta: Object.keys(state.metadata ?? {}), name: state.workflowName });
             if (known.size > REMEMBERED) known.delete(known.keys().next().value);
