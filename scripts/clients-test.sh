@@ -20,5 +20,5 @@ trap 'exit 130' INT TERM
 start_scratch_server "$DIR"
 "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -c "CREATE EXTENSION workflow_persist" || die "CREATE EXTENSION failed"
 export npm_config_cache="$DIR/npm-cache"
-(cd clients/awaitly && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci failed in clients/awaitly"
+(cd clients/awaitly && npm ci --include=dev --no-audit --no-fund --loglevel=error >/dev/null) || die "npm ci failed in clients/awaitly"
 cd clients/awaitly && node --test --test-reporter=tap test/*.test.mjs
