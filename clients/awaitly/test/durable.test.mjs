@@ -38,6 +38,29 @@ test('a run killed with SIGKILL after step k resumes at step k+1', async () => {
     assert.deepEqual(await sql('SELECT workflow_persist.wf_exists($1) AS e', [id]), [{ e: false }]);
 });
 
+test('with the lock, a crashed run holds its id until its lease expires, then resumes', {
+    todo: 'wf_lease_acquire raises P0002 for an absent id on main; the model (issue 12, §9) makes a placeholder',
+}, async () => {
+    const id = freshId('crash-lock');
+    const log = path.join(dir, 'crash-lock.log');
+    const env = { WFP_TEST_LOCK: '1', WFP_TEST_LOCK_TTL_MS: '1500' };
+    const first = child('durable-child.mjs', [id, '5', 'crash:2', log], env);
+    assert.equal(await first.next(), 'persisted 2');
+    first.proc.kill('SIGKILL');
+    await first.exited;
+    const early = child('durable-child.mjs', [id, '5', 'run', log], env);
+    assert.equal(JSON.parse(await early.next()).error?.type, 'CONCURRENT_EXECUTION', 'the dead run\'s lease still holds');
+    await early.exited;
+    // wait until the server's clock has passed the dead run's lease
+    const expired = async () => (await sql(`SELECT lease_expires_at < clock_timestamp() AS e
+                                              FROM workflow_persist.wf_workflow WHERE id = $1`, [id]))[0].e;
+    while (!(await expired())) await new Promise((r) => setTimeout(r, 100));
+    const second = child('durable-child.mjs', [id, '5', 'run', log], env);
+    assert.deepEqual(JSON.parse(await second.next()), { ok: true, value: 1 + 4 + 9 + 16 + 25 });
+    await second.exited;
+    assert.deepEqual(executed(log), [1, 2, 3, 4, 5]);
+});
+
 test('durable.run sends one whole snapshot, then one delta per step', async () => {
     const spy = spyPool();
     const store = workflowPersist({ pool: spy });

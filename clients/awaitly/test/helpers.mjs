@@ -36,9 +36,9 @@ export function canonical(v) {
 }
 
 // A node child running fixtures/<name>; lines() yields what it prints, one line at a time.
-export function child(name, args) {
+export function child(name, args, env = {}) {
     const proc = spawn(process.execPath, [fileURLToPath(new URL(`fixtures/${name}`, import.meta.url)), ...args],
-        { stdio: ['pipe', 'pipe', 'inherit'] });
+        { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     const lines = createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
     const exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
     return { proc, exited, next: async () => (await lines.next()).value, send: (line) => proc.stdin.write(line + '\n') };
