@@ -37,7 +37,8 @@
  * rows this transaction wrote are reported, whoever the current role is
  * at commit), and when a notification cannot be built (no key, no random
  * bytes, the server's notification queue more than half full) the commit
- * goes on with a WARNING and without it.  Every token is TOKEN_HEX
+ * goes on with a WARNING and without it (so does one whose extension
+ * was dropped after its writes).  Every token is TOKEN_HEX
  * characters (the plaintext is padded to the longest id, so the length
  * tells nothing either), far below NOTIFY's 8000-byte limit.
  *
@@ -63,7 +64,6 @@
 #include "utils/fmgroids.h"
 #include "utils/fmgrprotos.h"
 #include "utils/hsearch.h"
-#include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -537,6 +537,8 @@ notify_all(void)
 	Touched    *entry;
 	TokenKeys	keys;
 	Relation	rel;
+	Oid			nsp;
+	Oid			workflow;
 	Oid			pkey;
 	int			failed = 0;
 
@@ -549,6 +551,19 @@ notify_all(void)
 				 errhint("A session that listens stays in a long transaction.")));
 		return;
 	}
+	/* the extension may have been dropped since the writes */
+	nsp = get_namespace_oid("workflow_persist", true);
+	if (!OidIsValid(nsp) ||
+		!OidIsValid(get_relname_relid("wf_notify_key", nsp)) ||
+		!OidIsValid(workflow = get_relname_relid("wf_workflow", nsp)) ||
+		!OidIsValid(pkey = get_relname_relid("wf_workflow_pkey", nsp)))
+	{
+		ereport(WARNING,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("workflow_persist sends no notifications for this transaction"),
+				 errdetail("The extension's tables are gone.")));
+		return;
+	}
 	if (!token_keys(&keys))
 	{
 		ereport(WARNING,
@@ -557,8 +572,7 @@ notify_all(void)
 				 errdetail("The table workflow_persist.wf_notify_key holds no key.")));
 		return;
 	}
-	rel = table_open(extension_relation("wf_workflow"), AccessShareLock);
-	pkey = extension_relation("wf_workflow_pkey");
+	rel = table_open(workflow, AccessShareLock);
 	hash_seq_init(&seq, touched);
 	while ((entry = hash_seq_search(&seq)) != NULL)
 	{

@@ -2,9 +2,10 @@
 #
 # SQLFUZZ_CALLS generated calls (default 100,000) of every function and
 # procedure of the extension, read from the catalog (pg_depend), and of
-# the checkpoint trigger (inserts into a table that has it), made by a
-# writer (wf_grant_access) in batches of 1,000, one transaction each, each
-# call in a subtransaction so its error is caught and its effects kept.
+# the checkpoint trigger (inserts into a table that has it), in batches of
+# 1,000, one transaction each, each call in a subtransaction so its error
+# is caught and its effects kept.  Eight batches in ten run as a writer
+# (wf_grant_access), one as a reader, one as a role without grants.
 # Arguments are drawn, by parameter type and name, from pools of NULLs,
 # extremes (0, -1, 2^31-1, -2^63, intervals of 178 million years,
 # infinity), hostile text (quotes, backslashes, format directives, control
@@ -46,7 +47,10 @@ my $started = time();
 $node->safe_psql('postgres', <<'SQL');
 CREATE EXTENSION workflow_persist;
 CREATE ROLE wfz_writer;
+CREATE ROLE wfz_reader;
+CREATE ROLE wfz_none;
 SELECT workflow_persist.wf_grant_access('wfz_writer');
+SELECT workflow_persist.wf_grant_access('wfz_reader', writable => false);
 SET search_path = workflow_persist, public;
 
 -- the sentinels: every status, steps, a waiting approval, events, a lease
@@ -237,8 +241,8 @@ BEGIN
     RETURN QUERY SELECT split_part(k, ' ', 1), split_part(k, ' ', 2), (counts ->> k)::int
                    FROM jsonb_object_keys(counts) AS k;
 END $$;
-GRANT ALL ON ALL TABLES IN SCHEMA fuzz TO wfz_writer;
-GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA fuzz TO wfz_writer;
+GRANT ALL ON ALL TABLES IN SCHEMA fuzz TO PUBLIC;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA fuzz TO PUBLIC;
 SQL
 
 my $before = $node->safe_psql('postgres', 'SELECT fuzz.sentinels()');
@@ -251,8 +255,9 @@ for (my $b = 0; $done < $calls; $b++)
 {
 	my $n = $calls - $done < $batch ? $calls - $done : $batch;
 	my $s = ($seed % 1_000_003 + $b) / 2_000_011;    # setseed wants -1..1
+	my $role = $b % 10 == 3 ? 'wfz_reader' : $b % 10 == 7 ? 'wfz_none' : 'wfz_writer';
 	my ($ret, $out, $err) = $node->psql('postgres',
-		"SET ROLE wfz_writer; SET statement_timeout = '120s'; SET client_min_messages = error; "
+		"SET ROLE $role; SET statement_timeout = '120s'; SET client_min_messages = error; "
 		  . "SELECT fn || ' ' || state || ' ' || calls FROM fuzz.batch($s, $n)");
 	if ($ret != 0)
 	{

@@ -172,6 +172,7 @@ BEGIN
         WHEN param = 'value_column' THEN '''v'''
         WHEN param = 'role' THEN '''wfm_none'''
         WHEN param = 'writable' THEN 'false'
+        WHEN param = 'missing_ok' THEN 'false'
         WHEN param = 'updated_at' THEN 'now()'
     END;
 END $$;
