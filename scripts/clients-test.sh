@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.." || exit 1
 . scripts/lib.sh
 
 command -v node >/dev/null && command -v npm >/dev/null || die "the clients suite needs Node.js and npm"
-DIR=$(scratch_dir wfp-clients)
+DIR=$(scratch_dir wfp-clients) || exit 1
 cleanup() { stop_servers_under "$DIR"; rm -rf "$DIR"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
