@@ -38,9 +38,7 @@ test('a run killed with SIGKILL after step k resumes at step k+1', async () => {
     assert.deepEqual(await sql('SELECT workflow_persist.wf_exists($1) AS e', [id]), [{ e: false }]);
 });
 
-test('with the lock, a crashed run holds its id until its lease expires, then resumes', {
-    todo: 'wf_lease_acquire raises P0002 for an absent id on main; the model (issue 12, §9) makes a placeholder',
-}, async () => {
+test('with the lock, a crashed run holds its id until its lease expires, then resumes', async () => {
     const id = freshId('crash-lock');
     const log = path.join(dir, 'crash-lock.log');
     const env = { WFP_TEST_LOCK: '1', WFP_TEST_LOCK_TTL_MS: '1500' };

@@ -15,7 +15,7 @@ const step = (v) => ({ ok: true, value: v });
 test('two processes: the second durable.run of an id is refused while the first holds it', async () => {
     const id = freshId('contend');
     const log = path.join(dir, 'contend.log');
-    // a run that crashed earlier left the workflow behind (a fresh id: see the todo test below)
+    // a run that crashed earlier left the workflow behind (a fresh id: the last test)
     await workflowPersist({ pool }).save(id, snapshot({ 'step-0': step('from before') }));
 
     const holder = child('durable-child.mjs', [id, '3', 'hold', log]);
@@ -64,9 +64,7 @@ test('a store whose lease was taken over cannot save', async () => {
     assert.deepEqual(Object.keys((await b.load(id)).steps).sort(), ['s', 't']);
 });
 
-test('a fresh id is locked before its first save', {
-    todo: 'wf_lease_acquire raises P0002 for an absent id on main; the model (issue 12, §9) makes a placeholder',
-}, async () => {
+test('a fresh id is locked before its first save', async () => {
     const id = freshId('placeholder');
     const a = workflowPersist({ pool, lock: true });
     const b = workflowPersist({ pool, lock: true });

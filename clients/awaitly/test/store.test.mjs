@@ -59,9 +59,7 @@ test('a write by someone else makes the delta fail (40001) and the whole snapsho
     await store.close();
 });
 
-test('workflowName survives delta saves', {
-    todo: 'wf_merge drops workflowName on main; the model (issue 12, §10) keeps it',
-}, async () => {
+test('workflowName survives delta saves', async () => {
     const store = workflowPersist({ pool });
     const id = freshId('name');
     await store.save(id, snapshot({ a: step(1) }, { workflowName: id }));
@@ -97,9 +95,7 @@ test('list: newest first, prefix and limit, ids without the store prefix', async
     assert.deepEqual(await store.list({ prefix: 'q-' }), []);
 });
 
-test('a ResumeState saved is a ResumeState loaded', {
-    todo: 'wf_save accepts only WorkflowSnapshot on main; the model (issue 12, §3) stores ResumeState as a shape',
-}, async () => {
+test('a ResumeState saved is a ResumeState loaded', async () => {
     const store = workflowPersist({ pool });
     const id = freshId('resume');
     const workflow = createWorkflow('resume', {});
@@ -115,9 +111,7 @@ test('a ResumeState saved is a ResumeState loaded', {
     assert.deepEqual([...loaded.steps.values()].map((e) => e.result), [...resumeState.steps.values()].map((e) => e.result));
 });
 
-test('namespaces keep one id apart', {
-    todo: 'main has no namespaces; the model (issue 12, §5) adds the namespace parameter',
-}, async () => {
+test('namespaces keep one id apart', async () => {
     const id = freshId('ns');
     const a = workflowPersist({ pool, namespace: 'ns-a' });
     const b = workflowPersist({ pool, namespace: 'ns-b' });
