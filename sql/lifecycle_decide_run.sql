@@ -68,6 +68,7 @@ SELECT wf_decide('neuron:e', 'a', NULL);                          -- 22004
 SELECT wf_decide('neuron:e', 'a', 'edit');                        -- 22004: an edit needs a value
 SELECT wf_decide('neuron:e', '', 'approve');                      -- 22023
 SELECT wf_decide('neuron:e', NULL, 'approve');                    -- 22004
+SELECT wf_reject('neuron:e', '', 'no');                           -- 22023 as well
 SELECT wf_decide('neuron:e', 'a', 'approve', decided_by => NULL); -- 22004
 SELECT wf_decide('neuron:e', 'zzz', 'approve');                   -- P0002: not listed
 SELECT wf_decide('neuron:nope', 'a', 'approve');                  -- P0002

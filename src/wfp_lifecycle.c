@@ -254,6 +254,7 @@ typedef enum RunDecision
 } RunDecision;
 
 static const char *const run_decision_names[] = {"approved", "rejected", "edited"};
+static const char *const run_decision_events[] = {"approve", "reject", "edit"};
 
 /* The id of one listed action: a string, or an object's "id" string. */
 static bool
@@ -340,6 +341,10 @@ decide_run(WfpWorkflow *wf, const char *ns, const char *action,
 	WfpNode    *detail;
 	int			keylen = strlen(action);
 
+	if (keylen == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("action must not be empty")));
 	if (wf->status != WFP_STATUS_SUSPENDED)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -420,7 +425,7 @@ decide_run(WfpWorkflow *wf, const char *ns, const char *action,
 					decided_by, finish(detail));
 	wfp_note_status_change(wf, before, NULL, 0);
 	wfp_store_end();
-	wfp_notify_track(ns, wf->id, "decide", false);
+	wfp_notify_track(ns, wf->id, run_decision_events[decision], false);
 	return wf->version;
 }
 
@@ -457,7 +462,7 @@ wf_decide(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("an edit needs a value"),
 				 errdetail("The value is the edited content the engine resumes with.")));
-	if (action[0] == '\0')
+	if (action[0] == '\0')	/* before the lock, as the other checks */
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("action must not be empty")));
