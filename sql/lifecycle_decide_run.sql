@@ -50,6 +50,10 @@ SELECT run ? 'decisions' AS has_decisions FROM wf_get_run('neuron:1');
 SELECT wf_approve('neuron:1', 'publish', '{"channel": "blog"}', note => 'ok', decided_by => 'cy');
 SELECT run -> 'decisions' AS decisions, run ->> 'status' AS status FROM wf_get_run('neuron:1');
 
+-- wf_update_run back to the word: the run waits again, asking its request
+SELECT wf_update_run('neuron:1', status => 'interrupted');
+SELECT id, kind, reason, request FROM wf_pending('neuron:1');
+
 ---------------------------------------------------------------------------
 -- a request without actions waits for one decision (NeuroCore)
 ---------------------------------------------------------------------------

@@ -443,7 +443,15 @@ wf_update_run(PG_FUNCTION_ARGS)
 	wfp_check_snapshot_size(id, wf.size_bytes);
 	wf.extra = new_extra;
 	if (word != NULL)
+	{
+		JsonbValue	req;
+
 		wfp_apply_status_word(&wf, word, word_status);
+		/* a run waiting again asks what its request says, as after wf_put_run */
+		if (wf.suspended && wf.status_word != NULL &&
+			wfp_get_key(&new_extra->root, "request", &req) && req.type == jbvBinary)
+			wf.suspend_request = JsonbValueToJsonb(&req);
+	}
 	wf.version++;
 	wfp_store_write_header(&wf, true);
 	wfp_store_run_extras(&wf, engine_data != NULL, engine_data, false, 0,

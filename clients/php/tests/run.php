@@ -115,9 +115,16 @@ ok(count($p) === 1 && $p[0]['kind'] === 'suspension', 'wf_pending lists the inte
 ok(array_column($req['actions'] ?? [], 'id') === ['send_email', 'close_ticket', 'refund']
    && $req['message'] === 'Review the tool calls', 'wf_pending shows its message and actions', json_encode($req));
 
+$wfctl = getenv('WFCTL');
+if ($wfctl !== false && $wfctl !== '') {
+    exec(escapeshellarg($wfctl) . ' -N neuron pending --json 2>&1', $lines, $rc);
+    $mine = array_values(array_filter(array_map(fn ($l) => json_decode($l, true), $lines), fn ($r) => ($r['id'] ?? '') === 'wf-1'));
+    ok($rc === 0 && array_column($mine[0]['request']['actions'] ?? [], 'id') === ['send_email', 'close_ticket', 'refund'],
+       'wfctl pending shows the actions', implode("\n", $lines));
+}
+
 // each action decided separately, by SQL or wfctl; load shows the decisions
 $sql->exec("SELECT workflow_persist.wf_decide('wf-1', 'send_email', 'edit', '{\"body\": \"Hi!\"}', 'shorter, please', decided_by => 'maria', namespace => 'neuron')");
-$wfctl = getenv('WFCTL');
 if ($wfctl !== false && $wfctl !== '') {
     exec(escapeshellarg($wfctl) . ' -N neuron approve wf-1 close_ticket --note solved --by ops --yes 2>&1', $out, $rc);
     ok($rc === 0, "an operator's wfctl approve", implode("\n", $out));
