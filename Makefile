@@ -88,7 +88,7 @@ include $(PGXS)
 
 # The suites one at a time (scripts/test.sh runs all three and sums up).
 .PHONY: installcheck-regress installcheck-isolation installcheck-tap \
-	installcheck-docs installcheck-sqlfuzz demo test check-layers bench-client
+	installcheck-docs installcheck-sqlfuzz installcheck-php demo test check-layers bench-client
 installcheck-regress:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
 installcheck-isolation:
@@ -104,6 +104,9 @@ installcheck-tap:
 # sqlfuzz: generated calls of the whole SQL API (test/sqlfuzz/sql_fuzz.pl)
 installcheck-sqlfuzz:
 	$(MAKE) --no-print-directory installcheck-tap PROVE_TESTS='$(wildcard test/sqlfuzz/*.pl)'
+# php: the PHP adapter's conformance test (clients/php/t/*.pl)
+installcheck-php:
+	$(MAKE) --no-print-directory installcheck-tap PROVE_TESTS='$(wildcard clients/php/t/*.pl)'
 installcheck: installcheck-tap
 # docs: every sql example of the pages listed in test/docs/manifest, in a
 # throwaway cluster of the checker's own (docs/CONTRIBUTING.md)

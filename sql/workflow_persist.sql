@@ -777,6 +777,19 @@ SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.wf_reject(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
 'reject a waiting step: it becomes awaitly''s APPROVAL_REJECTED error result';
 
+CREATE FUNCTION @extschema@.wf_decide(id pg_catalog.text, action pg_catalog.text,
+                                      decision pg_catalog.text,
+                                      value pg_catalog.jsonb DEFAULT NULL,
+                                      feedback pg_catalog.text DEFAULT NULL,
+                                      decided_by pg_catalog.text DEFAULT CURRENT_USER,
+                                      namespace pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.int8
+AS 'MODULE_PATHNAME', 'wf_decide'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_decide(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+'decide one action of a waiting generic run (approve, reject or edit, with feedback); wf_get_run returns the decisions';
+
 CREATE FUNCTION @extschema@.wf_resume(id pg_catalog.text, data pg_catalog.jsonb DEFAULT NULL,
                                       namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
@@ -2067,6 +2080,7 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.wf_suspend(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text),
     @extschema@.wf_approve(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.text, pg_catalog.text),
     @extschema@.wf_reject(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_decide(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.text, pg_catalog.text),
     @extschema@.wf_resume(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text),
     @extschema@.wf_cancel(pg_catalog.text, pg_catalog.text, pg_catalog.text),
     @extschema@.wf_replay(pg_catalog.text, pg_catalog.text, pg_catalog.text),

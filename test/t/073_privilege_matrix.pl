@@ -149,7 +149,9 @@ BEGIN
         WHEN param IN ('snapshot', 'delta', 'base') THEN
             '''{"formatVersion": 1, "steps": {"a": {"ok": true}}, "execution": {"status": "running", "lastUpdated": "t"}}'''
         WHEN param = 'value' THEN '''true'''
-        WHEN param IN ('note', 'reason', 'decided_by', 'owner') THEN '''x'''
+        WHEN param IN ('note', 'reason', 'decided_by', 'owner', 'feedback') THEN '''x'''
+        WHEN param = 'action' THEN '''k'''
+        WHEN param = 'decision' THEN '''approve'''
         WHEN param IN ('data', 'request') THEN '''{}'''
         WHEN param = 'ttl' THEN '''1 hour'''
         WHEN param = 'keep' THEN '''1 day'''
