@@ -29,6 +29,8 @@
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "storage/itemptr.h"
+#include "storage/proc.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -36,6 +38,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "wfp_jsonb.h"
@@ -49,6 +52,7 @@
 typedef enum StoreStmt
 {
 	S_LOCK_HEADER,
+	S_LOCK_HEADER_TID,
 	S_CLAIM_HEADER,
 	S_READ_HEADER,
 	S_WRITE_HEADER,
@@ -72,7 +76,7 @@ typedef enum StoreStmt
 	S_COUNT
 } StoreStmt;
 
-#define MAX_ARGS 16
+#define MAX_ARGS 17
 
 typedef struct StmtDef
 {
@@ -107,7 +111,9 @@ typedef struct StmtDef
 
 /*
  * Every header write sets $1..$9 (header_params); full writes add $10..$15,
- * checkpoints add the step's $10..$16.
+ * checkpoints add the step's $10..$16.  A writer has locked the row
+ * version it writes and names it by its ctid (the last parameter), which
+ * returns the new version's: see wfp_store_lock() for why not by id.
  */
 #define SET_HEADER \
 	"UPDATE workflow_persist.wf_workflow SET version = $2, status = $3, " \
@@ -121,16 +127,22 @@ typedef struct StmtDef
 
 static const StmtDef stmt_defs[S_COUNT] = {
 	[S_LOCK_HEADER] = {
-		"SELECT " HEADER_COLS("h.") " FROM workflow_persist.wf_workflow AS h "
+		"SELECT " HEADER_COLS("h.") ", h.ctid FROM workflow_persist.wf_workflow AS h "
 		"WHERE h.id = $1 FOR UPDATE OF h",
 		1, {TEXTOID}
+	},
+	/* the version this transaction wrote last, if still the current one */
+	[S_LOCK_HEADER_TID] = {
+		"SELECT " HEADER_COLS("h.") ", h.ctid FROM workflow_persist.wf_workflow AS h "
+		"WHERE h.ctid = $2 AND h.id = $1 FOR UPDATE OF h",
+		2, {TEXTOID, TIDOID}
 	},
 	[S_CLAIM_HEADER] = {
 		"INSERT INTO workflow_persist.wf_workflow (id, status, version, "
 		"execution, extra, step_count, next_pos, size_bytes, created_at, "
 		"updated_at, checked, pending) "
 		"VALUES ($1, 'running', 0, NULL, '{}', 0, 1, 0, now(), now(), 0, 0) "
-		"ON CONFLICT (id) DO NOTHING RETURNING created_at",
+		"ON CONFLICT (id) DO NOTHING RETURNING created_at, ctid",
 		1, {TEXTOID}
 	},
 	[S_READ_HEADER] = {
@@ -141,14 +153,14 @@ static const StmtDef stmt_defs[S_COUNT] = {
 	[S_WRITE_HEADER] = {
 		SET_HEADER ", extra = $10, created_at = $11, expires_at = $12, "
 		"suspended_at = $13, suspend_reason = $14, suspend_request = $15 "
-		"WHERE id = $1",
-		15, {HEADER_TYPES, JSONBOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
-		TIMESTAMPTZOID, TEXTOID, JSONBOID}
+		"WHERE ctid = $16 RETURNING ctid",
+		16, {HEADER_TYPES, JSONBOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
+		TIMESTAMPTZOID, TEXTOID, JSONBOID, TIDOID}
 	},
 	/* a checkpoint leaves "extra" alone, so its datum is not even passed */
 	[S_WRITE_HEADER_STEP] = {
-		SET_HEADER " WHERE id = $1",
-		9, {HEADER_TYPES}
+		SET_HEADER " WHERE ctid = $10 RETURNING ctid",
+		10, {HEADER_TYPES, TIDOID}
 	},
 	[S_GET_STEP] = {
 		"SELECT pos, hash, size_bytes, pending FROM workflow_persist.wf_step "
@@ -216,16 +228,16 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		"WITH s AS (INSERT INTO workflow_persist.wf_step (workflow_id, "
 		"step_key, pos, ok, result, hash, size_bytes, pending, recorded_at) "
 		"VALUES ($1, $10, $11, $12, $13, $14, $15, $16, now())) "
-		SET_HEADER " WHERE id = $1",
-		16, {HEADER_TYPES, STEP_TYPES}
+		SET_HEADER " WHERE ctid = $17 RETURNING ctid",
+		17, {HEADER_TYPES, STEP_TYPES, TIDOID}
 	},
 	[S_CHECKPOINT_UPDATE] = {
 		"WITH s AS (UPDATE workflow_persist.wf_step SET ok = $12, "
 		"result = $13, hash = $14, size_bytes = $15, pending = $16, "
 		"recorded_at = now() "
 		"WHERE workflow_id = $1 AND step_key = $10 AND pos = $11) "
-		SET_HEADER " WHERE id = $1",
-		16, {HEADER_TYPES, STEP_TYPES}
+		SET_HEADER " WHERE ctid = $17 RETURNING ctid",
+		17, {HEADER_TYPES, STEP_TYPES, TIDOID}
 	},
 	[S_INSERT_EVENT] = {
 		"INSERT INTO workflow_persist.wf_event (workflow_id, at, event, "
@@ -234,8 +246,9 @@ static const StmtDef stmt_defs[S_COUNT] = {
 	},
 	[S_CLEAR_LEASE] = {
 		"UPDATE workflow_persist.wf_workflow SET lease_owner = NULL, "
-		"lease_token = NULL, lease_expires_at = NULL WHERE id = $1",
-		1, {TEXTOID}
+		"lease_token = NULL, lease_expires_at = NULL WHERE ctid = $2 "
+		"RETURNING ctid",
+		2, {TEXTOID, TIDOID}
 	},
 	[S_DELETE_HEADER] = {
 		"DELETE FROM workflow_persist.wf_workflow WHERE id = $1",
@@ -318,6 +331,53 @@ wfp_store_end(void)
  */
 
 static void wfp_store_forget(const char *id);
+
+/*
+ * The header row version this backend's current transaction wrote last.
+ *
+ * Every header write leaves a new row version, and within one
+ * transaction none of them can be pruned: a lookup by id steps over all
+ * the versions of the transaction, so N checkpoints of one workflow in
+ * one transaction cost O(N^2) (F2 of the security review).  A writer
+ * therefore names the version it locked by its ctid, and the next lock
+ * in the same transaction tries the version written last first: if it is
+ * still the current one (visible, same id), it is locked directly; else
+ * (rolled back with a savepoint, deleted, changed by another statement
+ * of ours) the lookup by id runs as before.
+ */
+static LocalTransactionId last_lxid = InvalidLocalTransactionId;
+static char *last_id = NULL;
+static ItemPointerData last_tid;
+
+/* Take the ctid of row 0, column colno, as the locked (or new) version. */
+static void
+take_tid(WfpWorkflow *wf, int colno)
+{
+	bool		isnull;
+	Datum		d = col(0, colno, &isnull);
+
+	if (isnull)
+		elog(ERROR, "workflow_persist store: no ctid for workflow \"%s\"", wf->id);
+	ItemPointerCopy((ItemPointer) DatumGetPointer(d), &wf->tid);
+}
+
+/* After a header write: its new version, for this and the next lock. */
+static void
+wrote_header(WfpWorkflow *wf, int processed)
+{
+	if (processed != 1)
+		elog(ERROR, "workflow_persist store: the header of workflow \"%s\" was not written",
+			 wf->id);
+	take_tid(wf, 1);
+	if (last_id == NULL || strcmp(last_id, wf->id) != 0)
+	{
+		if (last_id != NULL)
+			pfree(last_id);
+		last_id = MemoryContextStrdup(TopMemoryContext, wf->id);
+	}
+	last_lxid = MyProc->lxid;
+	ItemPointerCopy(&wf->tid, &last_tid);
+}
 
 static WfpStatus
 parse_status(Datum d)
@@ -413,10 +473,20 @@ wfp_store_lock(WfpWorkflow *wf, const char *id, bool create)
 	wf->created = false;
 	for (int attempt = 0; attempt < 3; attempt++)
 	{
-		if (run(S_LOCK_HEADER, &arg, NULL, false, SPI_OK_SELECT) == 1)
+		bool		locked = false;
+
+		if (attempt == 0 && last_lxid == MyProc->lxid && last_id != NULL &&
+			strcmp(last_id, id) == 0)
+		{
+			Datum		args[2] = {arg, PointerGetDatum(&last_tid)};
+
+			locked = run(S_LOCK_HEADER_TID, args, NULL, false, SPI_OK_SELECT) == 1;
+		}
+		if (locked || run(S_LOCK_HEADER, &arg, NULL, false, SPI_OK_SELECT) == 1)
 		{
 			bool		expired = fill_header(wf);
 
+			take_tid(wf, N_HEADER_COLS + 1);
 			if (!expired)
 				return true;
 			if (!create)
@@ -424,7 +494,12 @@ wfp_store_lock(WfpWorkflow *wf, const char *id, bool create)
 			/* a save to an expired id starts a fresh workflow */
 			wfp_store_forget(id);
 			if (wf->lease_token != NULL)
-				run(S_CLEAR_LEASE, &arg, NULL, false, SPI_OK_UPDATE);
+			{
+				Datum		args[2] = {arg, PointerGetDatum(&wf->tid)};
+
+				wrote_header(wf, run(S_CLEAR_LEASE, args, NULL, false,
+									 SPI_OK_UPDATE_RETURNING));
+			}
 			reset_header(wf);
 			wf->created = true;
 			return true;
@@ -434,6 +509,7 @@ wfp_store_lock(WfpWorkflow *wf, const char *id, bool create)
 		if (run(S_CLAIM_HEADER, &arg, NULL, false,
 				SPI_OK_INSERT_RETURNING) == 1)
 		{
+			take_tid(wf, 2);
 			/*
 			 * A new run never inherits rows of an earlier run of this id:
 			 * no deletion leaves any behind, but should one ever be found
@@ -509,7 +585,9 @@ wfp_store_write_header(WfpWorkflow *wf, bool full)
 	header_params(wf, values, nulls);
 	if (!full)
 	{
-		run(S_WRITE_HEADER_STEP, values, nulls, false, SPI_OK_UPDATE);
+		values[9] = PointerGetDatum(&wf->tid);
+		wrote_header(wf, run(S_WRITE_HEADER_STEP, values, nulls, false,
+							 SPI_OK_UPDATE_RETURNING));
 		return;
 	}
 	/* an unchanged "extra" is passed through as stored (toast reused) */
@@ -523,7 +601,9 @@ wfp_store_write_header(WfpWorkflow *wf, bool full)
 	nulls[13] = wf->suspended && wf->suspend_reason ? ' ' : 'n';
 	values[14] = wf->suspend_request ? JsonbPGetDatum(wf->suspend_request) : (Datum) 0;
 	nulls[14] = wf->suspended && wf->suspend_request ? ' ' : 'n';
-	run(S_WRITE_HEADER, values, nulls, false, SPI_OK_UPDATE);
+	values[15] = PointerGetDatum(&wf->tid);
+	wrote_header(wf, run(S_WRITE_HEADER, values, nulls, false,
+						 SPI_OK_UPDATE_RETURNING));
 }
 
 /* Record a lifecycle event of the workflow (wf_history). */
@@ -655,8 +735,10 @@ wfp_store_checkpoint(WfpWorkflow *wf, const WfpStepWrite *w,
 	memset(nulls, ' ', sizeof(nulls));
 	header_params(wf, values, nulls);
 	step_params(w, values, nulls, 9);
-	run(action == WFP_STEP_INSERT ? S_CHECKPOINT_INSERT : S_CHECKPOINT_UPDATE,
-		values, nulls, false, SPI_OK_UPDATE);
+	values[16] = PointerGetDatum(&wf->tid);
+	wrote_header(wf, run(action == WFP_STEP_INSERT ? S_CHECKPOINT_INSERT :
+						 S_CHECKPOINT_UPDATE,
+						 values, nulls, false, SPI_OK_UPDATE_RETURNING));
 }
 
 static int
