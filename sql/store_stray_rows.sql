@@ -10,8 +10,8 @@ CREATE FUNCTION pg_temp.strand(id text) RETURNS void LANGUAGE sql AS $$
     INSERT INTO workflow_persist.wf_step (workflow_id, step_key, pos, ok, result, hash, size_bytes, recorded_at)
     VALUES (id, 'old', 1, true, '{"ok": true, "value": "earlier run"}', 0, 36, now()),
            (id, 'other', 2, true, '{"ok": true}', 0, 12, now());
-    INSERT INTO workflow_persist.wf_event (workflow_id, at, event, actor, detail)
-    VALUES (id, now(), 'suspended', 'earlier', '{"reason": "earlier run"}');
+    INSERT INTO workflow_persist.wf_event (workflow_id, at, event, actor, detail, session_role, acting_role)
+    VALUES (id, now(), 'suspended', 'earlier', '{"reason": "earlier run"}', session_user, current_user);
 $$;
 CREATE FUNCTION pg_temp.left_over(id text) RETURNS TABLE (steps jsonb, step_count int, step_rows bigint, events bigint)
 LANGUAGE sql AS $$

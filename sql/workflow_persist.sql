@@ -5,8 +5,53 @@
 \echo Use "CREATE EXTENSION workflow_persist" to load this file. \quit
 
 -- The schema is created by CREATE EXTENSION (control file: schema =
--- workflow_persist).  Pure functions are usable by everyone; anything that
--- reads or writes stored workflows is granted explicitly.
+-- workflow_persist).  When it exists already, CREATE EXTENSION installs
+-- into it as it is, so refuse one that another role owns (its owner could
+-- rename or drop our objects, or add overloads that capture our calls),
+-- one where another role may create objects, and one that holds objects
+-- already (docs/security.md, "Installation").
+DO $$
+DECLARE
+    nsp pg_catalog.oid := '@extschema@'::pg_catalog.regnamespace;
+    owner pg_catalog.oid;
+    creator pg_catalog.name;
+BEGIN
+    SELECT n.nspowner INTO owner FROM pg_catalog.pg_namespace AS n
+     WHERE n.oid OPERATOR(pg_catalog.=) nsp;
+    IF owner OPERATOR(pg_catalog.<>) (SELECT r.oid FROM pg_catalog.pg_roles AS r
+                                       WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER) THEN
+        RAISE EXCEPTION 'schema "%" is owned by role "%", not by the role installing workflow_persist',
+                        nsp::pg_catalog.regnamespace, owner::pg_catalog.regrole
+            USING ERRCODE = '42501',
+                  DETAIL = 'The owner of a schema can rename and drop the objects in it.',
+                  HINT = 'Drop or rename that schema, or install as its owner; CREATE EXTENSION creates the schema itself when it does not exist.';
+    END IF;
+    SELECT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                ELSE a.grantee::pg_catalog.regrole::pg_catalog.name END INTO creator
+      FROM pg_catalog.pg_namespace AS n, pg_catalog.aclexplode(n.nspacl) AS a
+     WHERE n.oid OPERATOR(pg_catalog.=) nsp AND a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'
+       AND a.grantee OPERATOR(pg_catalog.<>) owner
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'role "%" may create objects in schema "%"',
+                        creator, nsp::pg_catalog.regnamespace
+            USING ERRCODE = '42501',
+                  DETAIL = 'Objects another role creates there could capture the extension''s calls.',
+                  HINT = 'Revoke CREATE on the schema from every role but its owner.';
+    END IF;
+    IF EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp)
+       OR EXISTS (SELECT FROM pg_catalog.pg_proc AS p WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp)
+       OR EXISTS (SELECT FROM pg_catalog.pg_type AS t WHERE t.typnamespace OPERATOR(pg_catalog.=) nsp)
+       OR EXISTS (SELECT FROM pg_catalog.pg_operator AS o WHERE o.oprnamespace OPERATOR(pg_catalog.=) nsp) THEN
+        RAISE EXCEPTION 'schema "%" is not empty', nsp::pg_catalog.regnamespace
+            USING ERRCODE = '55000',
+                  HINT = 'Install workflow_persist into a schema of its own: drop or rename that schema first.';
+    END IF;
+END
+$$;
+
+-- Pure functions are usable by everyone; anything that reads or writes
+-- stored workflows is granted explicitly.
 GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 
 ------------------------------------------------------------------------------
@@ -131,18 +176,40 @@ CREATE INDEX wf_step_pending_idx ON @extschema@.wf_step (recorded_at DESC)
 
 -- The lifecycle events of each run (wf_history adds "created" and the
 -- recorded steps from the two tables above, so checkpoints write no event).
+-- Only the C store writes it, with the owner's rights (src/wfp_store.c,
+-- as_history_owner), and only the owner may change it: no role that uses
+-- the store holds INSERT, UPDATE or DELETE on it (docs/security.md).
 CREATE TABLE @extschema@.wf_event (
     workflow_id pg_catalog.text COLLATE "C" NOT NULL,
     seq         pg_catalog.int8 GENERATED ALWAYS AS IDENTITY,
     at          pg_catalog.timestamptz NOT NULL,
     event       pg_catalog.text NOT NULL,
     step_key    pg_catalog.text,
+    -- who the caller says acted (decided_by), free text ...
     actor       pg_catalog.text NOT NULL,
     detail      pg_catalog.jsonb,
+    -- ... and the roles that did: session_user and current_user
+    session_role pg_catalog.text NOT NULL,
+    acting_role  pg_catalog.text NOT NULL,
     PRIMARY KEY (workflow_id, seq)
 );
 COMMENT ON TABLE @extschema@.wf_event IS
 'suspensions, decisions, resumptions, cancellations and status changes of runs';
+
+-- The key of change notifications' tokens (src/wfp_notify.c): 32 random
+-- bytes per database.  Nobody is granted anything on it; only the C code
+-- reads it.  Not dumped: a restored database gets a key of its own.
+CREATE TABLE @extschema@.wf_notify_key (
+    singleton pg_catalog.bool PRIMARY KEY DEFAULT true CHECK (singleton),
+    key       pg_catalog.bytea NOT NULL
+);
+COMMENT ON TABLE @extschema@.wf_notify_key IS
+'the secret that seals change notifications (readable by the extension owner only)';
+INSERT INTO @extschema@.wf_notify_key (key)
+SELECT pg_catalog.decode(pg_catalog.replace(pg_catalog.gen_random_uuid()::pg_catalog.text
+                                            OPERATOR(pg_catalog.||)
+                                            pg_catalog.gen_random_uuid()::pg_catalog.text,
+                                            '-', ''), 'hex');
 
 -- Retention: how long finished runs are kept after their last update, per
 -- status (completed, failed, cancelled; running and suspended runs are
@@ -246,6 +313,15 @@ LANGUAGE C STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.wf_load(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.int4) IS
 'the stored snapshot (NULL when absent); include/since_step/step_limit filter its steps';
+
+CREATE FUNCTION @extschema@.wf_notification(token pg_catalog.text)
+RETURNS TABLE (id pg_catalog.text, version pg_catalog.int8, status pg_catalog.text,
+               event pg_catalog.text)
+AS 'MODULE_PATHNAME', 'wf_notification'
+LANGUAGE C STABLE PARALLEL RESTRICTED ROWS 1
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_notification(pg_catalog.text) IS
+'what a change notification says (id, version, status, event), when the caller may see that workflow; no row otherwise';
 
 ------------------------------------------------------------------------------
 -- Inspecting and deleting (SQL)
@@ -574,25 +650,28 @@ COMMENT ON FUNCTION @extschema@.wf_pending(pg_catalog.text) IS
 
 CREATE FUNCTION @extschema@.wf_history(id pg_catalog.text)
 RETURNS TABLE (at pg_catalog.timestamptz, event pg_catalog.text, step_key pg_catalog.text,
-               actor pg_catalog.text, detail pg_catalog.jsonb)
+               actor pg_catalog.text, detail pg_catalog.jsonb,
+               session_role pg_catalog.text, acting_role pg_catalog.text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     -- "created" and the recorded steps come from the tables themselves
     -- (a checkpoint writes no event row); everything else from wf_event
-    SELECT h.at, h.event, h.step_key, h.actor, h.detail
+    SELECT h.at, h.event, h.step_key, h.actor, h.detail, h.session_role, h.acting_role
       FROM (SELECT w.created_at AS at, 0 AS phase, 0::int8 AS seq, 'created' AS event,
-                   NULL::text AS step_key, NULL::text AS actor, NULL::jsonb AS detail
+                   NULL::text AS step_key, NULL::text AS actor, NULL::jsonb AS detail,
+                   NULL::text AS session_role, NULL::text AS acting_role
               FROM @extschema@.wf_live AS w
              WHERE w.id = @extschema@.wf_check_id($1)
             UNION ALL
             SELECT s.recorded_at, 1, s.pos, 'step recorded', s.step_key, NULL,
-                   jsonb_build_object('ok', s.ok)
+                   jsonb_build_object('ok', s.ok), NULL, NULL
               FROM @extschema@.wf_step AS s
               JOIN @extschema@.wf_live AS w ON w.id = s.workflow_id
              WHERE s.workflow_id = $1
             UNION ALL
-            SELECT e.at, 2, e.seq, e.event, e.step_key, e.actor, e.detail
+            SELECT e.at, 2, e.seq, e.event, e.step_key, e.actor, e.detail,
+                   e.session_role, e.acting_role
               FROM @extschema@.wf_event AS e
               JOIN @extschema@.wf_live AS w ON w.id = e.workflow_id
              WHERE e.workflow_id = $1) AS h
@@ -812,15 +891,83 @@ CREATE TABLE @extschema@.wf_cleanup_state (
     last_run_at   pg_catalog.timestamptz,
     last_deleted  pg_catalog.int8,
     last_error    pg_catalog.text,
-    last_error_at pg_catalog.timestamptz
+    last_error_at pg_catalog.timestamptz,
+    -- cleanups that found the lock below held and did nothing
+    blocked_runs    pg_catalog.int8 NOT NULL DEFAULT 0,
+    last_blocked_at pg_catalog.timestamptz
 );
 INSERT INTO @extschema@.wf_cleanup_state DEFAULT VALUES;
 
--- The advisory lock that keeps two cleanups from running at once.
-CREATE FUNCTION @extschema@.wf_cleanup_lock_key() RETURNS pg_catalog.int8
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+-- The lock that keeps two cleanups from running at once: its one row,
+-- locked FOR UPDATE until the cleanup's transaction ends.  Locking a row
+-- needs UPDATE on its table, which nobody but the owner has, so only
+-- wf_cleanup_try_lock (SECURITY DEFINER, EXECUTE for writers only) takes
+-- it: a role without write access cannot hold cleanup up.  (An advisory
+-- lock needs no privilege at all: any role that could connect could
+-- block retention forever with the key.)
+CREATE TABLE @extschema@.wf_cleanup_lock (
+    singleton pg_catalog.bool PRIMARY KEY DEFAULT true CHECK (singleton)
+);
+INSERT INTO @extschema@.wf_cleanup_lock DEFAULT VALUES;
+COMMENT ON TABLE @extschema@.wf_cleanup_lock IS
+'one row, locked by the cleanup that runs (wf_cleanup_status.lock_holder_pid)';
+
+CREATE FUNCTION @extschema@.wf_cleanup_try_lock() RETURNS pg_catalog.bool
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT 7793521046213870853::pg_catalog.int8 $$;
+AS $$
+BEGIN
+    PERFORM FROM @extschema@.wf_cleanup_lock AS l
+      FOR UPDATE OF l SKIP LOCKED;
+    IF FOUND THEN
+        RETURN true;
+    END IF;
+    -- held: say so in wf_cleanup_status, unless the holder also holds the
+    -- state row (it ran a cleanup in its open transaction): never wait
+    UPDATE @extschema@.wf_cleanup_state AS c
+       SET blocked_runs = c.blocked_runs OPERATOR(pg_catalog.+) 1,
+           last_blocked_at = pg_catalog.clock_timestamp()
+     WHERE c.singleton
+       AND c.singleton IN (SELECT x.singleton FROM @extschema@.wf_cleanup_state AS x
+                            FOR UPDATE OF x SKIP LOCKED);
+    RETURN false;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.wf_cleanup_try_lock() IS
+'take the cleanup lock for this transaction; false (recorded in wf_cleanup_status) when another cleanup holds it';
+
+-- The history of workflows that no longer exist: what wf_cleanup deletes
+-- after their headers.  It runs with the owner's rights (nobody else may
+-- delete wf_event rows) and deletes only rows whose header is gone, so
+-- whatever ids a caller passes, no live workflow loses its history.  With
+-- row_security off, a policy that would hide a header from the owner
+-- (FORCE ROW LEVEL SECURITY) makes it fail instead of deleting.
+CREATE FUNCTION @extschema@.wf_forget_history(ids pg_catalog.text[])
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET row_security = off
+AS $$
+    DELETE FROM @extschema@.wf_event AS e
+     WHERE e.workflow_id OPERATOR(pg_catalog.=) ANY ($1)
+       AND NOT EXISTS (SELECT FROM @extschema@.wf_workflow AS w
+                        WHERE w.id OPERATOR(pg_catalog.=) e.workflow_id)
+$$;
+COMMENT ON FUNCTION @extschema@.wf_forget_history(pg_catalog.text[]) IS
+'delete the history of the given ids whose workflow no longer exists (wf_cleanup)';
+
+-- The session whose transaction holds the cleanup lock, if any: the row's
+-- locker (xmax) is a transaction that is still running.
+CREATE FUNCTION @extschema@.wf_cleanup_lock_holder() RETURNS pg_catalog.int4
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT l.pid
+      FROM @extschema@.wf_cleanup_lock AS c, pg_catalog.pg_locks AS l
+     WHERE l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock' AND l.granted
+       AND l.transactionid = c.xmax AND c.xmax <> '0'::pg_catalog.xid
+     LIMIT 1
+$$;
 
 CREATE FUNCTION @extschema@.wf_cleanup(batch_size pg_catalog.int4 DEFAULT 1000,
                                        max_rows pg_catalog.int8 DEFAULT NULL,
@@ -841,9 +988,12 @@ BEGIN
     IF max_rows IS NOT NULL AND max_rows < 0 THEN
         RAISE EXCEPTION 'max_rows must not be negative' USING ERRCODE = '22023';
     END IF;
-    IF NOT pg_try_advisory_xact_lock(@extschema@.wf_cleanup_lock_key()) THEN
-        RAISE NOTICE 'another workflow_persist cleanup is running; nothing done';
-        RETURN 0;
+    -- (a dry run takes no lock: readers may count)
+    IF NOT dry_run THEN
+        IF NOT @extschema@.wf_cleanup_try_lock() THEN
+            RAISE NOTICE 'another workflow_persist cleanup is running; nothing done';
+            RETURN 0;
+        END IF;
     END IF;
 
     IF dry_run THEN
@@ -919,9 +1069,11 @@ BEGIN
         SELECT pg_catalog.array_agg(v.id) INTO ids FROM victims AS v;
         EXIT WHEN ids IS NULL;
         DELETE FROM @extschema@.wf_step AS s WHERE s.workflow_id = ANY (ids);
-        DELETE FROM @extschema@.wf_event AS e WHERE e.workflow_id = ANY (ids);
         DELETE FROM @extschema@.wf_workflow AS w WHERE w.id = ANY (ids);
         GET DIAGNOSTICS got = ROW_COUNT;
+        -- their history, once the headers are gone: only the owner may
+        -- delete it (docs/security.md)
+        PERFORM @extschema@.wf_forget_history(ids);
         total := total + got;
         -- fewer than wanted may only mean rows were skipped: go on until a
         -- batch finds nothing it can delete
@@ -974,10 +1126,12 @@ CREATE VIEW @extschema@.wf_cleanup_status WITH (security_invoker = true) AS
 SELECT c.runs, c.deleted, c.last_run_at, c.last_deleted, c.last_error, c.last_error_at,
        (SELECT pg_catalog.count(*) FROM @extschema@.wf_workflow AS w
          WHERE NOT EXISTS (SELECT FROM @extschema@.wf_live AS l WHERE l.id = w.id))
-           AS expired_waiting
+           AS expired_waiting,
+       c.blocked_runs, c.last_blocked_at,
+       @extschema@.wf_cleanup_lock_holder() AS lock_holder_pid
   FROM @extschema@.wf_cleanup_state AS c;
 COMMENT ON VIEW @extschema@.wf_cleanup_status IS
-'what cleanup (worker, pg_cron or manual) has deleted, when, its last error, and what awaits deletion';
+'what cleanup (worker, pg_cron or manual) has deleted, when, its last error, what awaits deletion, and who holds the cleanup lock';
 
 ------------------------------------------------------------------------------
 -- Checkpoints from triggers and from stored procedures
@@ -1059,6 +1213,51 @@ COMMENT ON FUNCTION @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text)
 'the recorded StepResult of one step, or NULL: what a durable procedure checks before each step';
 
 ------------------------------------------------------------------------------
+-- Consistency check
+--
+-- wf_verify, in the spirit of amcheck: the counters every writer keeps in
+-- a header (step_count, pending, size_bytes, next_pos) and the facts kept
+-- in each step row (hash, size, ok, pending) recomputed from the stored
+-- values by the same C code the writers use, plus step rows that belong to
+-- no header.  No row means consistent.  It locks each header it checks as
+-- a writer does, so it needs the writer grant.
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.wf_verify_workflow(id pg_catalog.text,
+                                               missing_ok pg_catalog.bool DEFAULT false)
+RETURNS SETOF pg_catalog.text
+AS 'MODULE_PATHNAME', 'wf_verify_workflow'
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_verify_workflow(pg_catalog.text, pg_catalog.bool) IS
+'the disagreements between one live workflow''s header and its step rows (wf_verify does every workflow)';
+
+CREATE FUNCTION @extschema@.wf_verify(id pg_catalog.text DEFAULT NULL)
+RETURNS TABLE (id pg_catalog.text, problem pg_catalog.text)
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT $1, p.problem
+      FROM @extschema@.wf_verify_workflow($1,
+               EXISTS (SELECT FROM @extschema@.wf_step AS s WHERE s.workflow_id = $1)) AS p(problem)
+    UNION ALL
+    SELECT w.id, p.problem
+      FROM @extschema@.wf_live AS w,
+           LATERAL @extschema@.wf_verify_workflow(w.id, true) AS p(problem)
+     WHERE $1 IS NULL
+    UNION ALL
+    SELECT s.workflow_id, pg_catalog.format('%s step rows without a header', pg_catalog.count(*))
+      FROM @extschema@.wf_step AS s
+     WHERE ($1 IS NULL OR s.workflow_id = $1)
+       AND NOT EXISTS (SELECT FROM @extschema@.wf_workflow AS h
+                        WHERE h.id = s.workflow_id)
+     GROUP BY s.workflow_id
+    ORDER BY 1, 2
+$$;
+COMMENT ON FUNCTION @extschema@.wf_verify(pg_catalog.text) IS
+'consistency check of one workflow (or all): header counters against step rows, and step rows without a header';
+
+------------------------------------------------------------------------------
 -- Privileges
 --
 -- Every function runs with its caller's rights, and nothing that reads or
@@ -1068,7 +1267,8 @@ COMMENT ON FUNCTION @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text)
 ------------------------------------------------------------------------------
 
 REVOKE ALL ON TABLE @extschema@.wf_workflow, @extschema@.wf_step, @extschema@.wf_event,
-    @extschema@.wf_retention_policy, @extschema@.wf_cleanup_state FROM PUBLIC;
+    @extschema@.wf_retention_policy, @extschema@.wf_cleanup_state,
+    @extschema@.wf_notify_key, @extschema@.wf_cleanup_lock FROM PUBLIC;
 REVOKE ALL ON @extschema@.wf_live, @extschema@.wf_retention, @extschema@.wf_cleanup_status FROM PUBLIC;
 REVOKE ALL ON @extschema@.wf_stats FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION
@@ -1076,6 +1276,7 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text),
     @extschema@.wf_merge(pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text),
     @extschema@.wf_load(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.int4),
+    @extschema@.wf_notification(pg_catalog.text),
     @extschema@.wf_delete(pg_catalog.text),
     @extschema@.wf_exists(pg_catalog.text),
     @extschema@.wf_steps(pg_catalog.text),
@@ -1098,10 +1299,15 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.wf_set_ttl(pg_catalog.text, pg_catalog.interval),
     @extschema@.wf_set_retention(pg_catalog.text, pg_catalog.interval),
     @extschema@.wf_cleanup(pg_catalog.int4, pg_catalog.int8, pg_catalog.bool),
+    @extschema@.wf_cleanup_try_lock(),
+    @extschema@.wf_forget_history(pg_catalog.text[]),
+    @extschema@.wf_cleanup_lock_holder(),
     @extschema@.wf_checkpoint_trigger(),
     @extschema@.wf_attach_checkpoint(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name),
     @extschema@.wf_detach_checkpoint(pg_catalog.regclass),
-    @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text)
+    @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_verify_workflow(pg_catalog.text, pg_catalog.bool),
+    @extschema@.wf_verify(pg_catalog.text)
 FROM PUBLIC;
 REVOKE EXECUTE ON PROCEDURE @extschema@.wf_cleanup_all(pg_catalog.int4, pg_catalog.int8) FROM PUBLIC;
 
@@ -1115,11 +1321,17 @@ BEGIN
     EXECUTE pg_catalog.format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA @extschema@ TO %s', role);
     EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION @extschema@.wf_grant_access(pg_catalog.regrole, pg_catalog.bool), @extschema@.wf_revoke_access(pg_catalog.regrole) FROM %s', role);
     EXECUTE pg_catalog.format('GRANT SELECT ON ALL TABLES IN SCHEMA @extschema@ TO %s', role);
-    IF writable THEN
-        EXECUTE pg_catalog.format('GRANT INSERT, UPDATE, DELETE ON @extschema@.wf_workflow, @extschema@.wf_step, @extschema@.wf_event TO %s', role);
+    -- the notification key stays the owner's (docs/security.md)
+    EXECUTE pg_catalog.format('REVOKE ALL ON @extschema@.wf_notify_key FROM %s', role);
+    IF NOT writable THEN
+        -- whoever may take the cleanup lock may hold retention up
+        EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION @extschema@.wf_cleanup_try_lock(), @extschema@.wf_forget_history(pg_catalog.text[]) FROM %s', role);
+    ELSE
+        -- not wf_event: the history is written by the store with the
+        -- owner's rights, and nobody else may change it
+        EXECUTE pg_catalog.format('GRANT INSERT, UPDATE, DELETE ON @extschema@.wf_workflow, @extschema@.wf_step TO %s', role);
         EXECUTE pg_catalog.format('GRANT UPDATE ON @extschema@.wf_cleanup_state TO %s', role);
         EXECUTE pg_catalog.format('GRANT EXECUTE ON ALL PROCEDURES IN SCHEMA @extschema@ TO %s', role);
-        EXECUTE pg_catalog.format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA @extschema@ TO %s', role);
     END IF;
 END
 $$;
