@@ -22,8 +22,9 @@
 # entries, and the same with debug_discard_caches = 1, which discards
 # every cache at every invalidation point, deterministically.
 #
-# Environment: VALGRIND_LOAD_SECONDS (default 60) bounds the concurrent
-# part. Needs root (to install packages and to run the server as
+# Environment: VALGRIND_LOADS (default 150) is the number of loads of each
+# of the two concurrent loaders; VALGRIND_SCRATCH=1 runs the server from a
+# scratch copy even when the postgres user can reach this tree. Needs root (to install packages and to run the server as
 # "postgres") or a user that owns the tree.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -121,8 +122,20 @@ make -s -C "$VG/ext" PG_CONFIG="$INST/bin/pg_config" NO_WFCTL=1 with_llvm=no ins
 # The server under valgrind
 # ---------------------------------------------------------------------------
 RUN=$VG/run
+SCRATCH=""
 rm -rf "$RUN"
+# The server runs as postgres: when it cannot reach this tree (a clone
+# under /root), the installation runs from a scratch copy, removed at the
+# end (the build itself stays in build/valgrind/).
+if is_root && { [ -n "${VALGRIND_SCRATCH-}" ] ||
+               ! runuser -u postgres -- test -x "$INST/bin/postgres"; }; then
+    SCRATCH=$(scratch_dir wfp-valgrind)
+    cp -a "$INST" "$SCRATCH/inst"
+    INST=$SCRATCH/inst
+    RUN=$SCRATCH/run
+fi
 mkdir -p "$RUN/valgrind"
+cp "$VG/src/src/tools/valgrind.supp" "$RUN/valgrind.supp"
 is_root && chown -R postgres: "$RUN"
 PGDATA=$RUN/data
 as_pg "$INST/bin/initdb" -D "$PGDATA" -E UTF8 --no-locale -A trust -U postgres >/dev/null ||
@@ -141,7 +154,7 @@ CONF
 # process, errors marked, no leak check (memory contexts free in bulk)
 as_pg valgrind --quiet --trace-children=yes --leak-check=no --num-callers=30 \
     --error-markers=VALGRINDERROR-BEGIN,VALGRINDERROR-END --gen-suppressions=all \
-    --suppressions="$VG/src/src/tools/valgrind.supp" \
+    --suppressions="$RUN/valgrind.supp" \
     --log-file="$RUN/valgrind/%p.log" \
     "$INST/bin/postgres" -D "$PGDATA" >"$RUN/server.log" 2>&1 &
 SERVER=$!
@@ -150,7 +163,15 @@ stop_server() {
         as_pg "$INST/bin/pg_ctl" -D "$PGDATA" -m immediate -w stop >/dev/null 2>&1
     wait "$SERVER" 2>/dev/null
 }
-trap stop_server EXIT
+remove_scratch() {
+    # the logs stay in build/valgrind/run
+    if [ -n "$SCRATCH" ]; then
+        rm -rf "$VG/run" && mkdir -p "$VG/run" &&
+            cp -a "$RUN/server.log" "$RUN/valgrind" "$VG/run/" 2>/dev/null
+        rm -rf "$SCRATCH"
+    fi
+}
+trap 'stop_server; remove_scratch' EXIT
 export PGHOST=$RUN PGPORT=5432 PGUSER=postgres PGDATABASE=postgres
 for _ in $(seq 1 300); do
     "$INST/bin/pg_isready" -q && break
@@ -170,7 +191,7 @@ for w in test/valgrind/*.sh; do
     fi
 done
 stop_server
-trap - EXIT
+trap remove_scratch EXIT
 
 # ---------------------------------------------------------------------------
 # What valgrind and the server said
