@@ -2,9 +2,10 @@
 #
 # SQLFUZZ_CALLS generated calls (default 100,000) of every function and
 # procedure of the extension, read from the catalog (pg_depend), and of
-# the checkpoint trigger (inserts into a table that has it), made by a
-# writer (wf_grant_access) in batches of 1,000, one transaction each, each
-# call in a subtransaction so its error is caught and its effects kept.
+# the checkpoint trigger (inserts into a table that has it), in batches of
+# 1,000, one transaction each, each call in a subtransaction so its error
+# is caught and its effects kept.  Eight batches in ten run as a writer
+# (wf_grant_access), one as a reader, one as a role without grants.
 # Arguments are drawn, by parameter type and name, from pools of NULLs,
 # extremes (0, -1, 2^31-1, -2^63, intervals of 178 million years,
 # infinity), hostile text (quotes, backslashes, format directives, control
@@ -46,7 +47,10 @@ my $started = time();
 $node->safe_psql('postgres', <<'SQL');
 CREATE EXTENSION workflow_persist;
 CREATE ROLE wfz_writer;
+CREATE ROLE wfz_reader;
+CREATE ROLE wfz_none;
 SELECT workflow_persist.wf_grant_access('wfz_writer');
+SELECT workflow_persist.wf_grant_access('wfz_reader', writable => false);
 SET search_path = workflow_persist, public;
 
 -- the sentinels: every status, steps, a waiting approval, events, a lease
@@ -114,7 +118,11 @@ SELECT fuzz.add('id', VARIADIC ARRAY(SELECT fuzz.hostile()));
 SELECT fuzz.add('key', '''a''', '''b''', '''approve''', '''k''', '''''', quote_literal(repeat('k', 1024)),
                 quote_literal(repeat('k', 1025)), '''steps''', quote_literal(E'\x01'));
 SELECT fuzz.add('status', '''running''', '''suspended''', '''completed''', '''failed''',
-                '''cancelled''', '''bogus''', '''''', '''RUNNING''');
+                '''cancelled''', '''bogus''', '''''', '''RUNNING''', '''paused''', '''interrupted''');
+-- namespaces: the default one, another, every one, bad ones
+SELECT fuzz.add('namespace', 'NULL', '''default''', '''default''', '''fz.other''', '''*''', '''''',
+                '''a/b''', quote_literal(repeat('n', 64)));
+SELECT fuzz.add('bytea', 'NULL', '''\x''', '''\x00ff00''', quote_literal('\x' || repeat('00', 10000)));
 SELECT fuzz.add('include', '''all''', '''none''', '''completed''', '''pending''', '''bogus''', '''''');
 SELECT fuzz.add('int4', '0', '1', '-1', '2', '10', '1000', '2147483647', '(-2147483647 - 1)', '1073741824');
 SELECT fuzz.add('int8', '0', '1', '-1', '2', '10', '9223372036854775807', '(-9223372036854775807 - 1)',
@@ -145,6 +153,12 @@ SELECT fuzz.add('jsonb', VARIADIC ARRAY(SELECT quote_literal(j) || '::jsonb' FRO
     '{"ok": true, "value": "' || repeat('v', 100000) || '"}',
     '{"formatVersion": 1, "steps": {"a": {"ok": true}}, "execution": {"status": "running", "lastUpdated": "t"}, "metadata": {"resume": 1}}',
     '{"formatVersion": 1e400, "steps": {}}', '{"formatVersion": "1", "steps": {}}',
+    '{"status": "running", "steps": [{"key": "a", "index": 0, "status": "completed"}, {"key": "b", "index": 1}]}',
+    '{"status": "paused", "name": "n", "state": {"i": 1}, "metadata": {"m": 1}, "created_at": "2026-01-01T00:00:00Z"}',
+    '{"status": "running", "steps": [{"key": "a", "index": 2147483646}]}',
+    '{"key": "a", "index": 0, "status": "failed", "error": {"message": "m"}}',
+    '{"kind": "ResumeState", "steps": [["a", {"ok": true}], ["b", {"ok": false, "error": "E", "cause": {"type": "error", "name": "Error", "message": "m"}}]]}',
+    '{"kind": "ResumeState", "steps": [["a", 5], [1]]}',
     fuzz.deep(10, '1'), fuzz.deep(900, '{"ok": true}'), fuzz.deep(3000, 'null'),
     '{"ok": true, "value": ' || fuzz.deep(2000, '1') || '}',
     '{"formatVersion": 1, "steps": ' || fuzz.wide(3000) || '}',
@@ -160,6 +174,7 @@ CREATE FUNCTION fuzz.kind(param text, typ regtype) RETURNS text LANGUAGE sql IMM
         WHEN typ = 'text'::regtype AND param IN ('step_key', 'up_to_step', 'since_step') THEN 'key'
         WHEN typ = 'text'::regtype AND param IN ('status', 'wanted_status') THEN 'status'
         WHEN typ = 'text'::regtype AND param = 'include' THEN 'include'
+        WHEN typ = 'text'::regtype AND param IN ('namespace', 'wanted_namespace') THEN 'namespace'
         WHEN typ = 'text'::regtype THEN 'text'
         WHEN typ = 'integer'::regtype THEN 'int4'
         WHEN typ = 'bigint'::regtype THEN 'int8'
@@ -237,8 +252,8 @@ BEGIN
     RETURN QUERY SELECT split_part(k, ' ', 1), split_part(k, ' ', 2), (counts ->> k)::int
                    FROM jsonb_object_keys(counts) AS k;
 END $$;
-GRANT ALL ON ALL TABLES IN SCHEMA fuzz TO wfz_writer;
-GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA fuzz TO wfz_writer;
+GRANT ALL ON ALL TABLES IN SCHEMA fuzz TO PUBLIC;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA fuzz TO PUBLIC;
 SQL
 
 my $before = $node->safe_psql('postgres', 'SELECT fuzz.sentinels()');
@@ -251,8 +266,9 @@ for (my $b = 0; $done < $calls; $b++)
 {
 	my $n = $calls - $done < $batch ? $calls - $done : $batch;
 	my $s = ($seed % 1_000_003 + $b) / 2_000_011;    # setseed wants -1..1
+	my $role = $b % 10 == 3 ? 'wfz_reader' : $b % 10 == 7 ? 'wfz_none' : 'wfz_writer';
 	my ($ret, $out, $err) = $node->psql('postgres',
-		"SET ROLE wfz_writer; SET statement_timeout = '120s'; SET client_min_messages = error; "
+		"SET ROLE $role; SET statement_timeout = '120s'; SET client_min_messages = error; "
 		  . "SELECT fn || ' ' || state || ' ' || calls FROM fuzz.batch($s, $n)");
 	if ($ret != 0)
 	{

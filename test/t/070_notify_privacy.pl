@@ -186,6 +186,19 @@ is($err, '', 'a transaction committed after SET LOCAL ROLE to a role without gra
 is_deeply(\@opened, [ 'a:definer|1|running|step', 'a:local|1|running|step' ],
 	'and both notified');
 
+# a commit that follows a DROP EXTENSION of the extension it wrote with
+($ret, $out, $err) = $node->psql('postgres', q{
+SET workflow_persist.notify = on;
+BEGIN;
+SELECT workflow_persist.wf_save_step('a:dropped', 'k', '{"ok": true}');
+DROP EXTENSION workflow_persist;
+COMMIT;
+SELECT count(*) FROM pg_extension WHERE extname = 'workflow_persist';
+});
+is($out, "1\n0", 'a transaction that wrote, then dropped the extension, commits');
+like($err, qr/WARNING:  workflow_persist sends no notifications for this transaction/,
+	'with a warning instead of its notification');
+
 $intern->quit;
 $node->stop;
 done_testing();

@@ -172,7 +172,14 @@ BEGIN
         WHEN param = 'value_column' THEN '''v'''
         WHEN param = 'role' THEN '''wfm_none'''
         WHEN param = 'writable' THEN 'false'
+        WHEN param = 'missing_ok' THEN 'false'
         WHEN param = 'updated_at' THEN 'now()'
+        WHEN param IN ('namespace', 'namespaces', 'wanted_namespace', 'position') THEN 'NULL'
+        WHEN param IN ('if_absent', 'missing_ok', 'many') THEN 'false'
+        WHEN param = 'run' THEN '''{"status": "running"}'''
+        WHEN param = 'step' THEN '''{"key": "k", "index": 0}'''
+        WHEN param IN ('engine_data', 'metadata', 'state') THEN 'NULL'
+        WHEN param = 'metadata_merge' THEN '''shallow'''
     END;
 END $$;
 
@@ -363,8 +370,8 @@ is(scalar(@diff), 0, "every one of the $cells cells as the table says");
 cmp_ok($cells, '>=', 700, 'the matrix has its cells (objects x 5 roles x 2 targets)');
 
 # a few cells the security model rests on, spelled out
-is($actual{'wf_load(text,text,text,integer)|none|own'}, 'ERROR 42501', 'no grants: nothing');
-is($actual{'wf_load(text,text,text,integer)|writer|other'}, 'null', 'another tenant: invisible');
+is($actual{'wf_load(text,text,text,integer,text)|none|own'}, 'ERROR 42501', 'no grants: nothing');
+is($actual{'wf_load(text,text,text,integer,text)|writer|other'}, 'null', 'another tenant: invisible');
 is($actual{'wf_event INSERT|writer|own'}, 'ERROR 42501', 'a writer cannot forge history');
 is($actual{'wf_event DELETE|writer|own'}, 'ERROR 42501', 'nor erase it');
 is($actual{'wf_notify_key SELECT|reader|own'}, 'ERROR 42501', 'nor read the notification key');
