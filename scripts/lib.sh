@@ -71,6 +71,13 @@ ensure_packages() {       # $1 = package list (default: WFP_PACKAGES)
     id postgres >/dev/null 2>&1 || die "package installation did not create the postgres user"
 }
 
+# Node.js and npm, for the clients suite (scripts/clients-test.sh): from
+# Debian when missing (bookworm's nodejs is 18; node:test needs 18 or later).
+ensure_node() {
+    command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && return 0
+    ensure_packages "nodejs npm"
+}
+
 # Build with PGXS and install (installing needs root, or passwordless sudo).
 # Our own scripts build with WERROR=1: a warning is a bug here, though not
 # in a user's plain "make" with another compiler.
