@@ -12,6 +12,9 @@
 #   make installcheck-docs  the examples of the pages in test/docs/manifest
 #                        run as the pages show them (scripts/docs-check.pl)
 #   make bench-client    the client-path benchmark (bench/client.sh, bench/README.md)
+#   make test-valgrind   the direct read path in a server under valgrind, on a
+#                        PostgreSQL built with assertions (scripts/test-valgrind.sh;
+#                        the first run builds it into build/valgrind/, ~10 min)
 #   make installcheck    pg_regress + isolation + TAP against an installed build
 #                        (must run as a non-root user: initdb refuses root)
 
@@ -88,7 +91,7 @@ include $(PGXS)
 
 # The suites one at a time (scripts/test.sh runs all three and sums up).
 .PHONY: installcheck-regress installcheck-isolation installcheck-tap \
-	installcheck-docs installcheck-sqlfuzz installcheck-php demo test check-layers bench-client
+	installcheck-docs installcheck-sqlfuzz installcheck-php demo test test-valgrind check-layers bench-client
 installcheck-regress:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
 installcheck-isolation:
@@ -117,6 +120,8 @@ demo:
 	./scripts/demo.sh
 test:
 	./scripts/test.sh
+test-valgrind:
+	./scripts/test-valgrind.sh
 check-layers: $(OBJS)
 	./scripts/check-layers.sh
 bench-client:
