@@ -12,6 +12,7 @@
 # (clients/php) and one for the Debian package).
 #
 # Environment: SUITES="layers regress isolation docs tap clients fuzz sqlfuzz php deb" picks
+# (add "valgrind" for scripts/test-valgrind.sh, as .ci/run does)
 # suites; PROVE_TESTS picks TAP files (test/t/010_x.pl); FUZZ_TIME the
 # seconds of the fuzz suite (wfctl's import parser under libFuzzer,
 # cli/Makefile's fuzz-run); SQLFUZZ_CALLS and SQLFUZZ_SEED the calls and
@@ -175,6 +176,23 @@ for suite in $SUITES; do
         fi
         passed=$((passed + ok))
         failed=$((failed + bad))
+        ;;
+    valgrind)
+        # Not in the default list (its first run builds PostgreSQL with
+        # assertions, ~10 minutes); .ci/run adds it.  Runs from this tree,
+        # where build/valgrind/ is kept between runs.
+        say "the server under valgrind (scripts/test-valgrind.sh)"
+        ./scripts/test-valgrind.sh 2>&1 | tee "$RUNDIR/.suite.log"
+        status=${PIPESTATUS[0]}
+        line=$(grep -E '^valgrind: [0-9]+ passed, [0-9]+ failed' "$RUNDIR/.suite.log" | tail -n 1)
+        ok=$(printf '%s\n' "$line" | sed -n 's/^valgrind: \([0-9]*\) passed.*/\1/p')
+        bad=$(printf '%s\n' "$line" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
+        if [ "$status" != 0 ]; then
+            [ "${bad:-0}" = 0 ] && bad=1
+            failed_suites="$failed_suites valgrind"
+        fi
+        passed=$((passed + ${ok:-0}))
+        failed=$((failed + ${bad:-0}))
         ;;
     deb)
         # Builds the .deb (make deb) and smoke-tests it, installed or extracted.
