@@ -15,9 +15,11 @@ export PG_CONFIG
 # Everything the build, the demo and every test suite need.
 # wfctl needs libpq-dev; its tests valgrind, IO::Pty (a terminal for its
 # questions), zsh (its completion), and clang with libclang-rt for the
-# libFuzzer harness of its import parser.
+# libFuzzer harness of its import parser; the router (docs/scale-out.md)
+# needs PL/Proxy.
 WFP_PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libjansson-dev \
-libipc-run-perl libio-pty-perl zsh pkg-config make gcc libc6-dev perl libpq-dev valgrind clang libclang-rt-14-dev"
+libipc-run-perl libio-pty-perl zsh pkg-config make gcc libc6-dev perl libpq-dev valgrind clang libclang-rt-14-dev \
+postgresql-$PG_MAJOR-plproxy"
 
 # What "make deb" (scripts/deb.sh) needs on top: debian/control's
 # Build-Depends (pg_buildext is in postgresql-common, its debhelper add-on
