@@ -158,6 +158,8 @@ sub wf
 {
 	my ($out, $err);
 	IPC::Run::run(wfctl_cmd(@_), '>', \$out, '2>', \$err);
+	# ages are relative to the moment each command ran
+	s/\b\d+[smhd] ago\b/N ago/g for $out, $err;
 	return ($? >> 8, $out, $err);
 }
 my $dir = PostgreSQL::Test::Utils::tempdir();
@@ -181,6 +183,8 @@ my @write_commands = (
 	[ 'replay', 'order-1' ],
 	[ 'delete', 'order-1', '--yes' ],
 	[ 'cleanup', '--yes' ],
+	[ 'cleanup', '--dry-run' ],
+	[ 'import', "$dir/snap.json", '--id', 'imported', '--dry-run' ],
 );
 {
 	my ($rc, $out, $err) = wf('--help');
