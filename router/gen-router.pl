@@ -46,6 +46,7 @@ my %FANOUT = (
 		order => 'r.updated_at DESC, r.id COLLATE "C"', limit => 'max_rows' },
 	wf_pending => { sig => 'text',
 		order => 'r.since DESC, r.id COLLATE "C", r.step_key COLLATE "C"', one_if => 'id' },
+	wf_verify => { sig => 'text', order => 'r.id COLLATE "C", r.problem', one_if => 'id' },
 );
 # written out in full below: name => the signature they are written for
 my %SPECIAL = (
@@ -167,6 +168,12 @@ for my $f (@funcs)
 		  if $got ne $want;
 	}
 	elsif ($f->{immutable}) { $f->{class} = 'local'; }
+	elsif ($f->{kind} eq 'FUNCTION' && @{ $f->{argv} } && $f->{argv}[0]{name} eq 'id'
+		   && defined $f->{argv}[0]{default} && $f->{argv}[0]{default} =~ /^NULL$/i)
+	{
+		# a NULL id may mean every workflow (as in wf_pending, wf_verify)
+		push @problems, "$n($f->{sig}): its id may be NULL (every workflow?): add it to %FANOUT (one_if => 'id') or %SPECIAL of router/gen-router.pl";
+	}
 	elsif ($f->{kind} eq 'FUNCTION' && @{ $f->{argv} } && $f->{argv}[0]{name} eq 'id')
 	{
 		$f->{class} = 'routed';
@@ -235,6 +242,13 @@ sub header
 	return "CREATE FUNCTION \@extschema\@.$f->{name}($f->{args})\n$f->{returns}\n$lang";
 }
 
+# STRICT as the original: a NULL argument gives NULL, asking no shard
+sub strict
+{
+	my ($f) = @_;
+	return $f->{stmt} =~ /^LANGUAGE[^\n]*\bSTRICT\b/m ? ' STRICT' : '';
+}
+
 sub volatility
 {
 	my ($f) = @_;
@@ -301,7 +315,7 @@ for my $f (@funcs)
 		if (!has_ns($f))
 		{
 			emit("-- $n: on the shard owning the workflow\n",
-				header($f, "LANGUAGE plproxy VOLATILE"), "\n",
+				header($f, "LANGUAGE plproxy VOLATILE" . strict($f)), "\n",
 				"SET search_path = pg_catalog, pg_temp\n",
 				"AS \$\$\n    CLUSTER 'workflow_persist';\n",
 				"    RUN ON \@extschema\@.wf_shard_hash('default', id);\n\$\$;\n\n");
@@ -310,13 +324,13 @@ for my $f (@funcs)
 		{
 			# the shard must see the namespace the router routed by
 			emit("CREATE FUNCTION $R.$n(", internal_args($f), ")\n$f->{returns}\n",
-				"LANGUAGE plproxy VOLATILE\nSET search_path = pg_catalog, pg_temp\n",
+				"LANGUAGE plproxy VOLATILE", strict($f), "\nSET search_path = pg_catalog, pg_temp\n",
 				"AS \$\$\n    CLUSTER 'workflow_persist';\n",
 				"    RUN ON \@extschema\@.wf_shard_hash(namespace, id);\n",
 				"    TARGET \@extschema\@.$n;\n\$\$;\n");
 			my $sel = $f->{returns} =~ /RETURNS\s+(TABLE|SETOF)/ ? "SELECT * FROM" : "SELECT";
 			emit("-- $n: on the shard owning the workflow (namespace resolved here)\n",
-				header($f, "LANGUAGE sql $vol"), "\n",
+				header($f, "LANGUAGE sql $vol" . strict($f)), "\n",
 				"SET search_path = pg_catalog, pg_temp\n",
 				"AS \$\$\n    $sel $R.$n(", call_args($f), ")\n\$\$;\n\n");
 		}

@@ -20,9 +20,14 @@
 # extension created), the checker runs every ```sql block in order through
 # psql as the postgres user, and compares what psql printed with the ```
 # block that follows the sql block (its expected output); a sql block
-# without one must run without an error or a warning.  The conventions a
-# page follows (sessions, blocks that wait for a lock, the masks and the
-# "…" wildcard) are in docs/CONTRIBUTING.md.
+# without one must run without an error or a warning.  The ```js,
+# ```python and ```php blocks are programs (the blocks of one file=NAME
+# together): each runs with node, python3 or php when the page reaches its
+# last block, connected over TCP through libpq's PG* variables, and must
+# exit 0, write nothing to standard error and print what the page's output
+# blocks after its blocks show.  The conventions a page follows (sessions,
+# blocks that wait for a lock, programs, the masks and the "…" wildcard)
+# are in docs/CONTRIBUTING.md.
 #
 # Prints "ok - PAGE" or "not ok - PAGE" per page, the failures with
 # PAGE:LINE; exits 0 when every page passed, 1 when one failed, 2 when the
@@ -32,9 +37,11 @@ use warnings;
 
 use Cwd qw(abs_path);
 use File::Temp qw(tempdir);
-use File::Basename qw(basename);
+use File::Basename qw(basename dirname);
+use File::Copy qw(copy);
 use File::Path qw(make_path remove_tree);
 use Getopt::Long;
+use IO::Socket::INET;
 use IPC::Run;
 use Time::HiRes qw(time sleep);
 
@@ -138,8 +145,10 @@ sub start_cluster
 	make_path($tmpdir) or fatal("cannot create $tmpdir: $!");
 	$tmpdir = abs_path($tmpdir);
 	$pgdata = "$tmpdir/data";
-	# No TCP port, a socket in a directory of our own with a short name (a
-	# socket's path has at most 107 bytes): nothing to collide with.
+	# psql's sessions use a socket in a directory of our own with a short
+	# name (a socket's path has at most 107 bytes); the programs of a page
+	# connect over TCP, as applications do, to a free port on the loopback
+	# interface (found again when another process took it meanwhile).
 	my $sockdir = tempdir('docs-check-XXXXXX', TMPDIR => 1, CLEANUP => 1);
 	run_or_die("$bindir/initdb", '-D', $pgdata, '-U', 'postgres', '-A',
 		'trust', '--no-locale', '-E', 'UTF8', '--no-sync');
@@ -156,12 +165,11 @@ sub start_cluster
 	}
 	open(my $fh, '>>', "$pgdata/postgresql.conf")
 	  or fatal("cannot write $pgdata/postgresql.conf: $!");
-	print $fh "\n# docs-check\nlisten_addresses = ''\n"
-	  . "unix_socket_directories = '$sockdir'\nport = 5432\nfsync = off\n"
+	print $fh "\n# docs-check\nlisten_addresses = '127.0.0.1'\n"
+	  . "unix_socket_directories = '$sockdir'\nfsync = off\n"
 	  . "\n# $conf_file\n$settings";
 	close($fh);
 	$ENV{PGHOST} = $sockdir;
-	$ENV{PGPORT} = 5432;
 	$ENV{PGUSER} = 'postgres';
 	delete @ENV{
 		qw(PGDATABASE PGOPTIONS PGSERVICE PGSERVICEFILE PGPASSWORD PGPASSFILE
@@ -169,9 +177,35 @@ sub start_cluster
 		  PGSSLMODE PSQLRC PSQL_PAGER PAGER)
 	};
 	$ENV{LC_ALL} = 'C';
-	run_or_die("$bindir/pg_ctl", '-D', $pgdata, '-l', "$tmpdir/server.log",
-		'-w', 'start');
+	my $out;
+	for my $try (1 .. 5)
+	{
+		$ENV{PGPORT} = free_port();
+		$out = '';
+		IPC::Run::run(
+			[
+				"$bindir/pg_ctl", '-D', $pgdata, '-l', "$tmpdir/server.log",
+				'-o', "-p $ENV{PGPORT}", '-w', 'start'
+			],
+			'<', \undef, '>&', \$out)
+		  and last;
+		undef $out;
+	}
+	defined $out or fatal("the server did not start (see $tmpdir/server.log)");
 	$cluster_up = 1;
+}
+
+# A TCP port of the loopback interface that nothing listens on now.
+sub free_port
+{
+	my $sock = IO::Socket::INET->new(
+		LocalAddr => '127.0.0.1',
+		LocalPort => 0,
+		Proto => 'tcp',
+		Listen => 1) or fatal("cannot find a free port: $!");
+	my $port = $sock->sockport;
+	close($sock);
+	return $port;
 }
 
 sub stop_cluster
@@ -222,10 +256,17 @@ sub cluster_state
 # ---------------------------------------------------------------------------
 # Reading a page
 
+# The languages of the program blocks, what runs them, and the extension
+# of a file that has no name of its own.
+my %runner = (js => 'node', javascript => 'node', python => 'python', php => 'php');
+my %extension = (node => '.mjs', python => '.py', php => '.php');
+
 # The fenced blocks of a page: lang (the info string's first word), attrs
 # (the rest: name=value or a bare flag), text, line (of the opening
 # fence), first and last (the content's lines), output (the expected
-# output block, for a sql block).
+# output block, for a sql or program block), program (for a program
+# block: its file, runner and blocks).  Returns the sql and program
+# blocks in the page's order.
 sub read_blocks
 {
 	my ($path) = @_;
@@ -281,27 +322,43 @@ sub read_blocks
 	}
 	return (undef, "line $open->{line}: the block is not closed") if $open;
 
-	# A block with an empty info string right after a sql block (nothing but
-	# blank lines between them) is its expected output.
-	my @sql;
+	# A block with an empty info string right after a sql block or a
+	# program block (nothing but blank lines between them) is its expected
+	# output.  The program blocks of one file (file=NAME, else the block
+	# alone) make one program, run at its last block.
+	my (@run, %programs);
 	for my $blk (@blocks)
 	{
-		if ($blk->{lang} eq 'sql')
+		if ($blk->{lang} eq 'sql' || $runner{ $blk->{lang} })
 		{
-			push @sql, $blk;
+			push @run, $blk;
+			next unless $runner{ $blk->{lang} };
+			my $runner = $runner{ $blk->{lang} };
+			my $file = $blk->{attrs}{file}
+			  // "block-$blk->{line}" . $extension{$runner};
+			my $prog = $programs{$file} //= {
+				file => $file,
+				runner => $runner,
+				blocks => [],
+			};
+			push @{ $prog->{blocks} }, $blk;
+			$blk->{program} = $prog;
 		}
-		elsif ($blk->{lang} eq '' && $blk->{follows} && $blk->{follows}{lang} eq 'sql')
+		elsif ($blk->{lang} eq ''
+			&& $blk->{follows}
+			&& ($blk->{follows}{lang} eq 'sql' || $runner{ $blk->{follows}{lang} }))
 		{
 			$blk->{follows}{output} = $blk;
 		}
 	}
-	return (\@sql, undef, \@lines);
+	return (\@run, undef, \@lines);
 }
 
 # Problems the page has before anything runs.
 sub static_problems
 {
 	my ($blk) = @_;
+	return program_problems($blk) if $blk->{program};
 	my @problems;
 	for (keys %{ $blk->{attrs} })
 	{
@@ -316,6 +373,32 @@ sub static_problems
 	$last =~ s/^((?:[^'"-]|'[^']*'|"[^"]*"|-(?!-))*)--.*$/$1/;
 	push @problems, 'the block does not end its last statement (no ";")'
 	  unless $last =~ /;\s*$/ || $last =~ /^\s*\\/ || $last =~ /\\\w+[^'"]*$/;
+	return @problems;
+}
+
+sub program_problems
+{
+	my ($blk) = @_;
+	my $prog = $blk->{program};
+	my @problems;
+	for (sort keys %{ $blk->{attrs} })
+	{
+		push @problems, "unknown attribute \"$_\" (file=NAME, user=ROLE)"
+		  unless /^(file|user)$/;
+	}
+	push @problems, "file=$blk->{attrs}{file} is not a plain file name"
+	  if defined $blk->{attrs}{file} && $blk->{attrs}{file} !~ /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+	my $first = $prog->{blocks}[0];
+	push @problems,
+	  "the blocks of $prog->{file} are in two languages ($first->{lang}, line $first->{line}, and $blk->{lang})"
+	  if $runner{ $blk->{lang} } ne $prog->{runner};
+	if (defined $blk->{attrs}{user})
+	{
+		push @problems, "user=$blk->{attrs}{user}: only the first block of $prog->{file} names its user"
+		  if $blk != $first;
+		push @problems, "user=$blk->{attrs}{user} is not a plain role name"
+		  unless $blk->{attrs}{user} =~ /^[a-z_][a-z0-9_]*$/;
+	}
 	return @problems;
 }
 
@@ -666,6 +749,13 @@ sub check_page
 	my $stopped = 0;
 	for my $blk (@$blocks)
 	{
+		if (my $prog = $blk->{program})
+		{
+			# a program runs when the page reaches its last block
+			run_program($page, $prog, $db, \@failures, \@updates)
+			  if $blk == $prog->{blocks}[-1];
+			next;
+		}
 		my $name = $blk->{attrs}{session} // 'main';
 		my $s = $sessions{$name};
 		if ($s && $s->{pending})
@@ -760,6 +850,108 @@ sub check_page
 	# in the page's order (a block that waited is judged when it ends)
 	my @key = map { /^\Q$path\E:(\d+):/ ? $1 : 1e9 } @failures;
 	return [ @failures[ sort { $key[$a] <=> $key[$b] || $a <=> $b } 0 .. $#failures ] ];
+}
+
+# ---------------------------------------------------------------------------
+# Programs: the js, python and php blocks of a page
+
+my $node_ready;    # undef: not tried yet; '' ready; else why not
+
+# Node.js's packages (test/docs/node: pg, from its lock file) in $tmpdir,
+# where the programs written below it find them.
+sub node_modules
+{
+	return $node_ready if defined $node_ready;
+	my $src = dirname(abs_path($0)) . '/../test/docs/node';
+	for my $tool (qw(node npm))
+	{
+		return $node_ready =
+		  "$tool is not installed (scripts/lib.sh installs Node.js and npm as root)"
+		  unless grep { -x "$_/$tool" } split /:/, $ENV{PATH};
+	}
+	for my $f (qw(package.json package-lock.json))
+	{
+		copy("$src/$f", "$tmpdir/$f")
+		  or return $node_ready = "cannot copy $src/$f: $!";
+	}
+	local $ENV{npm_config_cache} = $ENV{npm_config_cache} // "$tmpdir/npm-cache";
+	local $ENV{npm_config_update_notifier} = 'false';
+	my $out = '';
+	IPC::Run::run([ 'npm', 'ci', '--no-audit', '--no-fund', '--loglevel=error' ],
+		'<', \undef, '>&', \$out, init => sub { chdir $tmpdir or die "chdir: $!" })
+	  or return $node_ready = "npm ci (test/docs/node) failed:\n$out";
+	return $node_ready = '';
+}
+
+# The command that runs a program's file.
+sub program_command
+{
+	my ($prog, $file) = @_;
+	return ('node', $file) if $prog->{runner} eq 'node';
+	# Debian's python3, the one python3-psycopg is for, before any other
+	return ((-x '/usr/bin/python3' ? '/usr/bin/python3' : 'python3'), $file)
+	  if $prog->{runner} eq 'python';
+	return ('php', '-d', 'display_errors=stderr', '-d', 'log_errors=0', '-d',
+		'error_reporting=-1', $file);
+}
+
+# Writes the program's blocks into its file, runs it as the role its first
+# block names (user=ROLE, else postgres) through libpq's variables, over
+# TCP, and judges it: exit status 0, nothing on standard error, and what
+# it printed equal to the output blocks after its blocks, when it has any.
+sub run_program
+{
+	my ($page, $prog, $db, $failures, $updates) = @_;
+	my $path = $page->{path};
+	my $first = $prog->{blocks}[0];
+	my $what = "the program $prog->{file} (blocks at lines "
+	  . join(', ', map { $_->{line} } @{ $prog->{blocks} }) . ')';
+	if ($prog->{runner} eq 'node' && node_modules() ne '')
+	{
+		fail_block($failures, $path, $first, "$what cannot run: $node_ready");
+		return;
+	}
+	my $dir = "$tmpdir/programs/$db";
+	make_path($dir);
+	open(my $fh, '>', "$dir/$prog->{file}") or fatal("cannot write $dir/$prog->{file}: $!");
+	print $fh map { $_->{text} } @{ $prog->{blocks} };
+	close($fh) or fatal("cannot write $dir/$prog->{file}: $!");
+
+	local $ENV{PGHOST} = '127.0.0.1';
+	local $ENV{PGDATABASE} = $db;
+	local $ENV{PGUSER} = $first->{attrs}{user} // 'postgres';
+	my ($out, $err) = ('', '');
+	my $ok = eval {
+		IPC::Run::run([ program_command($prog, $prog->{file}) ],
+			init => sub { chdir $dir or die "chdir $dir: $!" },
+			'<', \undef, '>', \$out, '2>', \$err,
+			IPC::Run::timeout($timeout));
+	};
+	my $timed_out = $@ =~ /timeout/;
+	die $@ if $@ && !$timed_out;
+	my $status = $?;
+	if ($timed_out || !$ok || $err ne '')
+	{
+		my $why =
+		    $timed_out ? "ran for more than $timeout s (stopped)"
+		  : !$ok ? ($status & 127 ? 'died of signal ' . ($status & 127) : 'exited with ' . ($status >> 8))
+		  :        'wrote to standard error';
+		fail_block($failures, $path, $first, "$what $why; it printed:",
+			indent($out . ($err ne '' ? "(standard error:)\n$err" : '')));
+		return;
+	}
+	my @outputs = grep { defined } map { $_->{output} } @{ $prog->{blocks} };
+	return unless @outputs;
+	my $want_text = join('', map { $_->{text} } @outputs);
+	my $want = normalise($want_text);
+	my $got = normalise($out);
+	return if matches($want, $got);
+	fail_block($failures, $path, $outputs[0],
+		"the output differs (- the page, + the program) of $what:",
+		line_diff($want, $got, [ split /\n/, raw_text($want_text) ],
+			[ split /\n/, raw_text($out) ]));
+	# only a program with one output block can be rewritten
+	push @$updates, [ $outputs[0], $out ] if @outputs == 1;
 }
 
 # What a page left behind is removed, so that the next page starts clean.

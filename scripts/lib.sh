@@ -20,6 +20,15 @@ export PG_CONFIG
 WFP_PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libjansson-dev \
 libipc-run-perl libio-pty-perl zsh pkg-config make gcc libc6-dev perl libpq-dev valgrind clang libclang-rt-14-dev \
 postgresql-$PG_MAJOR-plproxy"
+# The programs of the checked doc pages (scripts/docs-check.pl; the page
+# docs/application-developers.md) run with Debian's python3 and psycopg 3
+# (and its pool), PHP's PDO pgsql, and Node.js, whose pg comes from the
+# npm registry at test time.  A Node.js that is already installed with an
+# npm of its own (as NodeSource's package has) is used as it is.
+WFP_PACKAGES="$WFP_PACKAGES python3 python3-psycopg python3-psycopg-pool php-cli php-pgsql"
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    WFP_PACKAGES="$WFP_PACKAGES nodejs npm"
+fi
 
 # What "make deb" (scripts/deb.sh) needs on top: debian/control's
 # Build-Depends (pg_buildext is in postgresql-common, its debhelper add-on

@@ -181,16 +181,8 @@ SELECT wf_fork('rp:bare2', 'rp:f', 'a');
 \echo :SQLSTATE
 SELECT wf_exists('rp:f');
 
--- every workflow's counters and size agree with its rows
-SELECT w.id, w.pending, w.step_count, w.size_bytes
-  FROM wf_workflow AS w
- WHERE w.pending <> (SELECT count(*) FROM wf_step AS s WHERE s.workflow_id = w.id AND s.pending IS NOT NULL)
-    OR w.step_count <> (SELECT count(*) FROM wf_step AS s WHERE s.workflow_id = w.id)
-    OR w.size_bytes <> (SELECT COALESCE(sum(octet_length(s.step_key) + s.size_bytes + 7), 0)
-                               + COALESCE(pg_column_size(w.execution || jsonb_build_object()) + 16, 0)
-                               + pg_column_size(w.extra || jsonb_build_object())
-                               + 3 * (SELECT count(*) FROM jsonb_object_keys(w.extra)) + 20
-                          FROM wf_step AS s WHERE s.workflow_id = w.id);
+-- every workflow's counters and size agree with its rows (wf_verify)
+SELECT * FROM wf_verify();
 
 -- clean up
 SELECT wf_delete(:'gen1'), wf_delete(:'gen2');

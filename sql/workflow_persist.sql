@@ -1004,6 +1004,51 @@ COMMENT ON FUNCTION @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text)
 'the recorded StepResult of one step, or NULL: what a durable procedure checks before each step';
 
 ------------------------------------------------------------------------------
+-- Consistency check
+--
+-- wf_verify, in the spirit of amcheck: the counters every writer keeps in
+-- a header (step_count, pending, size_bytes, next_pos) and the facts kept
+-- in each step row (hash, size, ok, pending) recomputed from the stored
+-- values by the same C code the writers use, plus step rows that belong to
+-- no header.  No row means consistent.  It locks each header it checks as
+-- a writer does, so it needs the writer grant.
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.wf_verify_workflow(id pg_catalog.text,
+                                               missing_ok pg_catalog.bool DEFAULT false)
+RETURNS SETOF pg_catalog.text
+AS 'MODULE_PATHNAME', 'wf_verify_workflow'
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_verify_workflow(pg_catalog.text, pg_catalog.bool) IS
+'the disagreements between one live workflow''s header and its step rows (wf_verify does every workflow)';
+
+CREATE FUNCTION @extschema@.wf_verify(id pg_catalog.text DEFAULT NULL)
+RETURNS TABLE (id pg_catalog.text, problem pg_catalog.text)
+LANGUAGE sql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT $1, p.problem
+      FROM @extschema@.wf_verify_workflow($1,
+               EXISTS (SELECT FROM @extschema@.wf_step AS s WHERE s.workflow_id = $1)) AS p(problem)
+    UNION ALL
+    SELECT w.id, p.problem
+      FROM @extschema@.wf_live AS w,
+           LATERAL @extschema@.wf_verify_workflow(w.id, true) AS p(problem)
+     WHERE $1 IS NULL
+    UNION ALL
+    SELECT s.workflow_id, pg_catalog.format('%s step rows without a header', pg_catalog.count(*))
+      FROM @extschema@.wf_step AS s
+     WHERE ($1 IS NULL OR s.workflow_id = $1)
+       AND NOT EXISTS (SELECT FROM @extschema@.wf_workflow AS h
+                        WHERE h.id = s.workflow_id)
+     GROUP BY s.workflow_id
+    ORDER BY 1, 2
+$$;
+COMMENT ON FUNCTION @extschema@.wf_verify(pg_catalog.text) IS
+'consistency check of one workflow (or all): header counters against step rows, and step rows without a header';
+
+------------------------------------------------------------------------------
 -- Privileges
 --
 -- Every function runs with its caller's rights, and nothing that reads or
@@ -1046,7 +1091,9 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.wf_checkpoint_trigger(),
     @extschema@.wf_attach_checkpoint(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name),
     @extschema@.wf_detach_checkpoint(pg_catalog.regclass),
-    @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text)
+    @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_verify_workflow(pg_catalog.text, pg_catalog.bool),
+    @extschema@.wf_verify(pg_catalog.text)
 FROM PUBLIC;
 REVOKE EXECUTE ON PROCEDURE @extschema@.wf_cleanup_all(pg_catalog.int4, pg_catalog.int8) FROM PUBLIC;
 

@@ -37,12 +37,23 @@ use Test::More;
 	my $main = slurp_file('sql/workflow_persist.sql');
 	open my $fh, '>', "$tmp/new.sql" or die;
 	print $fh $main . "\nCREATE FUNCTION \@extschema\@.wf_frob(id pg_catalog.text, n pg_catalog.int4 DEFAULT 1, namespace pg_catalog.text DEFAULT NULL)\nRETURNS pg_catalog.int8\nLANGUAGE sql VOLATILE\nAS \$\$ SELECT 1::int8 \$\$;\n"
-	  . "CREATE FUNCTION \@extschema\@.wf_tally(status pg_catalog.text)\nRETURNS pg_catalog.int8\nLANGUAGE sql STABLE\nAS \$\$ SELECT 1::int8 \$\$;\n";
+	  . "CREATE FUNCTION \@extschema\@.wf_tally(status pg_catalog.text)\nRETURNS pg_catalog.int8\nLANGUAGE sql STABLE\nAS \$\$ SELECT 1::int8 \$\$;\n"
+	  . "CREATE FUNCTION \@extschema\@.wf_sweep(id pg_catalog.text DEFAULT NULL)\nRETURNS pg_catalog.int8\nLANGUAGE sql STABLE\nAS \$\$ SELECT 1::int8 \$\$;\n";
 	close $fh;
 	IPC::Run::run([ $^X, 'router/gen-router.pl', '--check', "$tmp/new.sql" ],
 		'>', \$out, '2>', \$err);
 	is($? >> 8, 1, 'gen-router --check fails on a function neither routed nor excluded');
 	like($err, qr/wf_tally\(text\): neither routed nor excluded/, '... and names it');
+	like($err, qr/wf_sweep\(text\): its id may be NULL/, '... and a function whose id may be NULL (every workflow?)');
+	(my $changed = $main) =~ s/(CREATE FUNCTION \@extschema\@\.wf_cleanup\(batch_size pg_catalog\.int4 DEFAULT 1000,)/$1 pause pg_catalog.interval DEFAULT NULL,/
+	  or die 'no wf_cleanup in the install script';
+	open $fh, '>', "$tmp/changed.sql" or die;
+	print $fh $changed;
+	close $fh;
+	my ($out2, $err2);
+	IPC::Run::run([ $^X, 'router/gen-router.pl', '--check', "$tmp/changed.sql" ], '>', \$out2, '2>', \$err2);
+	is($? >> 8, 1, 'gen-router --check fails when a written-out function changes its signature');
+	like($err2, qr/wf_cleanup\(int4,interval,int8,bool\): written for \(int4,int8,bool\)/, '... naming it');
 	like($out, qr/^wf_frob\s+routed\s/m, 'a new function about one workflow is routed unchanged');
 	IPC::Run::run([ $^X, 'router/gen-router.pl', "$tmp/new.sql" ], '>', \$out, '2>', \$err);
 	like($out, qr/RUN ON \@extschema\@\.wf_shard_hash\(namespace, id\);\n    TARGET \@extschema\@\.wf_frob;/,
@@ -133,6 +144,8 @@ my @reads = (
 	[ wf_history => "(SELECT string_agg(t::text, ';') FROM workflow_persist.wf_history(x.id) AS t)" ],
 	[ wf_step_result => "workflow_persist.wf_step_result(x.id, 's1')::text" ],
 	[ wf_pending => "(SELECT string_agg(t::text, ';') FROM workflow_persist.wf_pending(x.id) AS t)" ],
+	[ wf_verify => "(SELECT string_agg(t::text, ';') FROM workflow_persist.wf_verify(x.id) AS t)" ],
+	[ wf_verify_workflow => "(SELECT string_agg(t, ';') FROM workflow_persist.wf_verify_workflow(x.id) AS t)" ],
 );
 {
 	my $out = `$^X router/gen-router.pl --check sql/workflow_persist.sql`;
@@ -249,6 +262,7 @@ my @lists = (
 	"SELECT * FROM wf_list(status => 'cancelled', max_rows => 4)",
 	"SELECT * FROM wf_list(prefix => 'nothing')",
 	'SELECT * FROM wf_pending()',
+	'SELECT * FROM wf_verify()',
 	'SELECT * FROM wf_stats ORDER BY status',
 	'SELECT * FROM wf_retention',
 	"SELECT wf_resolve('w19')",

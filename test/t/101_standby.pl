@@ -119,6 +119,8 @@ my %writes = (
 	wf_grant_access => "SELECT wf_grant_access('pg_monitor')",
 	wf_revoke_access => "SELECT wf_revoke_access('pg_monitor')",
 	wf_shard_prune => "SELECT wf_shard_prune(0, 2)",
+	wf_verify => "SELECT * FROM wf_verify()",    # locks each header it checks
+	wf_verify_workflow => "SELECT * FROM wf_verify_workflow('order-1')",
 	wf_checkpoint_trigger => undef,    # runs only as a trigger, on the primary's tables
 );
 my @volatile = split /\n/, $primary->safe_psql('postgres', q{
