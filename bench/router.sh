@@ -133,34 +133,47 @@ child_cpu() {
     awk -v t="$CLK_TCK" '{ sub(/^.*\) /, ""); print ($14 + $15) / t }' "/proc/$pid/stat"
 }
 
-say "measuring, $T s per run"
-run() {    # run LABEL PORT DB SCRIPT CLIENTS
-    r=$(pgb "$2" "$3" "$BENCH_DIR/$4" "$5")
-    printf '  %-28s %s\n' "$1" "$r" >&2
-    echo "$r"
+ROUNDS=${ROUNDS:-3}
+say "measuring: $ROUNDS rounds, the rows alternating within each, $T s per row"
+# label|port|database|script|clients
+CASES="ck_d|$PORT_OWNER|shard$OWNER|ckpt.sql|1
+ck_r|$PORT_router|postgres|ckpt.sql|1
+ca_d|$PORT_OWNER|shard$OWNER|ckpt_async.sql|1
+ca_r|$PORT_router|postgres|ckpt_async.sql|1
+ld_d|$PORT_OWNER|shard$OWNER|load.sql|1
+ld_r|$PORT_router|postgres|load.sql|1
+ls_1|$PORT_single|postgres|list.sql|1
+ls_r|$PORT_router|postgres|list.sql|1
+lp_1|$PORT_single|postgres|list_deep.sql|1
+lp_r|$PORT_router|postgres|list_deep.sql|1
+cap|$PORT_shard0|shard0|ckpt4.sql|4"
+mkdir -p "$BENCH_DIR/res"
+for round in $(seq 1 "$ROUNDS"); do
+    printf '%s\n' "$CASES" | while IFS='|' read -r label port db script clients; do
+        c0=$(child_cpu router)
+        r=$(pgb "$port" "$db" "$BENCH_DIR/$script" "$clients")
+        sleep 0.3    # the backends reaped, their CPU counted
+        c1=$(child_cpu router)
+        printf '  round %s  %-5s tps %-12s latency %s ms\n' "$round" "$label" ${r% *} ${r#* } >&2
+        # tps latency router-cpu-seconds
+        echo "$r $(awk -v a="$c0" -v b="$c1" 'BEGIN { print b - a }')" >> "$BENCH_DIR/res/$label"
+    done
+done
+# the median of a column of a label's rounds
+med() { sort -g -k"$2" "$BENCH_DIR/res/$1" | awk -v k="$2" '{ v[NR] = $k } END { print v[int((NR + 1) / 2)] }'; }
+for label in ck_d ck_r ca_d ca_r ld_d ld_r ls_1 ls_r lp_1 lp_r cap; do
+    eval "${label}_lat=$(med "$label" 2)"
+    eval "${label}_tps=$(med "$label" 1)"
+done
+# router CPU per routed call: all rounds' CPU over all rounds' calls
+cpu_per_call() {
+    awk -v t="$T" '{ cpu += $3; calls += $1 * t } END { printf "%.0f", cpu * 1e6 / calls }' "$BENCH_DIR/res/$1"
 }
-read -r ck_d_tps ck_d_lat <<<"$(run 'checkpoint, direct' "$PORT_OWNER" "shard$OWNER" ckpt.sql 1)"
-c0=$(child_cpu router)
-read -r ck_r_tps ck_r_lat <<<"$(run 'checkpoint, router' "$PORT_router" postgres ckpt.sql 1)"
-c1=$(child_cpu router)
-read -r ca_d_tps ca_d_lat <<<"$(run 'checkpoint async, direct' "$PORT_OWNER" "shard$OWNER" ckpt_async.sql 1)"
-read -r ca_r_tps ca_r_lat <<<"$(run 'checkpoint async, router' "$PORT_router" postgres ckpt_async.sql 1)"
-read -r ld_d_tps ld_d_lat <<<"$(run 'load, direct' "$PORT_OWNER" "shard$OWNER" load.sql 1)"
-c2=$(child_cpu router)
-read -r ld_r_tps ld_r_lat <<<"$(run 'load, router' "$PORT_router" postgres load.sql 1)"
-c3=$(child_cpu router)
-read -r ls_1_tps ls_1_lat <<<"$(run 'list 100, single' "$PORT_single" postgres list.sql 1)"
-read -r ls_r_tps ls_r_lat <<<"$(run 'list 100, router (4 shards)' "$PORT_router" postgres list.sql 1)"
-read -r lp_1_tps lp_1_lat <<<"$(run 'list page 11, single' "$PORT_single" postgres list_deep.sql 1)"
-read -r lp_r_tps lp_r_lat <<<"$(run 'list page 11, router' "$PORT_router" postgres list_deep.sql 1)"
-read -r cap_tps cap_lat <<<"$(run 'checkpoints, 1 shard, 4 clients' "$PORT_shard0" shard0 ckpt4.sql 4)"
+ck_cpu=$(cpu_per_call ck_r)
+ld_cpu=$(cpu_per_call ld_r)
+ls_cpu=$(cpu_per_call ls_r)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-cpu_per_call() {  # cpu0 cpu1 tps -> microseconds of router CPU per call
-    awk -v a="$1" -v b="$2" -v tps="$3" -v t="$T" 'BEGIN { printf "%.0f", (b - a) * 1e6 / (tps * t) }'
-}
-ck_cpu=$(cpu_per_call "$c0" "$c1" "$ck_r_tps")
-ld_cpu=$(cpu_per_call "$c2" "$c3" "$ld_r_tps")
 ncpu=$(nproc)
 # the model: S shards of measured capacity, a router that spends ck_cpu
 # microseconds of CPU per routed checkpoint on ncpu cores
@@ -177,7 +190,7 @@ Run of $when: $cpu, $ncpu cores shared with other work (load average
 $load at the end), PostgreSQL $pgver with default settings (fsync on),
 PL/Proxy $plproxy; four shards, the router and the single server on this
 one machine, over TCP on the loopback; pgbench, prepared statements, one
-client, $T s per row. The workflow of the per-call rows has 50 steps and
+client, $T s per row, $ROUNDS rounds with the rows alternating, medians. The workflow of the per-call rows has 50 steps and
 lives on shard $OWNER; "direct" is the same call on that shard.
 
 | call | direct (ms) | through the router (ms) | router / direct |
@@ -191,11 +204,12 @@ lives on shard $OWNER; "direct" is the same call on that shard.
 | first page | $ls_1_lat | $ls_r_lat | $(ratio "$ls_r_lat" "$ls_1_lat")x |
 | page 11 (keyset cursor) | $lp_1_lat | $lp_r_lat | $(ratio "$lp_r_lat" "$lp_1_lat")x |
 
-Capacity model inputs (docs/scale-out.md): one shard takes $cap_tps
+Capacity model inputs (docs/scale-out.md): one shard takes $(printf '%.0f' "$cap_tps")
 checkpoints per second at 4 clients (commit flushed); the router spends
-$ck_cpu µs of CPU per routed checkpoint and $ld_cpu µs per routed load
-(its backends' CPU time over the calls), so one router of $ncpu cores
-routes at most about $router_cap checkpoints per second.
+$ck_cpu µs of CPU per routed checkpoint, $ld_cpu µs per routed load and
+$ls_cpu µs per fan-out page of 100 rows over 4 shards (its backends' CPU
+time over the calls), so one router of $ncpu cores routes at most about
+$router_cap checkpoints per second.
 <!-- bench/router.sh: end -->
 EOF
 )

@@ -267,6 +267,8 @@ emit(<<"EOS");
 -- (docs/scale-out.md).
 \\echo Use "CREATE EXTENSION workflow_persist_router" to load this file. \\quit
 
+-- as on one server: the pure functions are everyone's, the rest is granted
+GRANT USAGE ON SCHEMA \@extschema\@ TO PUBLIC;
 CREATE SCHEMA $R;
 COMMENT ON SCHEMA $R IS 'workflow_persist_router: the PL/Proxy functions behind the routed API';
 REVOKE ALL ON SCHEMA $R FROM PUBLIC;
@@ -694,6 +696,10 @@ BEGIN
     EXECUTE pg_catalog.format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA $R TO %s', role);
     EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION \@extschema\@.wf_grant_access(pg_catalog.regrole, pg_catalog.bool), \@extschema\@.wf_revoke_access(pg_catalog.regrole) FROM %s', role);
     EXECUTE pg_catalog.format('GRANT SELECT ON \@extschema\@.wf_stats, \@extschema\@.wf_retention TO %s', role);
+    -- PL/Proxy's cluster: the role's calls reach the shards through it
+    IF EXISTS (SELECT FROM pg_catalog.pg_foreign_server AS s WHERE s.srvname = 'workflow_persist') THEN
+        EXECUTE pg_catalog.format('GRANT USAGE ON FOREIGN SERVER workflow_persist TO %s', role);
+    END IF;
     IF NOT writable THEN
         -- the router cannot tell reads from writes on the shards: the
         -- shards' grants (wf_grant_access there) decide
@@ -714,6 +720,9 @@ BEGIN
     EXECUTE pg_catalog.format('REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA $R FROM %s', role);
     EXECUTE pg_catalog.format('REVOKE ALL ON \@extschema\@.wf_stats, \@extschema\@.wf_retention FROM %s', role);
     EXECUTE pg_catalog.format('REVOKE USAGE ON SCHEMA $R FROM %s', role);
+    IF EXISTS (SELECT FROM pg_catalog.pg_foreign_server AS s WHERE s.srvname = 'workflow_persist') THEN
+        EXECUTE pg_catalog.format('REVOKE USAGE ON FOREIGN SERVER workflow_persist FROM %s', role);
+    END IF;
 END
 \$\$;
 REVOKE EXECUTE ON FUNCTION

@@ -364,6 +364,24 @@ is(rq("SELECT wf_load('forked-3')->'steps'"), oq("SELECT wf_load('w3')->'steps'"
 	'the fork holds the steps up to s1');
 placement_ok(202, 'after replay and fork');
 
+# ---- privileges: the router's grants, then each shard's own ----
+$router->safe_psql('postgres', 'CREATE ROLE app LOGIN');
+$_->safe_psql('postgres', 'CREATE ROLE app LOGIN') for @shard;
+sub as_app
+{
+	my ($node, $db, $sql) = @_;
+	return $node->psql($db, $sql, extra_params => [ '-U', 'app' ]);
+}
+($rc, $out, $err) = as_app($router, 'postgres', "SELECT workflow_persist.wf_load('w1') IS NOT NULL");
+like($err, qr/permission denied for function wf_load/, 'a role without the router\'s grant cannot call it');
+$router->safe_psql('postgres', "SELECT workflow_persist.wf_grant_access('app')");
+($rc, $out, $err) = as_app($router, 'postgres', "SELECT workflow_persist.wf_load('w1') IS NOT NULL");
+like($err, qr/\[shard\d\] REMOTE ERROR: permission denied/,
+	'with the router\'s grant only, the shard refuses: the router connects as the calling user');
+sq($_, "SELECT wf_grant_access('app')") for 0 .. 3;
+($rc, $out, $err) = as_app($router, 'postgres', "SELECT workflow_persist.wf_load('w1') IS NOT NULL, workflow_persist.wf_check_id('x')");
+is("$rc|$out", '0|t|x', 'granted on the router and on the shards: the call works');
+
 # ---- writes over many workflows, and transactions ----
 rq("SELECT wf_set_retention('failed', '30 days')");
 is(join(',', map { sq($_, "SELECT keep FROM wf_retention WHERE status = 'failed'") } 0 .. 3),
