@@ -364,6 +364,45 @@ is(rq("SELECT wf_load('forked-3')->'steps'"), oq("SELECT wf_load('w3')->'steps'"
 	'the fork holds the steps up to s1');
 placement_ok(202, 'after replay and fork');
 
+# ---- wfctl's write commands through the router ----
+sub on_owner
+{
+	my ($id, $sql) = @_;
+	my $n = rq("SELECT wf_router_shard('$id')");
+	return sq($n, $sql);
+}
+{
+	my @a = wf(@rdb, 'approve', 'w5', 'approve', '--value', '"yes"');
+	is($a[0], 0, 'wfctl approve through the router') or diag($a[2]);
+	is(on_owner('w5', "SELECT wf_step_result('w5', 'approve')->>'value'"), 'yes', '... decided on the owning shard');
+	@a = wf(@rdb, 'reject', 'w10', 'approve', '--reason', 'too much');
+	is($a[0], 0, 'wfctl reject through the router') or diag($a[2]);
+	@a = wf(@rdb, 'resume', 'w7');
+	is($a[0], 0, 'wfctl resume through the router') or diag($a[2]);
+	is(on_owner('w7', "SELECT status FROM wf_info('w7')"), 'running', '... resumed on the owning shard');
+	@a = wf(@rdb, 'cancel', 'w8', '--reason', 'done');
+	is($a[0], 0, 'wfctl cancel through the router') or diag($a[2]);
+	is(on_owner('w8', "SELECT status FROM wf_info('w8')"), 'cancelled', '... cancelled on the owning shard');
+	@a = wf(@rdb, 'replay', 'w8', '--as', 'w8-again');
+	is($a[0], 0, 'wfctl replay through the router') or diag($a[2]);
+	is(on_owner('w8-again', "SELECT status FROM wf_info('w8-again')"), 'running', '... the new run on its own shard');
+	my $tmp = PostgreSQL::Test::Utils::tempdir();
+	my @e = wf(@rdb, 'export', 'w9', '-o', "$tmp/w9.jsonl");
+	is($e[0], 0, 'wfctl export through the router to a file');
+	@a = wf(@rdb, 'import', "$tmp/w9.jsonl", '--id', 'w9-copy');
+	is($a[0], 0, 'wfctl import through the router') or diag($a[2]);
+	is(on_owner('w9-copy', "SELECT wf_load('w9-copy')->'steps'"), on_owner('w9', "SELECT wf_load('w9')->'steps'"),
+		'... the copy on its own shard, with the same steps');
+	@a = wf(@rdb, 'import', "$tmp/w9.jsonl", '--id', 'w9-atomic', '--atomic');
+	is($a[0], 1, 'wfctl import --atomic through the router: refused (no transaction spans calls)');
+	like($a[2], qr/--atomic needs one server/, '... saying why');
+	@a = wf(@rdb, 'delete', 'w9-copy', 'w8-again');
+	is($a[0], 0, 'wfctl delete through the router') or diag($a[2]);
+	is(rq("SELECT wf_exists('w9-copy') OR wf_exists('w8-again')"), 'f', '... deleted from their shards');
+	@a = wf(@rdb, 'cleanup', '--yes');
+	is($a[0], 0, 'wfctl cleanup through the router') or diag($a[2]);
+}
+
 # ---- privileges: the router's grants, then each shard's own ----
 $router->safe_psql('postgres', 'CREATE ROLE app LOGIN');
 $_->safe_psql('postgres', 'CREATE ROLE app LOGIN') for @shard;
