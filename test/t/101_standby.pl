@@ -160,8 +160,10 @@ sub wf
 {
 	my ($out, $err);
 	IPC::Run::run(wfctl_cmd(@_), '>', \$out, '2>', \$err);
-	# ages are relative to the moment each command ran
-	s/\b\d+[smhd] ago\b/N ago/g for $out, $err;
+	# ages are relative to the moment each command ran (and so are the
+	# widths of the columns that show them)
+	for ($out, $err) { s/\b\d+[smhd] ago\b/N ago/g; s/\bin \d+[smhd]\b/in N/g; }
+	$out =~ s/ {2,}/ /g;
 	return ($? >> 8, $out, $err);
 }
 my $dir = PostgreSQL::Test::Utils::tempdir();
