@@ -94,7 +94,7 @@ include $(PGXS)
 
 # The suites one at a time (scripts/test.sh runs all three and sums up).
 .PHONY: installcheck-regress installcheck-isolation installcheck-tap \
-	installcheck-docs demo test check-layers bench-client
+	installcheck-docs installcheck-sqlfuzz demo test check-layers bench-client
 installcheck-regress:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
 installcheck-isolation:
@@ -107,6 +107,9 @@ installcheck-tap:
 	   PG_REGRESS='$(top_builddir)/src/test/regress/pg_regress' \
 	   $(PROVE) $(PG_PROVE_FLAGS) $(PROVE_FLAGS) \
 	   $(if $(PROVE_TESTS),$(PROVE_TESTS),$(TAP_DIR)/*.pl)
+# sqlfuzz: generated calls of the whole SQL API (test/sqlfuzz/sql_fuzz.pl)
+installcheck-sqlfuzz:
+	$(MAKE) --no-print-directory installcheck-tap PROVE_TESTS='$(wildcard test/sqlfuzz/*.pl)'
 installcheck: installcheck-tap
 # docs: every sql example of the pages listed in test/docs/manifest, in a
 # throwaway cluster of the checker's own (docs/CONTRIBUTING.md)

@@ -64,6 +64,10 @@ my %EXCLUDED = (
 	wf_attach_checkpoint => 'attaches a trigger to a table of the shard it runs on',
 	wf_detach_checkpoint => 'detaches a trigger from a table of the shard it runs on',
 	wf_shard_prune => 'resharding runs it on each shard itself (docs/scale-out.md)',
+	wf_notification => 'a notification is sent, and its token sealed, by the shard that wrote the workflow: LISTEN there and open it there',
+	wf_cleanup_try_lock => 'internal to wf_cleanup, which runs on each shard',
+	wf_cleanup_lock_holder => 'internal to wf_cleanup, which runs on each shard',
+	wf_forget_history => 'internal to wf_cleanup, which runs on each shard',
 );
 
 # ---- read the main install script's functions ----

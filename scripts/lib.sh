@@ -109,7 +109,7 @@ free_port() {
 
 # A scratch directory the server user can own and reach.
 scratch_dir() {
-    d=$(mktemp -d "/tmp/$1.XXXXXX") || die "mktemp failed"
+    d=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || die "mktemp failed"
     chmod 755 "$d"
     is_root && chown postgres: "$d"
     echo "$d"

@@ -7,13 +7,15 @@
 # PostgreSQL::Test::Cluster), as the postgres user when we are root.  All
 # suites always run; the last line sums them up as "N passed, N failed"
 # (one per pg_regress test, isolation spec, checked doc page and TAP file,
-# one for the C layer check, one for the fuzz run and one for the Debian
-# package).
+# one for the C layer check, one for the fuzz run, one for the SQL fuzz run
+# and one for the Debian package).
 #
-# Environment: SUITES="layers regress isolation docs tap fuzz deb" picks
+# Environment: SUITES="layers regress isolation docs tap fuzz sqlfuzz deb" picks
 # suites; PROVE_TESTS picks TAP files (test/t/010_x.pl); FUZZ_TIME the
 # seconds of the fuzz suite (wfctl's import parser under libFuzzer,
-# cli/Makefile's fuzz-run); WFP_DEB_TEST=install makes the deb suite
+# cli/Makefile's fuzz-run); SQLFUZZ_CALLS and SQLFUZZ_SEED the calls and
+# seed of the sqlfuzz suite (test/sqlfuzz/sql_fuzz.pl: the SQL API under
+# generated arguments); WFP_DEB_TEST=install makes the deb suite
 # install the package into the system instead of extracting it
 # (scripts/deb-test.sh).
 set -u
@@ -23,7 +25,7 @@ cd "$(dirname "$0")/.." || exit 1
 ensure_packages
 build_and_install
 
-SUITES=${SUITES:-layers regress isolation docs tap fuzz deb}
+SUITES=${SUITES:-layers regress isolation docs tap fuzz sqlfuzz deb}
 if is_root; then
     # Run from a copy the postgres user owns: pg_regress and TAP write
     # results, logs and data directories into the tree.
@@ -123,6 +125,20 @@ for suite in $SUITES; do
         else
             failed=$((failed + 1))
             failed_suites="$failed_suites fuzz"
+        fi
+        ;;
+    sqlfuzz)
+        say "SQL fuzz test (${SQLFUZZ_CALLS:-100000} generated calls of the SQL API)"
+        if (cd "$RUNDIR" && as_pg env ${SQLFUZZ_CALLS:+SQLFUZZ_CALLS="$SQLFUZZ_CALLS"} \
+                ${SQLFUZZ_SEED:+SQLFUZZ_SEED="$SQLFUZZ_SEED"} PROVE_FLAGS="${PROVE_FLAGS:-}" \
+                make $MAKE_ARGS installcheck-sqlfuzz); then
+            passed=$((passed + 1))
+        else
+            failed=$((failed + 1))
+            failed_suites="$failed_suites sqlfuzz"
+            for log in "$RUNDIR"/tmp_check/log/regress_log_sql_fuzz; do
+                [ -f "$log" ] && { say "$log"; tail -n 60 "$log"; }
+            done
         fi
         ;;
     deb)

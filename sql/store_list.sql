@@ -128,7 +128,7 @@ SELECT * FROM wf_list(after => '12x:list:t:a');
 \echo :SQLSTATE
 SELECT * FROM wf_list(after => '99999999999999999999:list:t:a');
 \echo :SQLSTATE
-SELECT * FROM wf_list(after => '9223372036854775807:list:t:a');
+SELECT * FROM wf_list(after => '9999999999999999999:list:t:a');
 \echo :SQLSTATE
 SELECT * FROM wf_list(after => '-9223372036854775808:list:t:a');
 \echo :SQLSTATE

@@ -5,8 +5,53 @@
 \echo Use "CREATE EXTENSION workflow_persist" to load this file. \quit
 
 -- The schema is created by CREATE EXTENSION (control file: schema =
--- workflow_persist).  Pure functions are usable by everyone; anything that
--- reads or writes stored workflows is granted explicitly.
+-- workflow_persist).  When it exists already, CREATE EXTENSION installs
+-- into it as it is, so refuse one that another role owns (its owner could
+-- rename or drop our objects, or add overloads that capture our calls),
+-- one where another role may create objects, and one that holds objects
+-- already (docs/security.md, "Installation").
+DO $$
+DECLARE
+    nsp pg_catalog.oid := '@extschema@'::pg_catalog.regnamespace;
+    owner pg_catalog.oid;
+    creator pg_catalog.name;
+BEGIN
+    SELECT n.nspowner INTO owner FROM pg_catalog.pg_namespace AS n
+     WHERE n.oid OPERATOR(pg_catalog.=) nsp;
+    IF owner OPERATOR(pg_catalog.<>) (SELECT r.oid FROM pg_catalog.pg_roles AS r
+                                       WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER) THEN
+        RAISE EXCEPTION 'schema "%" is owned by role "%", not by the role installing workflow_persist',
+                        nsp::pg_catalog.regnamespace, owner::pg_catalog.regrole
+            USING ERRCODE = '42501',
+                  DETAIL = 'The owner of a schema can rename and drop the objects in it.',
+                  HINT = 'Drop or rename that schema, or install as its owner; CREATE EXTENSION creates the schema itself when it does not exist.';
+    END IF;
+    SELECT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                ELSE a.grantee::pg_catalog.regrole::pg_catalog.name END INTO creator
+      FROM pg_catalog.pg_namespace AS n, pg_catalog.aclexplode(n.nspacl) AS a
+     WHERE n.oid OPERATOR(pg_catalog.=) nsp AND a.privilege_type OPERATOR(pg_catalog.=) 'CREATE'
+       AND a.grantee OPERATOR(pg_catalog.<>) owner
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'role "%" may create objects in schema "%"',
+                        creator, nsp::pg_catalog.regnamespace
+            USING ERRCODE = '42501',
+                  DETAIL = 'Objects another role creates there could capture the extension''s calls.',
+                  HINT = 'Revoke CREATE on the schema from every role but its owner.';
+    END IF;
+    IF EXISTS (SELECT FROM pg_catalog.pg_class AS c WHERE c.relnamespace OPERATOR(pg_catalog.=) nsp)
+       OR EXISTS (SELECT FROM pg_catalog.pg_proc AS p WHERE p.pronamespace OPERATOR(pg_catalog.=) nsp)
+       OR EXISTS (SELECT FROM pg_catalog.pg_type AS t WHERE t.typnamespace OPERATOR(pg_catalog.=) nsp)
+       OR EXISTS (SELECT FROM pg_catalog.pg_operator AS o WHERE o.oprnamespace OPERATOR(pg_catalog.=) nsp) THEN
+        RAISE EXCEPTION 'schema "%" is not empty', nsp::pg_catalog.regnamespace
+            USING ERRCODE = '55000',
+                  HINT = 'Install workflow_persist into a schema of its own: drop or rename that schema first.';
+    END IF;
+END
+$$;
+
+-- Pure functions are usable by everyone; anything that reads or writes
+-- stored workflows is granted explicitly.
 GRANT USAGE ON SCHEMA @extschema@ TO PUBLIC;
 
 ------------------------------------------------------------------------------
@@ -131,18 +176,40 @@ CREATE INDEX wf_step_pending_idx ON @extschema@.wf_step (recorded_at DESC)
 
 -- The lifecycle events of each run (wf_history adds "created" and the
 -- recorded steps from the two tables above, so checkpoints write no event).
+-- Only the C store writes it, with the owner's rights (src/wfp_store.c,
+-- as_history_owner), and only the owner may change it: no role that uses
+-- the store holds INSERT, UPDATE or DELETE on it (docs/security.md).
 CREATE TABLE @extschema@.wf_event (
     workflow_id pg_catalog.text COLLATE "C" NOT NULL,
     seq         pg_catalog.int8 GENERATED ALWAYS AS IDENTITY,
     at          pg_catalog.timestamptz NOT NULL,
     event       pg_catalog.text NOT NULL,
     step_key    pg_catalog.text,
+    -- who the caller says acted (decided_by), free text ...
     actor       pg_catalog.text NOT NULL,
     detail      pg_catalog.jsonb,
+    -- ... and the roles that did: session_user and current_user
+    session_role pg_catalog.text NOT NULL,
+    acting_role  pg_catalog.text NOT NULL,
     PRIMARY KEY (workflow_id, seq)
 );
 COMMENT ON TABLE @extschema@.wf_event IS
 'suspensions, decisions, resumptions, cancellations and status changes of runs';
+
+-- The key of change notifications' tokens (src/wfp_notify.c): 32 random
+-- bytes per database.  Nobody is granted anything on it; only the C code
+-- reads it.  Not dumped: a restored database gets a key of its own.
+CREATE TABLE @extschema@.wf_notify_key (
+    singleton pg_catalog.bool PRIMARY KEY DEFAULT true CHECK (singleton),
+    key       pg_catalog.bytea NOT NULL
+);
+COMMENT ON TABLE @extschema@.wf_notify_key IS
+'the secret that seals change notifications (readable by the extension owner only)';
+INSERT INTO @extschema@.wf_notify_key (key)
+SELECT pg_catalog.decode(pg_catalog.replace(pg_catalog.gen_random_uuid()::pg_catalog.text
+                                            OPERATOR(pg_catalog.||)
+                                            pg_catalog.gen_random_uuid()::pg_catalog.text,
+                                            '-', ''), 'hex');
 
 -- Retention: how long finished runs are kept after their last update, per
 -- status (completed, failed, cancelled; running and suspended runs are
@@ -160,15 +227,19 @@ COMMENT ON TABLE @extschema@.wf_retention_policy IS
 -- src/wfp_store.c) and wf_load's direct path (src/wfp_store_scan.c); and
 -- wf_cleanup below deletes its complement.  sql/retention_live.sql holds
 -- all four to the same verdicts on every boundary and status.  Expired
--- workflows are invisible at once, before any physical delete.
+-- workflows are invisible at once, before any physical delete.  A run
+-- updated after now() has not reached its retention (no keep has a
+-- negative part: wf_set_retention); saying so first keeps updated_at +
+-- keep from overflowing on a far-future updated_at a writer stored.
 CREATE VIEW @extschema@.wf_live WITH (security_invoker = true) AS
 SELECT w.*
   FROM @extschema@.wf_workflow AS w
  WHERE (w.expires_at IS NULL OR w.expires_at OPERATOR(pg_catalog.>) pg_catalog.now())
    AND NOT EXISTS (SELECT FROM @extschema@.wf_retention_policy AS r
                     WHERE r.status OPERATOR(pg_catalog.=) w.status
-                      AND w.updated_at OPERATOR(pg_catalog.+) r.keep
-                          OPERATOR(pg_catalog.<=) pg_catalog.now());
+                      AND CASE WHEN w.updated_at OPERATOR(pg_catalog.>) pg_catalog.now() THEN false
+                               ELSE w.updated_at OPERATOR(pg_catalog.+) r.keep
+                                    OPERATOR(pg_catalog.<=) pg_catalog.now() END);
 COMMENT ON VIEW @extschema@.wf_live IS
 'workflows that have not expired (by ttl or by retention)';
 
@@ -243,6 +314,15 @@ SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.wf_load(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.int4) IS
 'the stored snapshot (NULL when absent); include/since_step/step_limit filter its steps';
 
+CREATE FUNCTION @extschema@.wf_notification(token pg_catalog.text)
+RETURNS TABLE (id pg_catalog.text, version pg_catalog.int8, status pg_catalog.text,
+               event pg_catalog.text)
+AS 'MODULE_PATHNAME', 'wf_notification'
+LANGUAGE C STABLE PARALLEL RESTRICTED ROWS 1
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_notification(pg_catalog.text) IS
+'what a change notification says (id, version, status, event), when the caller may see that workflow; no row otherwise';
+
 ------------------------------------------------------------------------------
 -- Inspecting and deleting (SQL)
 ------------------------------------------------------------------------------
@@ -315,12 +395,18 @@ END
 $$;
 
 -- The keyset cursor of a row: microseconds since the epoch, ':', the id.
+-- Any timestamp a writer may store has one: the microseconds are exact
+-- numeric (20 digits reach both ends of the timestamp range), infinity and
+-- -infinity are written as words.
 CREATE FUNCTION @extschema@.wf_list_cursor(updated_at pg_catalog.timestamptz, id pg_catalog.text)
 RETURNS pg_catalog.text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT ((EXTRACT(epoch FROM $1) * 1000000)::pg_catalog.int8)::pg_catalog.text
+    SELECT CASE WHEN pg_catalog.isfinite($1)
+                THEN pg_catalog.trunc(EXTRACT(epoch FROM $1) * 1000000)::pg_catalog.text
+                WHEN $1 > pg_catalog.to_timestamp(0) THEN 'infinity'
+                ELSE '-infinity' END
            || ':' || $2
 $$;
 
@@ -340,6 +426,8 @@ DECLARE
     after_ts pg_catalog.timestamptz;
     after_id pg_catalog.text;
     sep pg_catalog.int4;
+    micros pg_catalog.numeric;
+    days pg_catalog.numeric;
 BEGIN
     IF max_rows IS NULL OR max_rows < 1 THEN
         RAISE EXCEPTION 'max_rows must be at least 1' USING ERRCODE = '22023';
@@ -352,16 +440,25 @@ BEGIN
     END IF;
     IF after IS NOT NULL THEN
         sep := pg_catalog.strpos(after, ':');
-        IF sep < 2 OR pg_catalog.substr(after, 1, sep - 1) !~ '^-?[0-9]{1,19}$' THEN
+        IF sep < 2 OR pg_catalog.substr(after, 1, sep - 1) !~ '^-?([0-9]{1,20}|infinity)$' THEN
             RAISE EXCEPTION 'invalid cursor for after: "%"', after
                 USING ERRCODE = '22023',
                       HINT = 'Pass the "next" value of the last row of the previous page.';
         END IF;
         BEGIN
-            after_ts := 'epoch'::pg_catalog.timestamptz
-                        + pg_catalog.substr(after, 1, sep - 1)::pg_catalog.int8
-                          * '1 microsecond'::pg_catalog.interval;
-        EXCEPTION WHEN numeric_value_out_of_range OR datetime_field_overflow THEN
+            IF pg_catalog.substr(after, 1, sep - 1) ~ 'infinity' THEN
+                after_ts := pg_catalog.substr(after, 1, sep - 1)::pg_catalog.timestamptz;
+            ELSE
+                -- exact: whole days, then the microseconds of the last one
+                micros := pg_catalog.substr(after, 1, sep - 1)::pg_catalog.numeric;
+                days := pg_catalog.floor(micros / 86400000000);
+                after_ts := ('1970-01-01'::pg_catalog.timestamp
+                             + days::pg_catalog.int4 * '1 day'::pg_catalog.interval
+                             + (micros - days * 86400000000)::pg_catalog.int8
+                               * '1 microsecond'::pg_catalog.interval) AT TIME ZONE 'UTC';
+            END IF;
+        EXCEPTION WHEN numeric_value_out_of_range OR datetime_field_overflow
+                    OR interval_field_overflow THEN
             RAISE EXCEPTION 'invalid cursor for after: "%"', after
                 USING ERRCODE = '22023',
                       HINT = 'Pass the "next" value of the last row of the previous page.';
@@ -553,25 +650,28 @@ COMMENT ON FUNCTION @extschema@.wf_pending(pg_catalog.text) IS
 
 CREATE FUNCTION @extschema@.wf_history(id pg_catalog.text)
 RETURNS TABLE (at pg_catalog.timestamptz, event pg_catalog.text, step_key pg_catalog.text,
-               actor pg_catalog.text, detail pg_catalog.jsonb)
+               actor pg_catalog.text, detail pg_catalog.jsonb,
+               session_role pg_catalog.text, acting_role pg_catalog.text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     -- "created" and the recorded steps come from the tables themselves
     -- (a checkpoint writes no event row); everything else from wf_event
-    SELECT h.at, h.event, h.step_key, h.actor, h.detail
+    SELECT h.at, h.event, h.step_key, h.actor, h.detail, h.session_role, h.acting_role
       FROM (SELECT w.created_at AS at, 0 AS phase, 0::int8 AS seq, 'created' AS event,
-                   NULL::text AS step_key, NULL::text AS actor, NULL::jsonb AS detail
+                   NULL::text AS step_key, NULL::text AS actor, NULL::jsonb AS detail,
+                   NULL::text AS session_role, NULL::text AS acting_role
               FROM @extschema@.wf_live AS w
              WHERE w.id = @extschema@.wf_check_id($1)
             UNION ALL
             SELECT s.recorded_at, 1, s.pos, 'step recorded', s.step_key, NULL,
-                   jsonb_build_object('ok', s.ok)
+                   jsonb_build_object('ok', s.ok), NULL, NULL
               FROM @extschema@.wf_step AS s
               JOIN @extschema@.wf_live AS w ON w.id = s.workflow_id
              WHERE s.workflow_id = $1
             UNION ALL
-            SELECT e.at, 2, e.seq, e.event, e.step_key, e.actor, e.detail
+            SELECT e.at, 2, e.seq, e.event, e.step_key, e.actor, e.detail,
+                   e.session_role, e.acting_role
               FROM @extschema@.wf_event AS e
               JOIN @extschema@.wf_live AS w ON w.id = e.workflow_id
              WHERE e.workflow_id = $1) AS h
@@ -630,6 +730,12 @@ BEGIN
     PERFORM @extschema@.wf_check_id(id);
     IF owner IS NULL OR owner = '' THEN
         RAISE EXCEPTION 'owner must not be empty' USING ERRCODE = '22023';
+    END IF;
+    IF pg_catalog.octet_length(owner) > 1024 THEN
+        RAISE EXCEPTION 'owner of workflow "%" is too long', id
+            USING ERRCODE = '54000',
+                  DETAIL = pg_catalog.format('The owner is %s bytes long; at most 1024 bytes are allowed.',
+                                             pg_catalog.octet_length(owner));
     END IF;
     IF ttl IS NULL OR ttl <= '0'::pg_catalog.interval THEN
         RAISE EXCEPTION 'ttl must be a positive interval' USING ERRCODE = '22023';
@@ -755,6 +861,19 @@ BEGIN
     ELSIF keep <= '0'::pg_catalog.interval THEN
         RAISE EXCEPTION 'keep must be a positive interval'
             USING ERRCODE = '22023', HINT = 'Pass NULL to keep such runs forever.';
+    ELSIF least(EXTRACT(year FROM keep), EXTRACT(month FROM keep), EXTRACT(day FROM keep),
+                EXTRACT(hour FROM keep), EXTRACT(minute FROM keep),
+                EXTRACT(second FROM keep)) < 0 THEN
+        -- updated_at + keep >= updated_at must hold (the live rule relies on it)
+        RAISE EXCEPTION 'keep must be a positive interval'
+            USING ERRCODE = '22023',
+                  DETAIL = pg_catalog.format('%s has a negative part.', keep),
+                  HINT = 'Pass NULL to keep such runs forever.';
+    ELSIF keep > '1000 years'::pg_catalog.interval THEN
+        -- updated_at + keep and now() - keep must stay timestamps
+        RAISE EXCEPTION 'keep must be at most 1000 years'
+            USING ERRCODE = '22023', DETAIL = pg_catalog.format('The keep given is %s.', keep),
+                  HINT = 'Pass NULL to keep such runs forever.';
     ELSE
         INSERT INTO @extschema@.wf_retention_policy AS p VALUES (status, keep)
         ON CONFLICT ON CONSTRAINT wf_retention_policy_pkey DO UPDATE SET keep = EXCLUDED.keep;
@@ -772,15 +891,83 @@ CREATE TABLE @extschema@.wf_cleanup_state (
     last_run_at   pg_catalog.timestamptz,
     last_deleted  pg_catalog.int8,
     last_error    pg_catalog.text,
-    last_error_at pg_catalog.timestamptz
+    last_error_at pg_catalog.timestamptz,
+    -- cleanups that found the lock below held and did nothing
+    blocked_runs    pg_catalog.int8 NOT NULL DEFAULT 0,
+    last_blocked_at pg_catalog.timestamptz
 );
 INSERT INTO @extschema@.wf_cleanup_state DEFAULT VALUES;
 
--- The advisory lock that keeps two cleanups from running at once.
-CREATE FUNCTION @extschema@.wf_cleanup_lock_key() RETURNS pg_catalog.int8
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+-- The lock that keeps two cleanups from running at once: its one row,
+-- locked FOR UPDATE until the cleanup's transaction ends.  Locking a row
+-- needs UPDATE on its table, which nobody but the owner has, so only
+-- wf_cleanup_try_lock (SECURITY DEFINER, EXECUTE for writers only) takes
+-- it: a role without write access cannot hold cleanup up.  (An advisory
+-- lock needs no privilege at all: any role that could connect could
+-- block retention forever with the key.)
+CREATE TABLE @extschema@.wf_cleanup_lock (
+    singleton pg_catalog.bool PRIMARY KEY DEFAULT true CHECK (singleton)
+);
+INSERT INTO @extschema@.wf_cleanup_lock DEFAULT VALUES;
+COMMENT ON TABLE @extschema@.wf_cleanup_lock IS
+'one row, locked by the cleanup that runs (wf_cleanup_status.lock_holder_pid)';
+
+CREATE FUNCTION @extschema@.wf_cleanup_try_lock() RETURNS pg_catalog.bool
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
-AS $$ SELECT 7793521046213870853::pg_catalog.int8 $$;
+AS $$
+BEGIN
+    PERFORM FROM @extschema@.wf_cleanup_lock AS l
+      FOR UPDATE OF l SKIP LOCKED;
+    IF FOUND THEN
+        RETURN true;
+    END IF;
+    -- held: say so in wf_cleanup_status, unless the holder also holds the
+    -- state row (it ran a cleanup in its open transaction): never wait
+    UPDATE @extschema@.wf_cleanup_state AS c
+       SET blocked_runs = c.blocked_runs OPERATOR(pg_catalog.+) 1,
+           last_blocked_at = pg_catalog.clock_timestamp()
+     WHERE c.singleton
+       AND c.singleton IN (SELECT x.singleton FROM @extschema@.wf_cleanup_state AS x
+                            FOR UPDATE OF x SKIP LOCKED);
+    RETURN false;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.wf_cleanup_try_lock() IS
+'take the cleanup lock for this transaction; false (recorded in wf_cleanup_status) when another cleanup holds it';
+
+-- The history of workflows that no longer exist: what wf_cleanup deletes
+-- after their headers.  It runs with the owner's rights (nobody else may
+-- delete wf_event rows) and deletes only rows whose header is gone, so
+-- whatever ids a caller passes, no live workflow loses its history.  With
+-- row_security off, a policy that would hide a header from the owner
+-- (FORCE ROW LEVEL SECURITY) makes it fail instead of deleting.
+CREATE FUNCTION @extschema@.wf_forget_history(ids pg_catalog.text[])
+RETURNS void
+LANGUAGE sql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET row_security = off
+AS $$
+    DELETE FROM @extschema@.wf_event AS e
+     WHERE e.workflow_id OPERATOR(pg_catalog.=) ANY ($1)
+       AND NOT EXISTS (SELECT FROM @extschema@.wf_workflow AS w
+                        WHERE w.id OPERATOR(pg_catalog.=) e.workflow_id)
+$$;
+COMMENT ON FUNCTION @extschema@.wf_forget_history(pg_catalog.text[]) IS
+'delete the history of the given ids whose workflow no longer exists (wf_cleanup)';
+
+-- The session whose transaction holds the cleanup lock, if any: the row's
+-- locker (xmax) is a transaction that is still running.
+CREATE FUNCTION @extschema@.wf_cleanup_lock_holder() RETURNS pg_catalog.int4
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT l.pid
+      FROM @extschema@.wf_cleanup_lock AS c, pg_catalog.pg_locks AS l
+     WHERE l.locktype = 'transactionid' AND l.mode = 'ExclusiveLock' AND l.granted
+       AND l.transactionid = c.xmax AND c.xmax <> '0'::pg_catalog.xid
+     LIMIT 1
+$$;
 
 CREATE FUNCTION @extschema@.wf_cleanup(batch_size pg_catalog.int4 DEFAULT 1000,
                                        max_rows pg_catalog.int8 DEFAULT NULL,
@@ -793,6 +980,7 @@ DECLARE
     total pg_catalog.int8 := 0;
     want pg_catalog.int4;
     got pg_catalog.int4;
+    ids pg_catalog.text[];
 BEGIN
     IF batch_size IS NULL OR batch_size < 1 THEN
         RAISE EXCEPTION 'batch_size must be at least 1' USING ERRCODE = '22023';
@@ -800,9 +988,12 @@ BEGIN
     IF max_rows IS NOT NULL AND max_rows < 0 THEN
         RAISE EXCEPTION 'max_rows must not be negative' USING ERRCODE = '22023';
     END IF;
-    IF NOT pg_try_advisory_xact_lock(@extschema@.wf_cleanup_lock_key()) THEN
-        RAISE NOTICE 'another workflow_persist cleanup is running; nothing done';
-        RETURN 0;
+    -- (a dry run takes no lock: readers may count)
+    IF NOT dry_run THEN
+        IF NOT @extschema@.wf_cleanup_try_lock() THEN
+            RAISE NOTICE 'another workflow_persist cleanup is running; nothing done';
+            RETURN 0;
+        END IF;
     END IF;
 
     IF dry_run THEN
@@ -825,51 +1016,64 @@ BEGIN
         -- which month lengths make up to 3 days looser, lets the index
         -- range-scan.  The expiry is re-checked on the row as locked, so a
         -- concurrent refresh wins.
+        --
+        -- A workflow goes whole or not at all (docs/design.md, "Deleting a
+        -- workflow"): this statement only locks the victims' headers, and
+        -- the deletes below run as statements of their own, whose fresh
+        -- snapshots see every step and event committed before the lock (a
+        -- writer that committed between this statement's snapshot and its
+        -- lock is seen by the lock, not by this snapshot).  Every writer
+        -- locks the header before it adds a row, so none can add one now.
         WITH candidates AS (
                 (SELECT w.id, w.expires_at AS gone_at
                    FROM @extschema@.wf_workflow AS w
                   WHERE w.expires_at <= now()
-                  ORDER BY w.expires_at LIMIT 2 * want)
+                  ORDER BY w.expires_at LIMIT 2 * want::pg_catalog.int8)
                 UNION ALL
                 (SELECT w.id, w.updated_at + p.keep
                    FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
                   WHERE p.status = 'completed' AND w.status = 'completed'
                     AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
-                    AND w.updated_at + p.keep <= now()
-                  ORDER BY w.updated_at LIMIT 2 * want)
+                    AND CASE WHEN w.updated_at > now() THEN false
+                             ELSE w.updated_at + p.keep <= now() END
+                  ORDER BY w.updated_at LIMIT 2 * want::pg_catalog.int8)
                 UNION ALL
                 (SELECT w.id, w.updated_at + p.keep
                    FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
                   WHERE p.status = 'failed' AND w.status = 'failed'
                     AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
-                    AND w.updated_at + p.keep <= now()
-                  ORDER BY w.updated_at LIMIT 2 * want)
+                    AND CASE WHEN w.updated_at > now() THEN false
+                             ELSE w.updated_at + p.keep <= now() END
+                  ORDER BY w.updated_at LIMIT 2 * want::pg_catalog.int8)
                 UNION ALL
                 (SELECT w.id, w.updated_at + p.keep
                    FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
                   WHERE p.status = 'cancelled' AND w.status = 'cancelled'
                     AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
-                    AND w.updated_at + p.keep <= now()
-                  ORDER BY w.updated_at LIMIT 2 * want)),
+                    AND CASE WHEN w.updated_at > now() THEN false
+                             ELSE w.updated_at + p.keep <= now() END
+                  ORDER BY w.updated_at LIMIT 2 * want::pg_catalog.int8)),
              oldest AS (
                 SELECT c.id, min(c.gone_at) AS gone_at FROM candidates AS c
-                 GROUP BY c.id ORDER BY 2 LIMIT 2 * want),
+                 GROUP BY c.id ORDER BY 2 LIMIT 2 * want::pg_catalog.int8),
              victims AS (
                 SELECT w.id FROM @extschema@.wf_workflow AS w
                   JOIN oldest AS o ON o.id = w.id
                  WHERE w.expires_at <= now()
                     OR EXISTS (SELECT FROM @extschema@.wf_retention_policy AS r
-                                WHERE r.status = w.status AND w.updated_at + r.keep <= now())
+                                WHERE r.status = w.status
+                                  AND CASE WHEN w.updated_at > now() THEN false
+                                           ELSE w.updated_at + r.keep <= now() END)
                  ORDER BY o.gone_at LIMIT want
-                   FOR UPDATE OF w SKIP LOCKED),
-             steps AS (
-                DELETE FROM @extschema@.wf_step AS s USING victims AS v
-                 WHERE s.workflow_id = v.id),
-             events AS (
-                DELETE FROM @extschema@.wf_event AS e USING victims AS v
-                 WHERE e.workflow_id = v.id)
-        DELETE FROM @extschema@.wf_workflow AS w USING victims AS v WHERE w.id = v.id;
+                   FOR UPDATE OF w SKIP LOCKED)
+        SELECT pg_catalog.array_agg(v.id) INTO ids FROM victims AS v;
+        EXIT WHEN ids IS NULL;
+        DELETE FROM @extschema@.wf_step AS s WHERE s.workflow_id = ANY (ids);
+        DELETE FROM @extschema@.wf_workflow AS w WHERE w.id = ANY (ids);
         GET DIAGNOSTICS got = ROW_COUNT;
+        -- their history, once the headers are gone: only the owner may
+        -- delete it (docs/security.md)
+        PERFORM @extschema@.wf_forget_history(ids);
         total := total + got;
         -- fewer than wanted may only mean rows were skipped: go on until a
         -- batch finds nothing it can delete
@@ -922,10 +1126,12 @@ CREATE VIEW @extschema@.wf_cleanup_status WITH (security_invoker = true) AS
 SELECT c.runs, c.deleted, c.last_run_at, c.last_deleted, c.last_error, c.last_error_at,
        (SELECT pg_catalog.count(*) FROM @extschema@.wf_workflow AS w
          WHERE NOT EXISTS (SELECT FROM @extschema@.wf_live AS l WHERE l.id = w.id))
-           AS expired_waiting
+           AS expired_waiting,
+       c.blocked_runs, c.last_blocked_at,
+       @extschema@.wf_cleanup_lock_holder() AS lock_holder_pid
   FROM @extschema@.wf_cleanup_state AS c;
 COMMENT ON VIEW @extschema@.wf_cleanup_status IS
-'what cleanup (worker, pg_cron or manual) has deleted, when, its last error, and what awaits deletion';
+'what cleanup (worker, pg_cron or manual) has deleted, when, its last error, what awaits deletion, and who holds the cleanup lock';
 
 ------------------------------------------------------------------------------
 -- Checkpoints from triggers and from stored procedures
@@ -979,6 +1185,9 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
+    IF tbl IS NULL THEN
+        RAISE EXCEPTION 'tbl must not be null' USING ERRCODE = '22004';
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_trigger AS t
                     WHERE t.tgrelid = tbl AND t.tgname = 'wf_checkpoint') THEN
         RAISE EXCEPTION 'table % has no checkpoint trigger', tbl
@@ -1058,7 +1267,8 @@ COMMENT ON FUNCTION @extschema@.wf_verify(pg_catalog.text) IS
 ------------------------------------------------------------------------------
 
 REVOKE ALL ON TABLE @extschema@.wf_workflow, @extschema@.wf_step, @extschema@.wf_event,
-    @extschema@.wf_retention_policy, @extschema@.wf_cleanup_state FROM PUBLIC;
+    @extschema@.wf_retention_policy, @extschema@.wf_cleanup_state,
+    @extschema@.wf_notify_key, @extschema@.wf_cleanup_lock FROM PUBLIC;
 REVOKE ALL ON @extschema@.wf_live, @extschema@.wf_retention, @extschema@.wf_cleanup_status FROM PUBLIC;
 REVOKE ALL ON @extschema@.wf_stats FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION
@@ -1066,6 +1276,7 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text),
     @extschema@.wf_merge(pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text),
     @extschema@.wf_load(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.int4),
+    @extschema@.wf_notification(pg_catalog.text),
     @extschema@.wf_delete(pg_catalog.text),
     @extschema@.wf_exists(pg_catalog.text),
     @extschema@.wf_steps(pg_catalog.text),
@@ -1088,6 +1299,9 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.wf_set_ttl(pg_catalog.text, pg_catalog.interval),
     @extschema@.wf_set_retention(pg_catalog.text, pg_catalog.interval),
     @extschema@.wf_cleanup(pg_catalog.int4, pg_catalog.int8, pg_catalog.bool),
+    @extschema@.wf_cleanup_try_lock(),
+    @extschema@.wf_forget_history(pg_catalog.text[]),
+    @extschema@.wf_cleanup_lock_holder(),
     @extschema@.wf_checkpoint_trigger(),
     @extschema@.wf_attach_checkpoint(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name),
     @extschema@.wf_detach_checkpoint(pg_catalog.regclass),
@@ -1107,11 +1321,17 @@ BEGIN
     EXECUTE pg_catalog.format('GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA @extschema@ TO %s', role);
     EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION @extschema@.wf_grant_access(pg_catalog.regrole, pg_catalog.bool), @extschema@.wf_revoke_access(pg_catalog.regrole) FROM %s', role);
     EXECUTE pg_catalog.format('GRANT SELECT ON ALL TABLES IN SCHEMA @extschema@ TO %s', role);
-    IF writable THEN
-        EXECUTE pg_catalog.format('GRANT INSERT, UPDATE, DELETE ON @extschema@.wf_workflow, @extschema@.wf_step, @extschema@.wf_event TO %s', role);
+    -- the notification key stays the owner's (docs/security.md)
+    EXECUTE pg_catalog.format('REVOKE ALL ON @extschema@.wf_notify_key FROM %s', role);
+    IF NOT writable THEN
+        -- whoever may take the cleanup lock may hold retention up
+        EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION @extschema@.wf_cleanup_try_lock(), @extschema@.wf_forget_history(pg_catalog.text[]) FROM %s', role);
+    ELSE
+        -- not wf_event: the history is written by the store with the
+        -- owner's rights, and nobody else may change it
+        EXECUTE pg_catalog.format('GRANT INSERT, UPDATE, DELETE ON @extschema@.wf_workflow, @extschema@.wf_step TO %s', role);
         EXECUTE pg_catalog.format('GRANT UPDATE ON @extschema@.wf_cleanup_state TO %s', role);
         EXECUTE pg_catalog.format('GRANT EXECUTE ON ALL PROCEDURES IN SCHEMA @extschema@ TO %s', role);
-        EXECUTE pg_catalog.format('GRANT USAGE ON ALL SEQUENCES IN SCHEMA @extschema@ TO %s', role);
     END IF;
 END
 $$;

@@ -47,6 +47,45 @@ PG_FUNCTION_INFO_V1(wf_fork);
  * ----------
  */
 
+/*
+ * What the lifecycle functions store besides steps has limits of its own
+ * (docs/reference.md, "Limits"): a reason or a note is text a person
+ * reads, a decider or a lease owner a name, and a suspension's request a
+ * document like a step result.  Every one of them is also repeated in the
+ * run's history, which the snapshot limits do not count.
+ */
+#define WFP_MAX_TEXT_BYTES 65536
+#define WFP_MAX_NAME_BYTES 1024
+
+static void
+check_text_size(const char *id, const char *what, const char *value,
+				int limit)
+{
+	size_t		len;
+
+	if (value == NULL)
+		return;
+	len = strlen(value);
+	if (len > (size_t) limit)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s of workflow \"%s\" is too long", what, id),
+				 errdetail("The %s is %zu bytes long; at most %d bytes are allowed.",
+						   what, len, limit)));
+}
+
+static void
+check_request_size(const char *id, Jsonb *request)
+{
+	if (request != NULL && wfp_max_step_bytes > 0 &&
+		VARSIZE(request) > (Size) wfp_max_step_bytes)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("request of workflow \"%s\" is too large", id),
+				 errdetail("The request is %zu bytes; workflow_persist.max_step_bytes is %d.",
+						   (size_t) VARSIZE(request), wfp_max_step_bytes)));
+}
+
 /* Lock an existing, live workflow or raise P0002. */
 static void
 lock_existing(WfpWorkflow *wf, const char *id)
@@ -104,6 +143,8 @@ wf_suspend(PG_FUNCTION_ARGS)
 	WfpWorkflow wf;
 	WfpNode    *detail;
 
+	check_text_size(id, "reason", reason, WFP_MAX_TEXT_BYTES);
+	check_request_size(id, request);
 	wfp_store_begin();
 	lock_existing(&wf, id);
 	wfp_check_writable(&wf);
@@ -221,6 +262,9 @@ decide(FunctionCallInfo fcinfo, bool approve)
 	}
 	note = wfp_arg_text_or_null(fcinfo, 3);
 	decided_by = arg_required_text(fcinfo, 4, "decided_by");
+	check_text_size(id, "reason", reason, WFP_MAX_TEXT_BYTES);
+	check_text_size(id, "note", note, WFP_MAX_TEXT_BYTES);
+	check_text_size(id, "decided_by", decided_by, WFP_MAX_NAME_BYTES);
 	wfp_prepare_step(&w, id, key, keylen, result, NULL);
 
 	wfp_store_begin();
@@ -391,6 +435,7 @@ wf_cancel(PG_FUNCTION_ARGS)
 	WfpWorkflow wf;
 	WfpNode    *detail;
 
+	check_text_size(id, "reason", reason, WFP_MAX_TEXT_BYTES);
 	wfp_store_begin();
 	lock_existing(&wf, id);
 	if (wf.status == WFP_STATUS_CANCELLED)
@@ -643,7 +688,7 @@ wf_fork(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("workflow \"%s\" does not exist", id)));
-	rows = wfp_store_read_steps(id, &n);
+	rows = wfp_store_read_steps(id, false, &n);
 	for (int i = 0; i < n; i++)
 		if (rows[i].keylen == uptolen && memcmp(rows[i].key, upto, uptolen) == 0)
 			upto_pos = rows[i].pos;

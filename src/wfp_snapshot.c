@@ -452,7 +452,10 @@ wfp_assemble(WfpWorkflow *wf, WfpStepRow *rows, int n,
 	return root;
 }
 
-/* The whole stored snapshot of a workflow the caller has read or locked. */
+/*
+ * The whole stored snapshot of a workflow the caller has locked
+ * (wfp_store_lock): its steps as committed when the lock was granted.
+ */
 Jsonb *
 wfp_assemble_snapshot(WfpWorkflow *wf)
 {
@@ -460,7 +463,7 @@ wfp_assemble_snapshot(WfpWorkflow *wf)
 	WfpStepRow *rows;
 	int			n;
 
-	rows = wfp_store_read_steps(wf->id, &n);
+	rows = wfp_store_read_steps(wf->id, true, &n);
 	return wfp_node_to_jsonb(wfp_assemble(wf, rows, n, &all));
 }
 

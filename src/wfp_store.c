@@ -12,8 +12,14 @@
  *
  * All access goes through SPI, so table privileges (and any row-level
  * security an administrator adds) apply to the caller as for plain SQL;
- * the one exception is wf_load's direct read path, which makes the same
- * checks itself (wfp_store_scan.c, reached through wfp_store_read_all).
+ * the exceptions are wf_load's direct read path, which makes the same
+ * checks itself (wfp_store_scan.c, reached through wfp_store_read_all),
+ * and the history (wf_event): its rows are written and deleted with the
+ * rights of the table's owner (as_history_owner), after the caller has
+ * locked the workflow's header with its own rights, so that no other
+ * role needs, or has, INSERT, UPDATE or DELETE on it.  Each event records
+ * the session and current roles of the caller next to the actor the
+ * caller names.
  * Together the two files are the only C code that knows the table layout.
  * Statements are prepared once per backend and kept (SPI_keepplan); every
  * name in them is schema-qualified, and the SQL-callable entry points pin
@@ -27,7 +33,10 @@
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
@@ -36,6 +45,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "wfp_jsonb.h"
@@ -102,7 +112,8 @@ typedef struct StmtDef
 #define WFP_LIVE(h) \
 	"(" h "expires_at IS NULL OR " h "expires_at > now()) AND NOT EXISTS " \
 	"(SELECT FROM workflow_persist.wf_retention_policy AS r " \
-	"WHERE r.status = " h "status AND " h "updated_at + r.keep <= now())"
+	"WHERE r.status = " h "status AND CASE WHEN " h "updated_at > now() " \
+	"THEN false ELSE " h "updated_at + r.keep <= now() END)"
 
 /*
  * Every header write sets $1..$9 (header_params); full writes add $10..$15,
@@ -226,10 +237,12 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		SET_HEADER " WHERE id = $1",
 		16, {HEADER_TYPES, STEP_TYPES}
 	},
+	/* run as the history's owner (as_history_owner) */
 	[S_INSERT_EVENT] = {
 		"INSERT INTO workflow_persist.wf_event (workflow_id, at, event, "
-		"step_key, actor, detail) VALUES ($1, now(), $2, $3, $4, $5)",
-		5, {TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID}
+		"step_key, actor, detail, session_role, acting_role) "
+		"VALUES ($1, now(), $2, $3, $4, $5, $6, $7)",
+		7, {TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, TEXTOID, TEXTOID}
 	},
 	[S_CLEAR_LEASE] = {
 		"UPDATE workflow_persist.wf_workflow SET lease_owner = NULL, "
@@ -400,7 +413,8 @@ reset_header(WfpWorkflow *wf)
  * (version 0) that the caller overwrites with wfp_store_write_header();
  * a concurrent creator makes us wait for it and then lock its row.  An
  * expired workflow is treated as absent: its steps and events are deleted
- * and the header starts afresh.
+ * and the header starts afresh.  A claimed id is cleared the same way of
+ * any step or event row left without a header.
  */
 bool
 wfp_store_lock(WfpWorkflow *wf, const char *id, bool create)
@@ -432,6 +446,14 @@ wfp_store_lock(WfpWorkflow *wf, const char *id, bool create)
 		if (run(S_CLAIM_HEADER, &arg, NULL, false,
 				SPI_OK_INSERT_RETURNING) == 1)
 		{
+			/*
+			 * A new run never inherits rows of an earlier run of this id:
+			 * no deletion leaves any behind, but should one ever be found
+			 * (a header deleted by hand, say), it goes now, under the lock
+			 * of the header just claimed (docs/design.md, "Deleting a
+			 * workflow").
+			 */
+			wfp_store_forget(id);
 			reset_header(wf);
 			wf->created = true;
 			return true;
@@ -516,13 +538,56 @@ wfp_store_write_header(WfpWorkflow *wf, bool full)
 	run(S_WRITE_HEADER, values, nulls, false, SPI_OK_UPDATE);
 }
 
-/* Record a lifecycle event of the workflow (wf_history). */
+/*
+ * Run a statement on wf_event with its owner's rights: the history may
+ * be written only through the store, never by the roles that use it.
+ * The statements are fixed and schema-qualified; the owner's FORCE ROW
+ * LEVEL SECURITY, if any, does not apply (as for foreign keys), and
+ * nothing the statement runs may change the session
+ * (SECURITY_RESTRICTED_OPERATION).  An error restores the caller's
+ * rights with the (sub)transaction's abort.
+ */
+static int
+as_history_owner(StoreStmt which, Datum *values, const char *nulls,
+				 int expected)
+{
+	Oid			rel = get_relname_relid("wf_event",
+										get_namespace_oid("workflow_persist", false));
+	HeapTuple	tup;
+	Oid			owner;
+	Oid			save_userid;
+	int			save_sec_context;
+	int			n;
+
+	if (!OidIsValid(rel))
+		elog(ERROR, "relation workflow_persist.wf_event is missing");
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(rel));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", rel);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+
+	GetUserIdAndSecContext(&save_userid, &save_sec_context);
+	SetUserIdAndSecContext(owner, save_sec_context |
+						   SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION |
+						   SECURITY_NOFORCE_RLS);
+	n = run(which, values, nulls, false, expected);
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+	return n;
+}
+
+/*
+ * Record a lifecycle event of the workflow (wf_history): the actor the
+ * caller names, and the roles that really acted (session_user and
+ * current_user, which the caller cannot choose).
+ */
 void
 wfp_store_event(WfpWorkflow *wf, const char *event, const char *key,
 				int keylen, const char *actor, Jsonb *detail)
 {
-	Datum		values[5];
-	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	Datum		values[7];
+	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
 
 	values[0] = CStringGetTextDatum(wf->id);
 	values[1] = CStringGetTextDatum(event);
@@ -531,7 +596,9 @@ wfp_store_event(WfpWorkflow *wf, const char *event, const char *key,
 	values[3] = CStringGetTextDatum(actor);
 	values[4] = detail ? JsonbPGetDatum(detail) : (Datum) 0;
 	nulls[4] = detail ? ' ' : 'n';
-	run(S_INSERT_EVENT, values, nulls, false, SPI_OK_INSERT);
+	values[5] = CStringGetTextDatum(GetUserNameFromId(GetSessionUserId(), false));
+	values[6] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
+	as_history_owner(S_INSERT_EVENT, values, nulls, SPI_OK_INSERT);
 }
 
 /* ----------
@@ -845,18 +912,24 @@ wfp_store_forget(const char *id)
 	Datum		arg = CStringGetTextDatum(id);
 
 	run(S_DELETE_ALL_STEPS, &arg, NULL, false, SPI_OK_DELETE);
-	run(S_DELETE_EVENTS, &arg, NULL, false, SPI_OK_DELETE);
+	as_history_owner(S_DELETE_EVENTS, &arg, NULL, SPI_OK_DELETE);
 }
 
 /*
  * Every stored step of a workflow, unordered.  Results are detoasted
  * lazily by the caller (DatumGetJsonbP on value_datum).
+ *
+ * locked: the caller holds the header's lock (wfp_store_lock), so the
+ * steps are read with a snapshot taken now, after the lock was granted,
+ * and include whatever the writer it may have waited for committed.
+ * Otherwise they are read with the caller's snapshot, the one its header
+ * read used.
  */
 WfpStepRow *
-wfp_store_read_steps(const char *id, int *count)
+wfp_store_read_steps(const char *id, bool locked, int *count)
 {
 	Datum		arg = CStringGetTextDatum(id);
-	int			n = run(S_READ_STEPS, &arg, NULL, true, SPI_OK_SELECT);
+	int			n = run(S_READ_STEPS, &arg, NULL, !locked, SPI_OK_SELECT);
 
 	return fill_step_rows(n, 1, count);
 }

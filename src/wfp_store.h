@@ -114,7 +114,8 @@ extern WfpStepMeta *wfp_store_list_steps(WfpWorkflow *wf, int *count);
 extern void wfp_store_put_steps(WfpWorkflow *wf, const WfpStepWrite *writes,
 								int n, bool is_new);
 extern void wfp_store_delete_steps(WfpWorkflow *wf, Datum *keys, int n);
-extern WfpStepRow *wfp_store_read_steps(const char *id, int *count);
+extern WfpStepRow *wfp_store_read_steps(const char *id, bool locked,
+										 int *count);
 extern bool wfp_store_read_all(WfpWorkflow *wf, const char *id,
 							   WfpStepRow **rows, int *count);
 

@@ -188,12 +188,16 @@ past_retention(DirectRels *r, Snapshot snapshot, Datum status,
 		bool		isnull;
 		Datum		keep = heap_getattr(tup, r->p_keep,
 										RelationGetDescr(rel), &isnull);
-		TimestampTz until;
+		TimestampTz now = GetCurrentTransactionStartTimestamp();
 
-		until = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
-														TimestampTzGetDatum(updated_at),
-														keep));
-		past = until <= GetCurrentTransactionStartTimestamp();
+		/*
+		 * Updated after now: not past any keep (none has a negative part),
+		 * and updated_at + keep could overflow on a far-future value.
+		 */
+		if (updated_at <= now)
+			past = DatumGetTimestampTz(DirectFunctionCall2(timestamptz_pl_interval,
+														   TimestampTzGetDatum(updated_at),
+														   keep)) <= now;
 	}
 	systable_endscan(scan);
 	table_close(rel, AccessShareLock);

@@ -138,7 +138,7 @@ wf_verify_workflow(PG_FUNCTION_ARGS)
 	}
 
 	metas = wfp_store_list_steps(&wf, &n_metas);
-	rows = wfp_store_read_steps(id, &n_rows);
+	rows = wfp_store_read_steps(id, true, &n_rows);
 	qsort(rows, n_rows, sizeof(WfpStepRow), row_cmp);
 	if (n_rows != n_metas)
 		elog(ERROR, "wf_verify: the step rows changed while locked");

@@ -5,12 +5,14 @@
 # sentinel payload; notifications reach a listener in commit order, so
 # once the listener has the sentinel it has everything committed before
 # it, and the notifications between two sentinels are compared exactly:
+# Each payload is an opaque token ({"token": "..."}); the listener opens it
+# with wf_notification() (test/t/070_notify_privacy.pl checks who may):
 #   - every committed write is seen once, with its final version and status
 #     and its event (save, step, merge, delete, suspend, approve, reject,
 #     resume, cancel, replay, fork);
 #   - nothing for ROLLBACK, ROLLBACK TO SAVEPOINT, failed transactions;
 #   - one notification per workflow per transaction (coalesced);
-#   - awkward 512-byte ids give valid JSON under 8000 bytes;
+#   - awkward 512-byte ids round-trip, in payloads under 8000 bytes;
 #   - PREPARE TRANSACTION warns and sends nothing;
 #   - ALTER SYSTEM turns it on for new sessions; off, nothing is sent.
 use strict;
@@ -39,6 +41,20 @@ $writer->query_safe(
 	'SET search_path = workflow_persist, public; SET workflow_persist.notify = on');
 my $writer_pid = $writer->query_safe('SELECT pg_backend_pid()');
 chomp $writer_pid;
+my $opener = $node->background_psql('postgres');
+
+# What a payload's token says: {id, version, status, event}, or undef.
+sub open_payload
+{
+	my ($payload) = @_;
+	my $p = $json->decode($payload);
+	die "not a token: $payload" unless ref $p eq 'HASH' && keys %$p == 1
+	  && ($p->{token} // '') =~ /^[0-9a-f]+$/;
+	my $row = $opener->query_safe(
+		"SELECT row_to_json(n)::text FROM workflow_persist.wf_notification('$p->{token}') AS n");
+	chomp $row;
+	return $row eq '' ? undef : $json->decode($row);
+}
 
 # Runs SQL in the writer; returns its output and stderr (then cleared).
 sub w
@@ -95,7 +111,7 @@ sub payloads
 	for my $n (received())
 	{
 		is($n->[1], $sender, 'sent by the writing session');
-		push @p, $json->decode($n->[0]);
+		push @p, open_payload($n->[0]);
 	}
 	return \@p;
 }
@@ -154,17 +170,20 @@ ws(q{SELECT wf_cancel('n:ev', 'stop')});
 push @expected, stored('n:ev', 'cancel');
 ws(q{SELECT wf_replay('n:ev', 'n:ev:replay')});
 push @expected, stored('n:ev:replay', 'replay');
-ws(q{SELECT wf_delete('n:ev:fork')});
-push @expected, deleted('n:ev:fork');
 ws(q{SELECT wf_save('n:ev:done', '{"formatVersion":1,"steps":{},"execution":{"status":"completed","lastUpdated":"2026-01-01T00:00:00.000Z"}}')});
 push @expected, stored('n:ev:done', 'save');
 is_deeply(payloads(), \@expected, 'every committed write once, in commit order, with its event');
+# (opened before the fork is deleted: the token of a write opens only while
+# its workflow exists)
+ws(q{SELECT wf_delete('n:ev:fork')});
+is_deeply(payloads(), [ deleted('n:ev:fork') ], 'a delete');
+push @expected, deleted('n:ev:fork');
 is_deeply(
 	[ map { $_->{version} } @expected[ 0 .. 8 ] ],
 	[ 1 .. 9 ],
 	'versions as written (1 to 9)');
 is_deeply(
-	[ map { $_->{status} } @expected[ 0, 3, 10, 13 ] ],
+	[ map { $_->{status} } @expected[ 0, 3, 10, 12 ] ],
 	[qw(running suspended cancelled completed)],
 	'statuses as written');
 
@@ -172,8 +191,10 @@ is_deeply(
 ws(q{SELECT wf_save_step('n:shape', 'a', '{"ok": true}')});
 my @raw = received();
 is(scalar(@raw), 1, 'one notification');
-is($raw[0][0], '{"id": "n:shape", "version": 1, "status": "running", "event": "step"}',
-	'payload text');
+like($raw[0][0], qr/^\{"token": "[0-9a-f]{1184}"\}$/, 'payload text: a token');
+is_deeply(open_payload($raw[0][0]),
+	{ id => 'n:shape', version => 1, status => 'running', event => 'step' },
+	'which opens to the id, version, status and event');
 
 # a delete of nothing and a write that fails send nothing
 w(q{SELECT wf_delete('n:never')});
@@ -294,8 +315,8 @@ for my $name (sort keys %awkward)
 	is(scalar(@n), 1, "$name id ($bytes bytes): one notification");
 	my $payload = $n[0][0];
 	cmp_ok(length($payload), '<', 8000, "$name id: payload under 8000 bytes");
-	my $decoded = eval { $json->decode($payload) };
-	ok(defined $decoded, "$name id: payload is valid JSON") or diag($@);
+	my $decoded = eval { open_payload($payload) };
+	ok(defined $decoded, "$name id: payload is a token that opens") or diag($@);
 	is(unpack('H*', encode('UTF-8', $decoded->{id} // '')), $hex, "$name id: the id round-trips");
 	is($decoded->{version}, 1, "$name id: version");
 	ws("SELECT wf_delete($expr)");
@@ -344,6 +365,7 @@ $node->safe_psql('postgres',
 $node->reload;
 
 $listener->quit;
+$opener->quit;
 $writer->quit;
 $node->stop;
 done_testing();

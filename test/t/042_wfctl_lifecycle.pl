@@ -426,7 +426,7 @@ command_checks_all(wfctl_cmd('cleanup', '--dry-run', '--json', @reader),
 command_checks_all(wfctl_cmd('cleanup', @reader),
 	1, [qr/^$/],
 	[
-		qr/^wfctl: error: permission denied for table/m,
+		qr/^wfctl: error: permission denied for (?:table|function)/m,
 		qr/^HINT:  A superuser can give role reader the access wfctl cleanup needs: SELECT workflow_persist\.wf_grant_access\('reader'\);$/m
 	],
 	'cleanup without write access: exit 1 with the server\'s message and the grant to ask for');

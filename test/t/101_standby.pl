@@ -41,6 +41,11 @@ CREATE TABLE public.biz2 (wf text, k text);
 SELECT wf_attach_checkpoint('public.biz', 'wf', 'k');
 EOS
 
+# a notification's token, to open on both
+my (undef, $nout, $nerr) = $primary->psql('postgres',
+	q{SET workflow_persist.notify = on; LISTEN workflow_persist; SELECT workflow_persist.wf_save_step('order-7', 's2', '{"ok": true, "value": 7}');});
+my ($token) = ($nout . $nerr) =~ /"token": "([0-9a-f]+)"/ or die "no notification in: $nout $nerr";
+
 $primary->backup('b');
 my $standby = PostgreSQL::Test::Cluster->new('standby');
 $standby->init_from_backup($primary, 'b', has_streaming => 1);
@@ -69,7 +74,8 @@ my %reads = (
 	wf_history => "SELECT * FROM wf_history('order-5')",
 	wf_resolve => "SELECT wf_resolve('order-19')",
 	wf_step_result => "SELECT wf_step_result('order-2', 's1')",
-	wf_cleanup_lock_key => "SELECT wf_cleanup_lock_key()",
+	wf_cleanup_lock_holder => "SELECT wf_cleanup_lock_holder()",
+	wf_notification => "SELECT * FROM wf_notification('$token')",
 	wf_shard_hash => "SELECT wf_shard_hash('default', 'order-1')",
 	'view wf_live' => "SELECT id, status FROM wf_live ORDER BY id",
 	'view wf_stats' => "SELECT * FROM wf_stats ORDER BY status",
@@ -119,6 +125,8 @@ my %writes = (
 	wf_grant_access => "SELECT wf_grant_access('pg_monitor')",
 	wf_revoke_access => "SELECT wf_revoke_access('pg_monitor')",
 	wf_shard_prune => "SELECT wf_shard_prune(0, 2)",
+	wf_cleanup_try_lock => "SELECT wf_cleanup_try_lock()",
+	wf_forget_history => "SELECT wf_forget_history(ARRAY['gone'])",
 	wf_verify => "SELECT * FROM wf_verify()",    # locks each header it checks
 	wf_verify_workflow => "SELECT * FROM wf_verify_workflow('order-1')",
 	wf_checkpoint_trigger => undef,    # runs only as a trigger, on the primary's tables
