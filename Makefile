@@ -38,6 +38,7 @@ OBJS = \
 	src/wfp_worker.o \
 	src/wfp_notify.o \
 	src/wfp_trigger.o \
+	src/wfp_run.o \
 	src/wfp_verify.o \
 	src/wfp_shard.o
 PGFILEDESC = "workflow_persist - durable workflow state"

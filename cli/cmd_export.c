@@ -21,10 +21,13 @@
 #include "wfctl.h"
 
 #define EXPORT_RECORD \
-"SELECT pg_catalog.jsonb_build_object('id', l.id, 'snapshot', s.snapshot, " \
+"SELECT (pg_catalog.jsonb_build_object('id', l.id, 'snapshot', s.snapshot, " \
 "           'status', l.status, 'version', l.version, " \
 "           'created_at', l.created_at, 'updated_at', l.updated_at, " \
-"           'expires_at', l.expires_at)::pg_catalog.text "
+"           'expires_at', l.expires_at) " \
+"       || CASE WHEN pg_catalog.current_setting('workflow_persist.namespace', true) = '*' " \
+"               THEN pg_catalog.jsonb_build_object('namespace', l.namespace) " \
+"               ELSE '{}'::pg_catalog.jsonb END)::pg_catalog.text "
 
 /* one workflow (NULL row when it vanished since it was resolved) */
 static const char export_one_sql[] =
@@ -40,10 +43,12 @@ EXPORT_RECORD
  */
 static const char export_all_sql[] =
 EXPORT_RECORD
-"  FROM (SELECT w.id, w.status, w.version, w.created_at, w.updated_at, w.expires_at "
+"  FROM (SELECT w.id, w.status, w.version, w.created_at, w.updated_at, w.expires_at, "
+"               w.namespace "
 "          FROM @extschema@.wf_list($1, NULL, 2147483647, NULL) AS w "
-"         ORDER BY w.id COLLATE pg_catalog.\"C\" OFFSET 0) AS l "
-" CROSS JOIN LATERAL (SELECT @extschema@.wf_load(l.id) AS snapshot OFFSET 0) AS s "
+"         ORDER BY w.namespace, w.id COLLATE pg_catalog.\"C\" OFFSET 0) AS l "
+" CROSS JOIN LATERAL (SELECT @extschema@.wf_load(l.id, namespace => l.namespace) "
+"                            AS snapshot OFFSET 0) AS s "
 " WHERE s.snapshot IS NOT NULL";
 
 typedef struct Output

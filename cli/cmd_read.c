@@ -21,14 +21,30 @@ static const char list_sql[] =
 "       pg_catalog.date_part('epoch', l.created_at)::pg_catalog.text, "
 "       pg_catalog.date_part('epoch', l.updated_at)::pg_catalog.text, "
 "       pg_catalog.date_part('epoch', l.expires_at)::pg_catalog.text, "
-"       pg_catalog.jsonb_build_object('id', l.id, 'status', l.status, "
+"       (pg_catalog.jsonb_build_object('id', l.id, 'status', l.status, "
 "           'version', l.version, 'step_count', l.step_count, 'pending_count', l.pending, "
 "           'size_bytes', l.size_bytes, 'created_at', l.created_at, "
-"           'updated_at', l.updated_at, 'expires_at', l.expires_at)::pg_catalog.text, "
-"       l.next "
+"           'updated_at', l.updated_at, 'expires_at', l.expires_at) "
+"       || CASE WHEN $5::pg_catalog.bool "
+"               THEN pg_catalog.jsonb_build_object('namespace', l.namespace) "
+"               ELSE '{}'::pg_catalog.jsonb END)::pg_catalog.text, "
+"       l.next, l.namespace "
 "  FROM @extschema@.wf_list($1, $2, $3::pg_catalog.int4, $4) AS l";
 
 static const WfctlColumn list_columns[] = {
+	{.header = "ID", .field = 0},
+	{.header = "STATUS", .field = 1, .format = WFCTL_FMT_STATUS},
+	{.header = "STEPS", .field = 2, .right = true},
+	{.header = "PENDING", .field = 3, .right = true},
+	{.header = "AGE", .field = 4, .format = WFCTL_FMT_AGE},
+	{.header = "UPDATED", .field = 5, .format = WFCTL_FMT_AGE},
+	{.header = "EXPIRES", .field = 6, .format = WFCTL_FMT_AGE},
+	{0}
+};
+
+/* -N '*': which namespace each row is in comes first */
+static const WfctlColumn list_columns_every[] = {
+	{.header = "NAMESPACE", .field = 9},
 	{.header = "ID", .field = 0},
 	{.header = "STATUS", .field = 1, .format = WFCTL_FMT_STATUS},
 	{.header = "STEPS", .field = 2, .right = true},
@@ -53,16 +69,18 @@ run_list(Wfctl *w)
 	char	   *after = NULL;
 	long		shown = 0;
 	bool		more = false;
+	bool		every = w->namespace && strcmp(w->namespace, "*") == 0;
 
 	if (!w->json)
-		table = wfctl_table_new(list_columns);
+		table = wfctl_table_new(every ? list_columns_every : list_columns);
 
 	/* keyset pages: constant memory in --json mode whatever the count */
 	for (;;)
 	{
 		long		want = PAGE_ROWS;
 		char		wantbuf[32];
-		const char *params[4] = {list_opts.prefix, list_opts.status, wantbuf, after};
+		const char *params[5] = {list_opts.prefix, list_opts.status, wantbuf, after,
+		every ? "true" : "false"};
 		PGresult   *res;
 		int			n;
 
@@ -72,13 +90,13 @@ run_list(Wfctl *w)
 		{
 			/* is there one more? */
 			params[2] = "1";
-			res = wfctl_query(w, list_sql, 4, params);
+			res = wfctl_query(w, list_sql, 5, params);
 			more = PQntuples(res) > 0;
 			PQclear(res);
 			break;
 		}
 		snprintf(wantbuf, sizeof(wantbuf), "%ld", want);
-		res = wfctl_query(w, list_sql, 4, params);
+		res = wfctl_query(w, list_sql, 5, params);
 		n = PQntuples(res);
 		if (w->json)
 			wfctl_print_lines(res, 7);

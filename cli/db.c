@@ -148,6 +148,19 @@ wfctl_connect(Wfctl *w)
 		exit(WFCTL_EXIT_FAIL);
 	}
 	PQclear(res);
+
+	/*
+	 * -N: the session's namespace, so every statement of every command
+	 * works in it; the server checks it (wf_namespace: 22023 otherwise).
+	 */
+	if (w->namespace)
+	{
+		const char *params[1] = {w->namespace};
+
+		PQclear(wfctl_query(w, "SELECT pg_catalog.set_config('workflow_persist.namespace', "
+							"@extschema@.wf_namespace($1, true), false)",
+							1, params));
+	}
 }
 
 char *

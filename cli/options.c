@@ -52,6 +52,10 @@ static const OwnOption own_options[] = {
 	.help = "ask for the password before connecting"}, 0, offsetof(Wfctl, ask_password)},
 	{{.name = "no-password", .letter = 'w', .type = WFCTL_OPT_FLAG,
 	.help = "never ask for a password"}, 0, offsetof(Wfctl, no_password)},
+	{{.name = "namespace", .letter = 'N', .type = WFCTL_OPT_TEXT, .arg = "NS",
+		.help = "the namespace of the workflows (default: the server's\n"
+	"workflow_persist.namespace, normally \"default\"); \"*\"\n"
+	"lists, counts and cleans every namespace"}, 0, offsetof(Wfctl, namespace)},
 	{{.name = "prefix-match", .type = WFCTL_OPT_FLAG,
 		.help = "an ID may be any unique prefix of an id (an exact\n"
 	"id wins); without it, IDs are whole ids"},

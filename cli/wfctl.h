@@ -147,6 +147,7 @@ struct Wfctl
 	const char *user;
 	bool		ask_password;	/* -W: ask before connecting */
 	bool		no_password;	/* -w: never ask */
+	const char *namespace;		/* -N: workflow_persist.namespace */
 	PGconn	   *conn;			/* after wfctl_connect() */
 	char	   *schema;			/* the extension's schema, quoted */
 	bool		router;			/* connected to workflow_persist_router */

@@ -41,20 +41,25 @@ my $R = 'workflow_persist_route';
 # names one workflow (then only its shard is asked).
 my %FANOUT = (
 	wf_list => { sig => 'text,text,int4,text',
-		order => 'r.updated_at DESC, r.id COLLATE "C"', limit => 'max_rows' },
+		order => 'r.updated_at DESC, r.namespace COLLATE "C", r.id COLLATE "C"', limit => 'max_rows' },
 	wf_list_page => { sig => 'text,text,int4,text',
-		order => 'r.updated_at DESC, r.id COLLATE "C"', limit => 'max_rows' },
+		order => 'r.updated_at DESC, r.namespace COLLATE "C", r.id COLLATE "C"', limit => 'max_rows' },
 	wf_pending => { sig => 'text',
-		order => 'r.since DESC, r.id COLLATE "C", r.step_key COLLATE "C"', one_if => 'id' },
+		order => 'r.since DESC, r.namespace COLLATE "C", r.id COLLATE "C", r.step_key COLLATE "C"', one_if => 'id' },
 	wf_verify => { sig => 'text', order => 'r.id COLLATE "C", r.problem', one_if => 'id' },
+);
+# the same functions as on one server, run here
+my %LOCAL = (
+	wf_namespace => 'resolves NULL to this session\'s workflow_persist.namespace and checks the rule',
 );
 # written out in full below: name => the signature they are written for
 my %SPECIAL = (
-	wf_resolve => 'text',
-	wf_cleanup => 'int4,int8,bool',
-	wf_set_retention => 'text,interval',
-	wf_replay => 'text,text',
-	wf_fork => 'text,text,text',
+	wf_resolve => 'text,text',
+	wf_cleanup => 'int4,int8,bool,text',
+	wf_set_retention => 'text,interval,text',
+	wf_replay => 'text,text,text',
+	wf_fork => 'text,text,text,text',
+	wf_stats => 'text',
 	wf_grant_access => 'regrole,bool',
 	wf_revoke_access => 'regrole',
 );
@@ -107,6 +112,7 @@ while ($text =~ /\G(.*?)^(CREATE (FUNCTION|PROCEDURE) \@extschema\@\.(\w+)\()/gm
 	die "$src: no end of $name\n" unless defined $end;
 	my $stmt = substr($text, $start, $end - $start);
 	my ($returns) = $stmt =~ /\)\s*(RETURNS\s.*?)\s*(?:AS 'MODULE_PATHNAME'|LANGUAGE)/s;
+	$returns //= '';    # OUT arguments only
 	my ($lang) = $stmt =~ /LANGUAGE\s+(\w+)/;
 	my @a = parse_args($args, $name);
 	push @funcs, { kind => $kind, name => $name, args => $args, argv => \@a,
@@ -135,10 +141,13 @@ sub parse_args
 			$cur =~ s/^\s+|\s+$//g;
 			if ($cur ne '')
 			{
-				my ($n, $t, $d) = $cur =~ /^(\w+)\s+(\S+)(?:\s+DEFAULT\s+(.*))?$/s
+				my $mode = $cur =~ s/^(IN|OUT|INOUT|VARIADIC)\s+//i ? uc $1 : 'IN';
+				my ($n, $t, $d) = $cur =~ /^("\w+"|\w+)\s+(\S+)(?:\s+DEFAULT\s+(.*))?$/s
 				  or die "$src: cannot read argument \"$cur\" of $name\n";
+				$n =~ s/^"(.*)"$/$1/;
 				$t =~ s/^pg_catalog\.//;
-				push @out, { name => $n, type => $t, default => $d };
+				# OUT arguments are part of the result, not of the call
+				push @out, { name => $n, type => $t, default => $d } unless $mode eq 'OUT';
 			}
 			$cur = '';
 			next;
@@ -155,6 +164,7 @@ for my $f (@funcs)
 	my $n = $f->{name};
 	$seen{$n} = 1;
 	if ($EXCLUDED{$n}) { $f->{class} = 'excluded'; }
+	elsif ($LOCAL{$n}) { $f->{class} = 'local'; }
 	elsif (exists $SPECIAL{$n})
 	{
 		$f->{class} = 'special';
@@ -167,7 +177,7 @@ for my $f (@funcs)
 		my $want = $FANOUT{$n}{sig};
 		my $got = $f->{sig};
 		# a trailing namespace argument is routed by the generic code
-		$got =~ s/,text$// if @{ $f->{argv} } && $f->{argv}[-1]{name} eq 'namespace';
+		$got =~ s/,text$// if @{ $f->{argv} } && $f->{argv}[-1]{name} =~ /^(wanted_)?namespace$/;
 		push @problems, "$n($f->{sig}): fan-out written for ($want) in router/gen-router.pl: update it"
 		  if $got ne $want;
 	}
@@ -187,7 +197,7 @@ for my $f (@funcs)
 		push @problems, "$n($f->{sig}): neither routed nor excluded: add it to %FANOUT, %SPECIAL or %EXCLUDED of router/gen-router.pl";
 	}
 }
-for my $n (sort(keys %FANOUT, keys %SPECIAL, keys %EXCLUDED))
+for my $n (sort(keys %FANOUT, keys %SPECIAL, keys %EXCLUDED, keys %LOCAL))
 {
 	push @problems, "$n: named in router/gen-router.pl but not a function of $src"
 	  unless $seen{$n};
@@ -207,7 +217,9 @@ warn "gen-router: $_\n" for @problems;
 my $out = '';
 sub emit { $out .= join('', @_); }
 
-sub has_ns { my ($f) = @_; return scalar grep { $_->{name} eq 'namespace' } @{ $f->{argv} }; }
+sub is_ns { return $_[0] =~ /^(wanted_)?namespace$/; }
+sub has_ns { my ($f) = @_; return scalar grep { is_ns($_->{name}) } @{ $f->{argv} }; }
+sub ns_name { my ($f) = @_; my ($a) = grep { is_ns($_->{name}) } @{ $f->{argv} }; return $a->{name}; }
 
 # the namespace expression a router function routes (and passes) with
 sub ns_expr
@@ -226,18 +238,23 @@ sub call_args
 	for my $a (@{ $f->{argv} })
 	{
 		$i++;
-		push @a, $a->{name} eq 'namespace' ? ns_expr($f, "\$$i") : "\$$i";
+		push @a, is_ns($a->{name}) ? ns_expr($f, "\$$i") : "\$$i";
 	}
 	return join(', ', @a);
 }
 
+# the internal function's arguments: the original's, OUT ones included
 sub internal_args
 {
-	my ($f, $extra) = @_;
-	my @a = map { "$_->{name} pg_catalog.$_->{type}" } @{ $f->{argv} };
-	s/pg_catalog\.(regrole)/pg_catalog.$1/ for @a;
-	unshift @a, @$extra if $extra;
-	return join(', ', @a);
+	my ($f) = @_;
+	return $f->{args};
+}
+
+# set-returning, or a row of OUT arguments: read with SELECT * FROM
+sub returns_rows
+{
+	my ($f) = @_;
+	return $f->{returns} =~ /RETURNS\s+(TABLE|SETOF)/ || $f->{args} =~ /(^|,)\s*(OUT|INOUT)\s/;
 }
 
 sub header
@@ -332,9 +349,9 @@ for my $f (@funcs)
 			emit("CREATE FUNCTION $R.$n(", internal_args($f), ")\n$f->{returns}\n",
 				"LANGUAGE plproxy VOLATILE", strict($f), "\nSET search_path = pg_catalog, pg_temp\n",
 				"AS \$\$\n    CLUSTER 'workflow_persist';\n",
-				"    RUN ON \@extschema\@.wf_shard_hash(namespace, id);\n",
+				"    RUN ON \@extschema\@.wf_shard_hash(", ns_name($f), ", id);\n",
 				"    TARGET \@extschema\@.$n;\n\$\$;\n");
-			my $sel = $f->{returns} =~ /RETURNS\s+(TABLE|SETOF)/ ? "SELECT * FROM" : "SELECT";
+			my $sel = returns_rows($f) ? "SELECT * FROM" : "SELECT";
 			emit("-- $n: on the shard owning the workflow (namespace resolved here)\n",
 				header($f, "LANGUAGE sql $vol" . strict($f)), "\n",
 				"SET search_path = pg_catalog, pg_temp\n",
@@ -359,7 +376,7 @@ for my $f (@funcs)
 				"LANGUAGE plproxy VOLATILE\nSET search_path = pg_catalog, pg_temp\n",
 				"AS \$\$\n    CLUSTER 'workflow_persist';\n",
 				"    RUN ON \@extschema\@.wf_shard_hash(",
-				(has_ns($f) ? 'namespace' : "'default'"), ", $spec->{one_if});\n",
+				(has_ns($f) ? ns_name($f) : "'default'"), ", $spec->{one_if});\n",
 				"    TARGET \@extschema\@.$n;\n\$\$;\n");
 			my $p = '$' . ($k + 1);
 			emit("-- $n: every shard, merged (one shard when $spec->{one_if} is given)\n",
@@ -402,7 +419,8 @@ emit(<<"EOS");
 
 -- wf_resolve: the candidates of every shard, in id order, then the rule of
 -- one server (21000 when several, P0002 when none)
-CREATE FUNCTION $R.wf_resolve_candidates(id_prefix pg_catalog.text, upper pg_catalog.text)
+CREATE FUNCTION $R.wf_resolve_candidates(id_prefix pg_catalog.text, upper pg_catalog.text,
+                                         ns pg_catalog.text)
 RETURNS SETOF pg_catalog.text
 LANGUAGE plproxy VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -410,23 +428,25 @@ AS \$\$
     CLUSTER 'workflow_persist';
     RUN ON ALL;
     SELECT w.id FROM workflow_persist.wf_live AS w
-     WHERE w.id >= id_prefix AND (upper IS NULL OR w.id < upper)
+     WHERE w.namespace = ns AND w.id >= id_prefix AND (upper IS NULL OR w.id < upper)
      ORDER BY w.id LIMIT 6;
 \$\$;
-CREATE FUNCTION \@extschema\@.wf_resolve(id_prefix pg_catalog.text)
+CREATE FUNCTION \@extschema\@.wf_resolve(id_prefix pg_catalog.text,
+                                        namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS \$\$
 DECLARE
     found pg_catalog.text[];
+    ns pg_catalog.text := \@extschema\@.wf_namespace(namespace);
 BEGIN
     IF id_prefix IS NULL OR id_prefix = '' THEN
         RAISE EXCEPTION 'id_prefix must not be empty' USING ERRCODE = '22023';
     END IF;
     SELECT pg_catalog.array_agg(c.id ORDER BY c.id COLLATE "C") INTO found
       FROM (SELECT x.id FROM $R.wf_resolve_candidates(id_prefix,
-                \@extschema\@.wf_prefix_upper_bound(id_prefix)) AS x(id)
+                \@extschema\@.wf_prefix_upper_bound(id_prefix), ns) AS x(id)
              ORDER BY x.id COLLATE "C" LIMIT 6) AS c;
     IF found IS NULL THEN
         RAISE EXCEPTION 'no workflow id starts with "%"', id_prefix
@@ -446,7 +466,7 @@ END
 -- wf_cleanup: every shard; with max_rows, one shard after the other with
 -- what is left of it, so that no more than max_rows are deleted in all
 CREATE FUNCTION $R.wf_cleanup_all(batch_size pg_catalog.int4, max_rows pg_catalog.int8,
-                                  dry_run pg_catalog.bool)
+                                  dry_run pg_catalog.bool, namespace pg_catalog.text)
 RETURNS SETOF pg_catalog.int8
 LANGUAGE plproxy VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -456,18 +476,20 @@ AS \$\$
     TARGET \@extschema\@.wf_cleanup;
 \$\$;
 CREATE FUNCTION $R.wf_cleanup_on(shard pg_catalog.int4, batch_size pg_catalog.int4,
-                                 max_rows pg_catalog.int8, dry_run pg_catalog.bool)
+                                 max_rows pg_catalog.int8, dry_run pg_catalog.bool,
+                                 namespace pg_catalog.text)
 RETURNS pg_catalog.int8
 LANGUAGE plproxy VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS \$\$
     CLUSTER 'workflow_persist';
     RUN ON shard;
-    SELECT \@extschema\@.wf_cleanup(batch_size, max_rows, dry_run);
+    SELECT \@extschema\@.wf_cleanup(batch_size, max_rows, dry_run, namespace);
 \$\$;
 CREATE FUNCTION \@extschema\@.wf_cleanup(batch_size pg_catalog.int4 DEFAULT 1000,
                                        max_rows pg_catalog.int8 DEFAULT NULL,
-                                       dry_run pg_catalog.bool DEFAULT false)
+                                       dry_run pg_catalog.bool DEFAULT false,
+                                       namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -475,14 +497,15 @@ AS \$\$
 DECLARE
     total pg_catalog.int8 := 0;
     shards pg_catalog.int4 := \@extschema\@.wf_router_partitions();
+    ns pg_catalog.text := \@extschema\@.wf_namespace(namespace, true);
 BEGIN
     IF max_rows IS NULL THEN
         SELECT COALESCE(pg_catalog.sum(n), 0)::pg_catalog.int8 INTO total
-          FROM $R.wf_cleanup_all(batch_size, max_rows, dry_run) AS n;
+          FROM $R.wf_cleanup_all(batch_size, max_rows, dry_run, ns) AS n;
         RETURN total;
     END IF;
     FOR p IN 0 .. shards - 1 LOOP
-        total := total + $R.wf_cleanup_on(p, batch_size, max_rows - total, dry_run);
+        total := total + $R.wf_cleanup_on(p, batch_size, max_rows - total, dry_run, ns);
         EXIT WHEN total >= max_rows;
     END LOOP;
     RETURN total;
@@ -490,84 +513,89 @@ END
 \$\$;
 
 -- wf_set_retention: the same policy on every shard
-CREATE FUNCTION $R.wf_set_retention_all(status pg_catalog.text, keep pg_catalog.interval)
+CREATE FUNCTION $R.wf_set_retention_all(status pg_catalog.text, keep pg_catalog.interval,
+                                        namespace pg_catalog.text)
 RETURNS SETOF pg_catalog.int4
 LANGUAGE plproxy VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS \$\$
     CLUSTER 'workflow_persist';
     RUN ON ALL;
-    SELECT 1 FROM (SELECT \@extschema\@.wf_set_retention(status, keep)) AS x;
+    SELECT 1 FROM (SELECT \@extschema\@.wf_set_retention(status, keep, namespace)) AS x;
 \$\$;
-CREATE FUNCTION \@extschema\@.wf_set_retention(status pg_catalog.text, keep pg_catalog.interval)
+CREATE FUNCTION \@extschema\@.wf_set_retention(status pg_catalog.text, keep pg_catalog.interval,
+                                              namespace pg_catalog.text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS \$\$
 BEGIN
-    PERFORM pg_catalog.count(*) FROM $R.wf_set_retention_all(status, keep);
+    PERFORM pg_catalog.count(*) FROM $R.wf_set_retention_all(status, keep, \@extschema\@.wf_namespace(namespace));
 END
 \$\$;
 
 -- wf_replay and wf_fork name a second workflow.  The router picks a new id
 -- the source's shard owns when none is given; a given new_id another shard
 -- owns is made on the source's shard, then moved to its owner.
-CREATE FUNCTION $R.wf_replay_on(shard pg_catalog.int4, id pg_catalog.text, new_id pg_catalog.text)
+CREATE FUNCTION $R.wf_replay_on(shard pg_catalog.int4, id pg_catalog.text, new_id pg_catalog.text,
+                                ns pg_catalog.text)
 RETURNS pg_catalog.text
 LANGUAGE plproxy VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS \$\$
     CLUSTER 'workflow_persist';
     RUN ON shard;
-    SELECT \@extschema\@.wf_replay(id, new_id);
+    SELECT \@extschema\@.wf_replay(id, new_id, ns);
 \$\$;
 CREATE FUNCTION $R.wf_fork_on(shard pg_catalog.int4, id pg_catalog.text, new_id pg_catalog.text,
-                              up_to_step pg_catalog.text)
+                              up_to_step pg_catalog.text, ns pg_catalog.text)
 RETURNS pg_catalog.text
 LANGUAGE plproxy VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS \$\$
     CLUSTER 'workflow_persist';
     RUN ON shard;
-    SELECT \@extschema\@.wf_fork(id, new_id, up_to_step);
+    SELECT \@extschema\@.wf_fork(id, new_id, up_to_step, ns);
 \$\$;
-CREATE FUNCTION $R.wf_load_on(shard pg_catalog.int4, id pg_catalog.text)
+CREATE FUNCTION $R.wf_load_on(shard pg_catalog.int4, id pg_catalog.text, ns pg_catalog.text)
 RETURNS pg_catalog.jsonb
 LANGUAGE plproxy VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS \$\$
     CLUSTER 'workflow_persist';
     RUN ON shard;
-    SELECT \@extschema\@.wf_load(id);
+    SELECT \@extschema\@.wf_load(id, namespace => ns);
 \$\$;
-CREATE FUNCTION $R.wf_delete_on(shard pg_catalog.int4, id pg_catalog.text)
+CREATE FUNCTION $R.wf_delete_on(shard pg_catalog.int4, id pg_catalog.text, ns pg_catalog.text)
 RETURNS pg_catalog.bool
 LANGUAGE plproxy VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS \$\$
     CLUSTER 'workflow_persist';
     RUN ON shard;
-    SELECT \@extschema\@.wf_delete(id);
+    SELECT \@extschema\@.wf_delete(id, ns);
 \$\$;
-CREATE FUNCTION $R.move(from_shard pg_catalog.int4, new_id pg_catalog.text)
+CREATE FUNCTION $R.move(from_shard pg_catalog.int4, new_id pg_catalog.text, ns pg_catalog.text)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS \$\$
 BEGIN
-    IF \@extschema\@.wf_router_shard(new_id) <> from_shard THEN
-        PERFORM \@extschema\@.wf_save(new_id, $R.wf_load_on(from_shard, new_id));
-        PERFORM $R.wf_delete_on(from_shard, new_id);
+    IF \@extschema\@.wf_router_shard(new_id, ns) <> from_shard THEN
+        PERFORM \@extschema\@.wf_save(new_id, $R.wf_load_on(from_shard, new_id, ns), namespace => ns);
+        PERFORM $R.wf_delete_on(from_shard, new_id, ns);
     END IF;
 END
 \$\$;
-CREATE FUNCTION \@extschema\@.wf_replay(id pg_catalog.text, new_id pg_catalog.text DEFAULT NULL)
+CREATE FUNCTION \@extschema\@.wf_replay(id pg_catalog.text, new_id pg_catalog.text DEFAULT NULL,
+                                       namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS \$\$
 DECLARE
-    shard pg_catalog.int4 := \@extschema\@.wf_router_shard(id);
+    ns pg_catalog.text := \@extschema\@.wf_namespace(namespace);
+    shard pg_catalog.int4 := \@extschema\@.wf_router_shard(id, ns);
     made pg_catalog.text;
     candidate pg_catalog.text := new_id;
 BEGIN
@@ -576,59 +604,69 @@ BEGIN
         LOOP
             candidate := id || ':replay-' || pg_catalog.substr(pg_catalog.md5(pg_catalog.random()::pg_catalog.text), 1, 8);
             EXIT WHEN pg_catalog.octet_length(candidate) > 512
-                   OR \@extschema\@.wf_router_shard(candidate) = shard;
+                   OR \@extschema\@.wf_router_shard(candidate, ns) = shard;
         END LOOP;
         IF pg_catalog.octet_length(candidate) > 512 THEN
             LOOP
                 candidate := pg_catalog.gen_random_uuid()::pg_catalog.text;
-                EXIT WHEN \@extschema\@.wf_router_shard(candidate) = shard;
+                EXIT WHEN \@extschema\@.wf_router_shard(candidate, ns) = shard;
             END LOOP;
         END IF;
-    ELSIF \@extschema\@.wf_exists(candidate) THEN
+    ELSIF \@extschema\@.wf_exists(candidate, ns) THEN
         -- the error of one server, from the shard that owns new_id
-        RETURN $R.wf_replay_on(\@extschema\@.wf_router_shard(candidate), candidate, candidate);
+        RETURN $R.wf_replay_on(\@extschema\@.wf_router_shard(candidate, ns), candidate, candidate, ns);
     END IF;
-    made := $R.wf_replay_on(shard, id, candidate);
-    PERFORM $R.move(shard, made);
+    made := $R.wf_replay_on(shard, id, candidate, ns);
+    PERFORM $R.move(shard, made, ns);
     RETURN made;
 END
 \$\$;
 CREATE FUNCTION \@extschema\@.wf_fork(id pg_catalog.text, new_id pg_catalog.text,
-                                    up_to_step pg_catalog.text)
+                                    up_to_step pg_catalog.text,
+                                    namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS \$\$
 DECLARE
-    shard pg_catalog.int4 := \@extschema\@.wf_router_shard(id);
+    ns pg_catalog.text := \@extschema\@.wf_namespace(namespace);
+    shard pg_catalog.int4 := \@extschema\@.wf_router_shard(id, ns);
     made pg_catalog.text;
 BEGIN
-    IF new_id IS NOT NULL AND \@extschema\@.wf_exists(new_id) THEN
-        RETURN $R.wf_fork_on(\@extschema\@.wf_router_shard(new_id), new_id, new_id, up_to_step);
+    IF new_id IS NOT NULL AND \@extschema\@.wf_exists(new_id, ns) THEN
+        RETURN $R.wf_fork_on(\@extschema\@.wf_router_shard(new_id, ns), new_id, new_id, up_to_step, ns);
     END IF;
-    made := $R.wf_fork_on(shard, id, new_id, up_to_step);
-    PERFORM $R.move(shard, made);
+    made := $R.wf_fork_on(shard, id, new_id, up_to_step, ns);
+    PERFORM $R.move(shard, made, ns);
     RETURN made;
 END
 \$\$;
 
 -- wf_step_sizes: the stored size of each step (wfctl inspect's column;
 -- on one server wfctl reads it from wf_step)
-CREATE FUNCTION \@extschema\@.wf_step_sizes(id pg_catalog.text)
+CREATE FUNCTION $R.wf_step_sizes(id pg_catalog.text, ns pg_catalog.text)
 RETURNS TABLE (step_key pg_catalog.text, size_bytes pg_catalog.int4)
 LANGUAGE plproxy VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS \$\$
     CLUSTER 'workflow_persist';
-    RUN ON \@extschema\@.wf_shard_hash('default', id);
+    RUN ON \@extschema\@.wf_shard_hash(ns, id);
     SELECT s.step_key, s.size_bytes FROM workflow_persist.wf_step AS s
-     WHERE s.workflow_id = id;
+     WHERE s.namespace = ns AND s.workflow_id = id;
 \$\$;
-COMMENT ON FUNCTION \@extschema\@.wf_step_sizes(pg_catalog.text) IS
+CREATE FUNCTION \@extschema\@.wf_step_sizes(id pg_catalog.text,
+                                           namespace pg_catalog.text DEFAULT NULL)
+RETURNS TABLE (step_key pg_catalog.text, size_bytes pg_catalog.int4)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS \$\$
+    SELECT * FROM $R.wf_step_sizes(\$1, \@extschema\@.wf_namespace(\$2))
+\$\$;
+COMMENT ON FUNCTION \@extschema\@.wf_step_sizes(pg_catalog.text, pg_catalog.text) IS
 'router only: the stored size of each step of a workflow (what wfctl inspect shows)';
 
 -- wf_stats, wf_retention: the views, over every shard
-CREATE FUNCTION $R.wf_stats_all()
+CREATE FUNCTION $R.wf_stats_all(namespace pg_catalog.text)
 RETURNS TABLE (status pg_catalog.text, workflows pg_catalog.int8, steps pg_catalog.int8,
                bytes pg_catalog.int8, largest_id pg_catalog.text,
                largest_bytes pg_catalog.int8, expired pg_catalog.int8)
@@ -637,9 +675,15 @@ SET search_path = pg_catalog, pg_temp
 AS \$\$
     CLUSTER 'workflow_persist';
     RUN ON ALL;
-    SELECT * FROM workflow_persist.wf_stats;
+    TARGET \@extschema\@.wf_stats;
 \$\$;
-CREATE VIEW \@extschema\@.wf_stats AS
+CREATE FUNCTION \@extschema\@.wf_stats(namespace pg_catalog.text DEFAULT NULL)
+RETURNS TABLE (status pg_catalog.text, workflows pg_catalog.int8, steps pg_catalog.int8,
+               bytes pg_catalog.int8, largest_id pg_catalog.text,
+               largest_bytes pg_catalog.int8, expired pg_catalog.int8)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS \$\$
 SELECT s.status,
        pg_catalog.sum(s.workflows)::pg_catalog.int8 AS workflows,
        pg_catalog.sum(s.steps)::pg_catalog.int8 AS steps,
@@ -648,8 +692,12 @@ SELECT s.status,
           FILTER (WHERE s.largest_id IS NOT NULL))[1] AS largest_id,
        pg_catalog.max(s.largest_bytes) AS largest_bytes,
        pg_catalog.sum(s.expired)::pg_catalog.int8 AS expired
-  FROM $R.wf_stats_all() AS s
- GROUP BY s.status;
+  FROM $R.wf_stats_all(\@extschema\@.wf_namespace(\$1, true)) AS s
+ GROUP BY s.status
+\$\$;
+CREATE VIEW \@extschema\@.wf_stats AS
+SELECT s.status, s.workflows, s.steps, s.bytes, s.largest_id, s.largest_bytes, s.expired
+  FROM \@extschema\@.wf_stats() AS s;
 COMMENT ON VIEW \@extschema\@.wf_stats IS
 'per status, over every shard: live workflows, their steps and bytes, the largest one, and expired rows awaiting deletion';
 

@@ -20,7 +20,7 @@ LANGUAGE sql AS $$
            CASE WHEN h.actor = current_user THEN '<me>' ELSE h.actor END,
            h.detail,
            h.at >= COALESCE(lag(h.at) OVER (ORDER BY h.n), h.at)
-      FROM workflow_persist.wf_history(wf) WITH ORDINALITY AS h(at, event, step_key, actor, detail, session_role, acting_role, n)
+      FROM workflow_persist.wf_history(wf) WITH ORDINALITY AS h(at, event, step_key, actor, detail, session_role, acting_role, namespace, n)
      ORDER BY h.n
 $$;
 

@@ -1,7 +1,7 @@
 -- Leases: one owner at a time works on a run.
 --   wf_lease_acquire(id, owner, ttl): a token; the same token again for the
 --     same owner while unexpired (extending it); NULL while another owner
---     holds an unexpired lease; absent workflow P0002; bad ttl/owner 22023;
+--     holds an unexpired lease; absent workflow: a placeholder; bad ttl/owner 22023;
 --   wf_lease_renew(id, token, ttl): false once expired or taken over;
 --   wf_lease_release(id, token);
 --   wf_save, wf_save_step, wf_merge with lease_token: 55P03 unless it is
@@ -126,8 +126,9 @@ SELECT wf_exists('ls:new'), version FROM wf_info('ls:none');
 ---------------------------------------------------------------------------
 -- bad arguments
 ---------------------------------------------------------------------------
-SELECT wf_lease_acquire('ls:absent', 'worker-1', '1 hour');
-\echo :SQLSTATE
+-- an absent id: a placeholder lease (lifecycle_lease_absent.sql)
+SELECT wf_lease_acquire('ls:absent', 'worker-1', '1 hour') AS ta \gset
+SELECT wf_lease_release('ls:absent', :'ta') AS placeholder_released;
 SELECT wf_lease_acquire('ls:none', '', '1 hour');
 \echo :SQLSTATE
 SELECT wf_lease_acquire('ls:none', NULL, '1 hour');
@@ -145,14 +146,14 @@ SELECT wf_lease_renew('ls:none', 'whatever', NULL);
 SELECT lease_owner FROM wf_workflow WHERE id = 'ls:none';
 
 ---------------------------------------------------------------------------
--- an expired workflow has no lease to take, and a new run on its id
--- starts without the old one's lease
+-- an expired workflow is absent: a lease on its id is a new run's (a
+-- placeholder), and a new run on its id starts without the old one's lease
 ---------------------------------------------------------------------------
 SELECT wf_save('ls:exp', :'S');
 SELECT wf_lease_acquire('ls:exp', 'worker-1', '1 hour') AS t6 \gset
 SELECT wf_save('ls:exp', :'S', ttl => '1 millisecond');
 SELECT pg_sleep(0.05);
-SELECT wf_lease_acquire('ls:exp', 'worker-2', '1 hour');
+SELECT wf_lease_acquire('ls:exp', 'worker-2', '1 hour') IS NOT NULL AS leased_as_new;
 \echo :SQLSTATE
 SELECT wf_save('ls:exp', :'S');
 SELECT wf_lease_acquire('ls:exp', 'worker-2', '1 hour') IS NOT NULL AS new_run_leasable;

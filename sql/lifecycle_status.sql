@@ -114,6 +114,7 @@ SELECT count(*) FROM wf_pending('st:absent');
 SELECT wf_save('st:done', jsonb_build_object('formatVersion', 1, 'steps', jsonb_build_object('load', :'OK'::jsonb),
          'execution', jsonb_build_object('status', 'completed', 'lastUpdated', 't', 'completedAt', 't')));
 SELECT status, version FROM wf_info('st:done');
+SET workflow_persist.finished_read_only = on;   -- as before 1.0: finished runs are read-only
 SELECT wf_save('st:done', jsonb_build_object('formatVersion', 1, 'steps', jsonb_build_object('load', :'OK'::jsonb),
          'execution', jsonb_build_object('status', 'running', 'lastUpdated', 't')));
 \echo :SQLSTATE
@@ -133,6 +134,7 @@ SELECT wf_save_step('st:done', 'more', :'OK', expected_version => 7);
 SELECT wf_save_step('st:done', 'more', :'OK', lease_token => 'no-such-lease');
 \echo :SQLSTATE
 SELECT status, version, step_count FROM wf_info('st:done');
+RESET workflow_persist.finished_read_only;
 -- reading works, deleting works
 SELECT wf_load('st:done') -> 'steps' AS steps;
 SELECT wf_delete('st:done');
@@ -147,6 +149,7 @@ SELECT status, version FROM wf_info('st:done');
 SELECT wf_save_step('st:cancel', 'approve:refund', :'PA');
 SELECT wf_cancel('st:cancel', 'customer left');
 SELECT status, pending FROM wf_info('st:cancel');
+SET workflow_persist.finished_read_only = on;   -- as before 1.0: finished runs are read-only
 SELECT wf_save('st:cancel', '{"formatVersion":1,"steps":{},"execution":{"status":"running","lastUpdated":"t"}}');
 \echo :SQLSTATE
 SELECT wf_save_step('st:cancel', 'x', :'OK');
@@ -163,6 +166,7 @@ SELECT status, version, step_count FROM wf_info('st:cancel');
 -- a cancelled run's waiting steps are no longer pending
 SELECT count(*) FROM wf_pending('st:cancel');
 SELECT count(*) FROM wf_pending() WHERE id = 'st:cancel';
+RESET workflow_persist.finished_read_only;
 SELECT wf_delete('st:cancel');
 
 ---------------------------------------------------------------------------

@@ -68,7 +68,7 @@ SELECT wf_replay('ttl:gone', 'ttl:replay');
 \echo :SQLSTATE
 SELECT wf_fork('ttl:gone', 'ttl:fork', 'a');
 \echo :SQLSTATE
-SELECT wf_lease_acquire('ttl:gone', 'me', '1 minute');
+SELECT wf_lease_acquire('ttl:gone', 'me', '1 minute') IS NOT NULL AS leased_as_new_run;   -- an expired id is absent: a placeholder
 \echo :SQLSTATE
 SELECT wf_set_ttl('ttl:gone', '1 hour');
 \echo :SQLSTATE
@@ -129,8 +129,10 @@ COMMIT;
 -- a ttl on a finished run (wf_save would refuse it: completed runs take no
 -- more writes) and on a cancelled one
 SELECT wf_save('ttl:done', :'DONE');
+SET workflow_persist.finished_read_only = on;   -- as before 1.0: finished runs are read-only
 SELECT wf_save('ttl:done', :'DONE', ttl => '1 hour');
 \echo :SQLSTATE
+RESET workflow_persist.finished_read_only;
 SELECT wf_set_ttl('ttl:done', '1 millisecond') IS NOT NULL AS done_expiry_set;
 SELECT wf_save('ttl:cancelled', :'RUN');
 SELECT wf_cancel('ttl:cancelled', 'not needed');

@@ -97,7 +97,8 @@ SELECT (SELECT count(*) FROM wf_list('')) = (SELECT count(*) FROM wf_list()) AS 
 SET enable_seqscan = off;
 SET enable_bitmapscan = off;
 PREPARE list_range(text, text) AS
-    SELECT w.id FROM workflow_persist.wf_workflow AS w WHERE w.id >= $1 AND w.id < $2;
+    SELECT w.id FROM workflow_persist.wf_workflow AS w
+     WHERE w.namespace = 'default' AND w.id >= $1 AND w.id < $2 ORDER BY w.id;
 EXPLAIN (COSTS OFF) EXECUTE list_range('lp', wf_prefix_upper_bound('lp'));
 DEALLOCATE list_range;
 RESET enable_seqscan;
@@ -147,7 +148,7 @@ SELECT id, status, version, step_count, pending, size_bytes > 0 AS has_size,
        created_at <= updated_at AS ordered, expires_at IS NULL AS no_expiry
   FROM wf_info('list:t:d');
 SELECT (SELECT row(i.*) FROM wf_info('list:t:d') AS i)
-     = (SELECT row(l.id, l.status, l.version, l.step_count, l.pending, l.size_bytes, l.created_at, l.updated_at, l.expires_at)
+     = (SELECT row(l.id, l.status, l.version, l.step_count, l.pending, l.size_bytes, l.created_at, l.updated_at, l.expires_at, l.namespace, l.status_word)
           FROM wf_list('list:t:d') AS l) AS info_is_list_row;
 SELECT count(*) FROM wf_info('list:absent');
 

@@ -100,7 +100,7 @@ SET default_transaction_read_only = on;
 SELECT wf_load('load:w') -> 'steps' -> 's5' AS s5;
 RESET default_transaction_read_only;
 SELECT version = :v AS same_version, updated_at = :'u' AS same_updated_at FROM wf_info('load:w');
-SELECT provolatile FROM pg_proc WHERE oid = 'workflow_persist.wf_load(text,text,text,integer)'::regprocedure;
+SELECT provolatile FROM pg_proc WHERE oid = 'workflow_persist.wf_load(text,text,text,integer,text)'::regprocedure;
 
 -- clean up
 DROP TABLE load_cases;

@@ -25,8 +25,10 @@ SELECT n, wf_load('rt:' || n) = doc AS equal, wf_load('rt:' || n)::text = doc::t
 SELECT n, wf_save('rt:' || n, wf_load('rt:' || n)) AS version, wf_load('rt:' || n) = doc AS equal
   FROM rt_docs WHERE doc -> 'execution' ->> 'status' <> 'completed' ORDER BY n;
 SELECT n FROM rt_docs WHERE doc -> 'execution' ->> 'status' = 'completed';
+SET workflow_persist.finished_read_only = on;   -- as before 1.0: finished runs are read-only
 SELECT wf_save('rt:2', wf_load('rt:2'));
 \echo :SQLSTATE
+RESET workflow_persist.finished_read_only;
 SELECT version, wf_load('rt:2') = doc AS equal FROM wf_info('rt:2'), rt_docs WHERE n = 2;
 -- the numbers as stored
 SELECT wf_load('rt:5') -> 'steps' -> 'n' -> 'value' AS numbers, wf_load('rt:4') -> 'formatVersion' AS format_version;

@@ -90,8 +90,10 @@ SELECT status, wf_load('save:off') AS doc FROM wf_info('save:off');
 SELECT wf_save('save:off', '{"steps":{},"execution":{"status":"completed"}}');
 SELECT status FROM wf_info('save:off');
 -- validation off does not reopen a completed run
+SET workflow_persist.finished_read_only = on;   -- as before 1.0: finished runs are read-only
 SELECT wf_save('save:off', '{"steps":{},"execution":{"status":"running"}}');
 \echo :SQLSTATE
+RESET workflow_persist.finished_read_only;
 -- what the store cannot hold is refused whatever the mode
 SELECT wf_save('save:off', '[{"steps":{}}]');
 \echo :SQLSTATE
@@ -118,11 +120,13 @@ SELECT status FROM wf_info('save:st');
 SELECT wf_save('save:st', '{"formatVersion":1,"steps":{},"execution":{"status":"completed","lastUpdated":"t"}}');
 SELECT status, version FROM wf_info('save:st');
 -- then it accepts no more saves: 55000, nothing written
+SET workflow_persist.finished_read_only = on;   -- as before 1.0: finished runs are read-only
 SELECT wf_save('save:st', '{"formatVersion":1,"steps":{},"execution":{"status":"running","lastUpdated":"t"}}');
 \echo :SQLSTATE
 SELECT wf_save('save:st', '{"formatVersion":1,"steps":{},"execution":{"status":"completed","lastUpdated":"t"}}');
 \echo :SQLSTATE
 SELECT status, version FROM wf_info('save:st');
+RESET workflow_persist.finished_read_only;
 
 ---------------------------------------------------------------------------
 -- expected_version: NULL unconditional, 0 must not exist, N must be at N

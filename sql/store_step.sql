@@ -51,11 +51,13 @@ SELECT status FROM wf_info('step:keep');
 
 -- a completed run accepts no more checkpoints: 55000, nothing written
 SELECT wf_save('step:done', '{"formatVersion":1,"steps":{"x":{"ok":true}},"execution":{"status":"completed","lastUpdated":"t"}}');
+SET workflow_persist.finished_read_only = on;   -- as before 1.0: finished runs are read-only
 SELECT wf_save_step('step:done', 'y', '{"ok":true}');
 \echo :SQLSTATE
 SELECT wf_save_step('step:done', 'x', '{"ok":true}');
 \echo :SQLSTATE
 SELECT version, status, step_count, wf_load('step:done') -> 'execution' AS execution FROM wf_info('step:done');
+RESET workflow_persist.finished_read_only;
 
 ---------------------------------------------------------------------------
 -- the same result again: a write (version bumped), the row not rewritten

@@ -192,12 +192,14 @@ SELECT version FROM wf_info('trg:cp:rb2');
 -- a failing statement leaves nothing: the third row's checkpoint fails
 -- (the workflow it names is completed), the first two go with it
 SELECT wf_save('trg:cp:finished', '{"formatVersion":1,"steps":{},"execution":{"status":"completed","lastUpdated":"2026-01-01T00:00:00.000Z"}}');
+SET workflow_persist.finished_read_only = on;   -- as before 1.0: finished runs are read-only
 INSERT INTO public.trg_results VALUES
     ('trg:cp:rb3', 'a', '1'), ('trg:cp:rb3', 'b', '2'), ('trg:cp:finished', 'late', '3');
 \echo :SQLSTATE
 SELECT wf_exists('trg:cp:rb3') AS rb3_exists;
 SELECT count(*) FROM public.trg_results WHERE wid IN ('trg:cp:rb3', 'trg:cp:finished');
 SELECT version, step_count FROM wf_info('trg:cp:finished');
+RESET workflow_persist.finished_read_only;
 
 ---------------------------------------------------------------------------
 -- an integer id column: the id is its text

@@ -78,11 +78,11 @@ INSERT INTO public.trg_misuse VALUES ('trg:mis:1', 'a', '1');
 \echo :SQLSTATE
 DROP TRIGGER trg_one_arg ON public.trg_misuse;
 
-CREATE TRIGGER trg_four_args AFTER INSERT ON public.trg_misuse
-    FOR EACH ROW EXECUTE FUNCTION wf_checkpoint_trigger('wid', 'step', 'v', 'v');
+CREATE TRIGGER trg_five_args AFTER INSERT ON public.trg_misuse
+    FOR EACH ROW EXECUTE FUNCTION wf_checkpoint_trigger('wid', 'step', 'v', 'v', 'v');
 INSERT INTO public.trg_misuse VALUES ('trg:mis:1', 'a', '1');
 \echo :SQLSTATE
-DROP TRIGGER trg_four_args ON public.trg_misuse;
+DROP TRIGGER trg_five_args ON public.trg_misuse;
 
 -- columns that do not exist: 42703, whichever argument names them
 CREATE TRIGGER trg_bad_id AFTER INSERT ON public.trg_misuse
@@ -162,8 +162,10 @@ SELECT count(*) AS rows_written FROM public.trg_misuse;
 -- finished runs refuse the checkpoint (55000), like any write
 ---------------------------------------------------------------------------
 SELECT wf_save('trg:mis:done', '{"formatVersion":1,"steps":{"a":{"ok":true}},"execution":{"status":"completed","lastUpdated":"2026-01-01T00:00:00.000Z"}}');
+SET workflow_persist.finished_read_only = on;   -- as before 1.0: finished runs are read-only
 INSERT INTO public.trg_misuse VALUES ('trg:mis:done', 'b', '1');
 \echo :SQLSTATE
+RESET workflow_persist.finished_read_only;
 SELECT wf_save_step('trg:mis:cancelled', 'a', '{"ok":true}');
 SELECT wf_cancel('trg:mis:cancelled', 'test');
 INSERT INTO public.trg_misuse VALUES ('trg:mis:cancelled', 'b', '1');

@@ -108,7 +108,10 @@ COMMENT ON FUNCTION @extschema@.wf_merge_snapshots(pg_catalog.jsonb, pg_catalog.
 ------------------------------------------------------------------------------
 
 CREATE TABLE @extschema@.wf_workflow (
-    id          pg_catalog.text COLLATE "C" NOT NULL PRIMARY KEY,
+    -- the store a workflow belongs to (docs/design.md, "The run model");
+    -- (namespace, id) is its key
+    namespace   pg_catalog.text COLLATE "C" NOT NULL DEFAULT 'default',
+    id          pg_catalog.text COLLATE "C" NOT NULL,
     status      pg_catalog.text NOT NULL,
     version     pg_catalog.int8 NOT NULL,
     -- the snapshot's "execution" member (NULL when it has none) ...
@@ -134,24 +137,35 @@ CREATE TABLE @extschema@.wf_workflow (
     -- the lease of a multi-worker engine (wf_lease_acquire)
     lease_owner      pg_catalog.text,
     lease_token      pg_catalog.text,
-    lease_expires_at pg_catalog.timestamptz
-    -- status (one of running, suspended, completed, failed, cancelled) and
-    -- id (1..512 bytes) are enforced by the C store: CHECK constraints would
-    -- be re-read from the catalog on every checkpoint (docs/design.md)
+    lease_expires_at pg_catalog.timestamptz,
+    -- the engine's own word for the status (wf_save(..., status => 'paused')),
+    -- kept for reading back; NULL when the last save gave none
+    status_word      pg_catalog.text,
+    -- the shape of the document saved: 'snapshot' (awaitly's, wf_save) or
+    -- 'run' (a generic run, wf_put_run)
+    shape            pg_catalog.text NOT NULL DEFAULT 'snapshot',
+    -- a generic run's opaque engine-private value (wf_put_run)
+    engine_data      pg_catalog.bytea,
+    PRIMARY KEY (namespace, id)
+    -- status (one of running, suspended, completed, failed, cancelled), id
+    -- (1..512 bytes) and namespace (1..63 bytes of [A-Za-z0-9_.-]) are
+    -- enforced by the C store: CHECK constraints would be re-read from the
+    -- catalog on every checkpoint (docs/design.md)
 ) WITH (fillfactor = 90);
 COMMENT ON TABLE @extschema@.wf_workflow IS
 'one row per workflow: version, status and every snapshot member but the steps';
 
--- wf_list: newest first, keyset paging
-CREATE INDEX wf_workflow_updated_idx ON @extschema@.wf_workflow (updated_at DESC, id);
+-- wf_list: a namespace's workflows, newest first, keyset paging
+CREATE INDEX wf_workflow_updated_idx ON @extschema@.wf_workflow (namespace, updated_at DESC, id);
 -- everything waiting for a human, newest first
-CREATE INDEX wf_workflow_suspended_idx ON @extschema@.wf_workflow (updated_at DESC, id)
+CREATE INDEX wf_workflow_suspended_idx ON @extschema@.wf_workflow (namespace, updated_at DESC, id)
     WHERE status OPERATOR(pg_catalog.=) 'suspended';
 -- expiry: the cleanup's work list (and the stats' "expired" count)
 CREATE INDEX wf_workflow_expires_idx ON @extschema@.wf_workflow (expires_at)
     WHERE expires_at IS NOT NULL;
 
 CREATE TABLE @extschema@.wf_step (
+    namespace   pg_catalog.text COLLATE "C" NOT NULL DEFAULT 'default',
     workflow_id pg_catalog.text COLLATE "C" NOT NULL,
     step_key    pg_catalog.text COLLATE "C" NOT NULL,
     -- the order in which the key was first recorded (jsonb sorts keys)
@@ -166,7 +180,7 @@ CREATE TABLE @extschema@.wf_step (
     recorded_at pg_catalog.timestamptz NOT NULL,
     -- 'approval' / 'hook' while the step waits for a decision, else NULL
     pending     pg_catalog.text,
-    PRIMARY KEY (workflow_id, step_key)
+    PRIMARY KEY (namespace, workflow_id, step_key)
 );
 COMMENT ON TABLE @extschema@.wf_step IS
 'one row per recorded step of a workflow';
@@ -180,6 +194,7 @@ CREATE INDEX wf_step_pending_idx ON @extschema@.wf_step (recorded_at DESC)
 -- as_history_owner), and only the owner may change it: no role that uses
 -- the store holds INSERT, UPDATE or DELETE on it (docs/security.md).
 CREATE TABLE @extschema@.wf_event (
+    namespace   pg_catalog.text COLLATE "C" NOT NULL DEFAULT 'default',
     workflow_id pg_catalog.text COLLATE "C" NOT NULL,
     seq         pg_catalog.int8 GENERATED ALWAYS AS IDENTITY,
     at          pg_catalog.timestamptz NOT NULL,
@@ -191,10 +206,30 @@ CREATE TABLE @extschema@.wf_event (
     -- ... and the roles that did: session_user and current_user
     session_role pg_catalog.text NOT NULL,
     acting_role  pg_catalog.text NOT NULL,
-    PRIMARY KEY (workflow_id, seq)
+    PRIMARY KEY (namespace, workflow_id, seq)
 );
 COMMENT ON TABLE @extschema@.wf_event IS
 'suspensions, decisions, resumptions, cancellations and status changes of runs';
+
+-- The engines' status words and the store status each means (retention,
+-- pending, cleanup reason about the five store statuses).  Built in: Flujo
+-- running|paused|completed|failed|cancelled, NeuroCore
+-- running|completed|failed|suspended, Neuron AI interrupted; an
+-- administrator may add rows.  The CHECK is read only when a word is
+-- added, never by a checkpoint.
+CREATE TABLE @extschema@.wf_status_word (
+    word   pg_catalog.text COLLATE "C" PRIMARY KEY
+           CHECK (pg_catalog.octet_length(word) BETWEEN 1 AND 63),
+    status pg_catalog.text NOT NULL
+           CHECK (status OPERATOR(pg_catalog.=) ANY
+                  (ARRAY['running', 'suspended', 'completed', 'failed', 'cancelled']::pg_catalog.text[]))
+);
+COMMENT ON TABLE @extschema@.wf_status_word IS
+'engine status words (wf_save(..., status => word)) and the store status each means';
+INSERT INTO @extschema@.wf_status_word (word, status) VALUES
+    ('running', 'running'), ('paused', 'suspended'), ('suspended', 'suspended'),
+    ('interrupted', 'suspended'), ('completed', 'completed'), ('failed', 'failed'),
+    ('cancelled', 'cancelled');
 
 -- The key of change notifications' tokens (src/wfp_notify.c): 32 random
 -- bytes per database.  Nobody is granted anything on it; only the C code
@@ -212,16 +247,21 @@ SELECT pg_catalog.decode(pg_catalog.replace(pg_catalog.gen_random_uuid()::pg_cat
                                             '-', ''), 'hex');
 
 -- Retention: how long finished runs are kept after their last update, per
--- status (completed, failed, cancelled; running and suspended runs are
--- never removed by retention, only by an explicit expiry).
+-- namespace and status (completed, failed, cancelled; running and
+-- suspended runs are never removed by retention, only by an explicit
+-- expiry).
 CREATE TABLE @extschema@.wf_retention_policy (
-    status pg_catalog.text PRIMARY KEY,
-    keep   pg_catalog.interval NOT NULL
+    namespace pg_catalog.text COLLATE "C" NOT NULL DEFAULT 'default',
+    status    pg_catalog.text NOT NULL,
+    keep      pg_catalog.interval NOT NULL,
+    PRIMARY KEY (namespace, status)
 );
 COMMENT ON TABLE @extschema@.wf_retention_policy IS
 'how long finished runs are kept after their last update (wf_set_retention)';
 
--- A live workflow: not past its expiry and not past its status' retention.
+-- A live workflow: saved at least once (version 0 is the placeholder that
+-- wf_lease_acquire creates before the first save), not past its expiry and
+-- not past its status' retention.
 -- SQL reads workflows through this view.  The rule is also written in C,
 -- where it cannot read a view: the store's statements (WFP_LIVE in
 -- src/wfp_store.c) and wf_load's direct path (src/wfp_store_scan.c); and
@@ -234,9 +274,11 @@ COMMENT ON TABLE @extschema@.wf_retention_policy IS
 CREATE VIEW @extschema@.wf_live WITH (security_invoker = true) AS
 SELECT w.*
   FROM @extschema@.wf_workflow AS w
- WHERE (w.expires_at IS NULL OR w.expires_at OPERATOR(pg_catalog.>) pg_catalog.now())
+ WHERE w.version OPERATOR(pg_catalog.>) 0     -- version 0: a lease's placeholder
+   AND (w.expires_at IS NULL OR w.expires_at OPERATOR(pg_catalog.>) pg_catalog.now())
    AND NOT EXISTS (SELECT FROM @extschema@.wf_retention_policy AS r
-                    WHERE r.status OPERATOR(pg_catalog.=) w.status
+                    WHERE r.namespace OPERATOR(pg_catalog.=) w.namespace
+                      AND r.status OPERATOR(pg_catalog.=) w.status
                       AND CASE WHEN w.updated_at OPERATOR(pg_catalog.>) pg_catalog.now() THEN false
                                ELSE w.updated_at OPERATOR(pg_catalog.+) r.keep
                                     OPERATOR(pg_catalog.<=) pg_catalog.now() END);
@@ -245,7 +287,7 @@ COMMENT ON VIEW @extschema@.wf_live IS
 
 -- retention's work list: finished runs by status and age (running runs,
 -- the ones checkpoints update, are not in it)
-CREATE INDEX wf_workflow_finished_idx ON @extschema@.wf_workflow (status, updated_at)
+CREATE INDEX wf_workflow_finished_idx ON @extschema@.wf_workflow (namespace, status, updated_at)
     WHERE status OPERATOR(pg_catalog.=) ANY
           (ARRAY['completed', 'failed', 'cancelled']::pg_catalog.text[]);
 
@@ -267,6 +309,9 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_step', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_event', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_event_seq_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_retention_policy', '');
+-- the built-in words are the install script's; only added words are dumped
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_status_word',
+    'WHERE word OPERATOR(pg_catalog.<>) ALL (ARRAY[''running'', ''paused'', ''suspended'', ''interrupted'', ''completed'', ''failed'', ''cancelled''])');
 
 ------------------------------------------------------------------------------
 -- Writing and reading snapshots (C)
@@ -275,53 +320,132 @@ SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_retention_policy', ''
 CREATE FUNCTION @extschema@.wf_save(id pg_catalog.text, snapshot pg_catalog.jsonb,
                                     ttl pg_catalog.interval DEFAULT NULL,
                                     expected_version pg_catalog.int8 DEFAULT NULL,
-                                    lease_token pg_catalog.text DEFAULT NULL)
+                                    lease_token pg_catalog.text DEFAULT NULL,
+                                    status pg_catalog.text DEFAULT NULL,
+                                    if_absent pg_catalog.bool DEFAULT false,
+                                    namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_save'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text, pg_catalog.text, pg_catalog.bool, pg_catalog.text) IS
 'validate and store a whole snapshot (unchanged steps are not rewritten); returns the new version';
 
 CREATE FUNCTION @extschema@.wf_save_step(id pg_catalog.text, step_key pg_catalog.text,
                                          result pg_catalog.jsonb,
                                          expected_version pg_catalog.int8 DEFAULT NULL,
-                                         lease_token pg_catalog.text DEFAULT NULL)
+                                         lease_token pg_catalog.text DEFAULT NULL,
+                                         "position" pg_catalog.int4 DEFAULT NULL,
+                                         namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_save_step'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text, pg_catalog.int4, pg_catalog.text) IS
 'record one step result (a checkpoint); creates the workflow if absent; returns the new version';
 
 CREATE FUNCTION @extschema@.wf_merge(id pg_catalog.text, delta pg_catalog.jsonb,
                                      expected_version pg_catalog.int8 DEFAULT NULL,
-                                     lease_token pg_catalog.text DEFAULT NULL)
+                                     lease_token pg_catalog.text DEFAULT NULL,
+                                     namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_merge'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_merge(pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_merge(pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text, pg_catalog.text) IS
 'merge a delta into the stored snapshot under its row lock (wf_merge_snapshots semantics); returns the new version';
 
 CREATE FUNCTION @extschema@.wf_load(id pg_catalog.text, include pg_catalog.text DEFAULT 'all',
                                     since_step pg_catalog.text DEFAULT NULL,
-                                    step_limit pg_catalog.int4 DEFAULT NULL)
+                                    step_limit pg_catalog.int4 DEFAULT NULL,
+                                    namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.jsonb
 AS 'MODULE_PATHNAME', 'wf_load'
 LANGUAGE C STABLE PARALLEL RESTRICTED
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_load(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.int4) IS
+COMMENT ON FUNCTION @extschema@.wf_load(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text) IS
 'the stored snapshot (NULL when absent); include/since_step/step_limit filter its steps';
 
 CREATE FUNCTION @extschema@.wf_notification(token pg_catalog.text)
 RETURNS TABLE (id pg_catalog.text, version pg_catalog.int8, status pg_catalog.text,
-               event pg_catalog.text)
+               event pg_catalog.text, namespace pg_catalog.text)
 AS 'MODULE_PATHNAME', 'wf_notification'
 LANGUAGE C STABLE PARALLEL RESTRICTED ROWS 1
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.wf_notification(pg_catalog.text) IS
 'what a change notification says (id, version, status, event), when the caller may see that workflow; no row otherwise';
+
+------------------------------------------------------------------------------
+-- Generic runs (docs/reference.md, "Generic runs"): engines with a state
+-- model of their own; stored in the same rows as snapshots
+------------------------------------------------------------------------------
+
+CREATE FUNCTION @extschema@.wf_put_run(id pg_catalog.text, run pg_catalog.jsonb,
+                                       engine_data pg_catalog.bytea DEFAULT NULL,
+                                       expected_version pg_catalog.int8 DEFAULT NULL,
+                                       lease_token pg_catalog.text DEFAULT NULL,
+                                       if_absent pg_catalog.bool DEFAULT false,
+                                       namespace pg_catalog.text DEFAULT NULL,
+                                       OUT version pg_catalog.int8,
+                                       OUT created pg_catalog.bool)
+AS 'MODULE_PATHNAME', 'wf_put_run'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_put_run(pg_catalog.text, pg_catalog.jsonb, pg_catalog.bytea, pg_catalog.int8, pg_catalog.text, pg_catalog.bool, pg_catalog.text) IS
+'store a generic run whole (name, kind, status word, state, metadata, steps by index, engine_data, supplied times); returns the new version and whether it was created';
+
+CREATE FUNCTION @extschema@.wf_put_run_step(id pg_catalog.text, step pg_catalog.jsonb,
+                                            lease_token pg_catalog.text DEFAULT NULL,
+                                            namespace pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.int8
+AS 'MODULE_PATHNAME', 'wf_put_run_step'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_put_run_step(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.text) IS
+'upsert one step of a generic run by key, at its index (a checkpoint); returns the new version';
+
+CREATE FUNCTION @extschema@.wf_update_run(id pg_catalog.text,
+                                          status pg_catalog.text DEFAULT NULL,
+                                          metadata pg_catalog.jsonb DEFAULT NULL,
+                                          metadata_merge pg_catalog.text DEFAULT 'shallow',
+                                          state pg_catalog.jsonb DEFAULT NULL,
+                                          engine_data pg_catalog.bytea DEFAULT NULL,
+                                          expected_version pg_catalog.int8 DEFAULT NULL,
+                                          lease_token pg_catalog.text DEFAULT NULL,
+                                          namespace pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.int8
+AS 'MODULE_PATHNAME', 'wf_update_run'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_update_run(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.jsonb, pg_catalog.bytea, pg_catalog.int8, pg_catalog.text, pg_catalog.text) IS
+'change run-level fields of a generic run (status word, metadata, state, engine_data), leaving its steps alone; returns the new version';
+
+CREATE FUNCTION @extschema@.wf_get_run(id pg_catalog.text,
+                                       namespace pg_catalog.text DEFAULT NULL,
+                                       OUT run pg_catalog.jsonb,
+                                       OUT engine_data pg_catalog.bytea,
+                                       OUT version pg_catalog.int8)
+RETURNS SETOF record
+LANGUAGE sql STABLE ROWS 1
+SET search_path = pg_catalog, pg_temp
+AS $$
+    -- the steps in index order; the status is the engine's word (the
+    -- store's status when a transition cleared it)
+    SELECT w.extra || jsonb_build_object(
+               'status', COALESCE(w.status_word, w.status),
+               'steps', COALESCE((SELECT jsonb_agg(s.result ORDER BY s.pos, s.step_key)
+                                    FROM @extschema@.wf_step AS s
+                                   WHERE s.namespace = w.namespace AND s.workflow_id = w.id),
+                                 '[]'::jsonb),
+               'created_at', w.created_at, 'updated_at', w.updated_at),
+           w.engine_data, w.version
+      FROM @extschema@.wf_live AS w
+     WHERE w.namespace = @extschema@.wf_namespace($2)
+       AND w.id = @extschema@.wf_check_id($1)
+       AND w.shape = 'run'
+$$;
+COMMENT ON FUNCTION @extschema@.wf_get_run(pg_catalog.text, pg_catalog.text) IS
+'a generic run as wf_put_run stored it (steps by index), its engine_data and version; no row when absent';
 
 ------------------------------------------------------------------------------
 -- Inspecting and deleting (SQL)
@@ -337,24 +461,43 @@ SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.wf_check_id(pg_catalog.text) IS
 'returns a valid workflow id unchanged, raises 22023 otherwise (used by the SQL functions)';
 
-CREATE FUNCTION @extschema@.wf_delete(id pg_catalog.text) RETURNS pg_catalog.bool
+-- A namespace is 1 to 63 bytes of [A-Za-z0-9_.-]; NULL means the setting
+-- workflow_persist.namespace, and '*' (every namespace) is accepted only
+-- with many => true.  The rule is the C functions' own (src/wfp_settings.c,
+-- wfp_arg_namespace in src/wfp_args.c), so it is written once.
+CREATE FUNCTION @extschema@.wf_namespace(namespace pg_catalog.text DEFAULT NULL,
+                                         many pg_catalog.bool DEFAULT false)
+RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'wf_namespace'
+LANGUAGE C STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_namespace(pg_catalog.text, pg_catalog.bool) IS
+'the namespace a call means (NULL: workflow_persist.namespace), checked; raises 22023 otherwise';
+
+CREATE FUNCTION @extschema@.wf_delete(id pg_catalog.text,
+                                      namespace pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.bool
 AS 'MODULE_PATHNAME', 'wf_delete'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_delete(pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_delete(pg_catalog.text, pg_catalog.text) IS
 'delete a workflow and its steps; false (not an error) when there was none';
 
-CREATE FUNCTION @extschema@.wf_exists(id pg_catalog.text) RETURNS pg_catalog.bool
+CREATE FUNCTION @extschema@.wf_exists(id pg_catalog.text,
+                                      namespace pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.bool
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT EXISTS (SELECT FROM @extschema@.wf_live AS w
-                    WHERE w.id = @extschema@.wf_check_id($1))
+                    WHERE w.namespace = @extschema@.wf_namespace($2)
+                      AND w.id = @extschema@.wf_check_id($1))
 $$;
-COMMENT ON FUNCTION @extschema@.wf_exists(pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_exists(pg_catalog.text, pg_catalog.text) IS
 'true when the workflow exists and has not expired';
 
-CREATE FUNCTION @extschema@.wf_steps(id pg_catalog.text)
+CREATE FUNCTION @extschema@.wf_steps(id pg_catalog.text,
+                                     namespace pg_catalog.text DEFAULT NULL)
 RETURNS TABLE (pos pg_catalog.int4, step_key pg_catalog.text, ok pg_catalog.bool,
                result pg_catalog.jsonb, recorded_at pg_catalog.timestamptz)
 LANGUAGE sql STABLE
@@ -362,11 +505,12 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT s.pos, s.step_key, s.ok, s.result, s.recorded_at
       FROM @extschema@.wf_live AS w
-      JOIN @extschema@.wf_step AS s ON s.workflow_id = w.id
-     WHERE w.id = @extschema@.wf_check_id($1)
+      JOIN @extschema@.wf_step AS s ON s.namespace = w.namespace AND s.workflow_id = w.id
+     WHERE w.namespace = @extschema@.wf_namespace($2)
+       AND w.id = @extschema@.wf_check_id($1)
      ORDER BY s.pos
 $$;
-COMMENT ON FUNCTION @extschema@.wf_steps(pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_steps(pg_catalog.text, pg_catalog.text) IS
 'the steps of a workflow in the order they were first recorded';
 
 -- The smallest string greater than every string starting with prefix, in
@@ -412,23 +556,31 @@ $$;
 
 -- wf_list's worker (PL/pgSQL cannot name an IN and an OUT parameter alike).
 CREATE FUNCTION @extschema@.wf_list_page(prefix pg_catalog.text, wanted_status pg_catalog.text,
-                                         max_rows pg_catalog.int4, after pg_catalog.text)
+                                         max_rows pg_catalog.int4, after pg_catalog.text,
+                                         wanted_namespace pg_catalog.text DEFAULT NULL)
 RETURNS TABLE (id pg_catalog.text, status pg_catalog.text, version pg_catalog.int8,
                step_count pg_catalog.int4, pending pg_catalog.int4, size_bytes pg_catalog.int8,
                created_at pg_catalog.timestamptz, updated_at pg_catalog.timestamptz,
-               expires_at pg_catalog.timestamptz, next pg_catalog.text)
+               expires_at pg_catalog.timestamptz, next pg_catalog.text,
+               namespace pg_catalog.text, status_word pg_catalog.text)
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     q pg_catalog.text;
     upper pg_catalog.text;
+    ns pg_catalog.text;
+    every pg_catalog.bool;
     after_ts pg_catalog.timestamptz;
+    after_ns pg_catalog.text;
     after_id pg_catalog.text;
+    rest pg_catalog.text;
     sep pg_catalog.int4;
     micros pg_catalog.numeric;
     days pg_catalog.numeric;
 BEGIN
+    ns := @extschema@.wf_namespace(wanted_namespace, true);
+    every := ns = '*';
     IF max_rows IS NULL OR max_rows < 1 THEN
         RAISE EXCEPTION 'max_rows must be at least 1' USING ERRCODE = '22023';
     END IF;
@@ -464,13 +616,34 @@ BEGIN
                       HINT = 'Pass the "next" value of the last row of the previous page.';
         END;
         after_id := pg_catalog.substr(after, sep + 1);
+        IF every THEN
+            -- over every namespace the cursor is microseconds:namespace:id
+            -- (a namespace holds no ':')
+            rest := after_id;
+            sep := pg_catalog.strpos(rest, ':');
+            IF sep < 2 THEN
+                RAISE EXCEPTION 'invalid cursor for after: "%"', after
+                    USING ERRCODE = '22023',
+                          HINT = 'Pass the "next" value of the last row of the previous page, listed with the same namespace.';
+            END IF;
+            after_ns := pg_catalog.substr(rest, 1, sep - 1);
+            after_id := pg_catalog.substr(rest, sep + 1);
+        END IF;
     END IF;
 
     -- only the conditions asked for, so each is planned as an index range
+    -- (one namespace: wf_workflow_updated_idx; every namespace: a sort)
     q := 'SELECT w.id, w.status, w.version, w.step_count, w.pending, w.size_bytes, w.created_at,
-                 w.updated_at, w.expires_at, @extschema@.wf_list_cursor(w.updated_at, w.id)
+                 w.updated_at, w.expires_at, '
+         || CASE WHEN every
+                 THEN '@extschema@.wf_list_cursor(w.updated_at, w.namespace || '':'' || w.id)'
+                 ELSE '@extschema@.wf_list_cursor(w.updated_at, w.id)' END
+         || ', w.namespace, w.status_word
             FROM @extschema@.wf_live AS w
            WHERE true';
+    IF NOT every THEN
+        q := q || ' AND w.namespace = $7';
+    END IF;
     IF prefix IS NOT NULL AND prefix <> '' THEN
         q := q || ' AND w.id >= $1';
         upper := @extschema@.wf_prefix_upper_bound(prefix);
@@ -481,145 +654,180 @@ BEGIN
     IF wanted_status IS NOT NULL THEN
         q := q || ' AND w.status = $3';
     END IF;
-    IF after IS NOT NULL THEN
+    IF after IS NOT NULL AND every THEN
+        q := q || ' AND (w.updated_at < $4 OR (w.updated_at = $4 AND (w.namespace, w.id) > ($8, $5)))';
+    ELSIF after IS NOT NULL THEN
         q := q || ' AND (w.updated_at < $4 OR (w.updated_at = $4 AND w.id > $5))';
     END IF;
-    q := q || ' ORDER BY w.updated_at DESC, w.id LIMIT $6';
-    RETURN QUERY EXECUTE q USING prefix, upper, wanted_status, after_ts, after_id, max_rows;
+    q := q || CASE WHEN every THEN ' ORDER BY w.updated_at DESC, w.namespace, w.id LIMIT $6'
+                   ELSE ' ORDER BY w.updated_at DESC, w.id LIMIT $6' END;
+    RETURN QUERY EXECUTE q USING prefix, upper, wanted_status, after_ts, after_id, max_rows,
+                                 ns, after_ns;
 END
 $$;
 
 CREATE FUNCTION @extschema@.wf_list(prefix pg_catalog.text DEFAULT NULL,
                                     status pg_catalog.text DEFAULT NULL,
                                     max_rows pg_catalog.int4 DEFAULT 100,
-                                    after pg_catalog.text DEFAULT NULL)
+                                    after pg_catalog.text DEFAULT NULL,
+                                    namespace pg_catalog.text DEFAULT NULL)
 RETURNS TABLE (id pg_catalog.text, status pg_catalog.text, version pg_catalog.int8,
                step_count pg_catalog.int4, pending pg_catalog.int4, size_bytes pg_catalog.int8,
                created_at pg_catalog.timestamptz, updated_at pg_catalog.timestamptz,
-               expires_at pg_catalog.timestamptz, next pg_catalog.text)
+               expires_at pg_catalog.timestamptz, next pg_catalog.text,
+               namespace pg_catalog.text, status_word pg_catalog.text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT * FROM @extschema@.wf_list_page($1, $2, $3, $4)
+    SELECT * FROM @extschema@.wf_list_page($1, $2, $3, $4, $5)
 $$;
-COMMENT ON FUNCTION @extschema@.wf_list(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text) IS
-'workflows, newest updated_at first; prefix is literal; after = the "next" of the last row seen';
+COMMENT ON FUNCTION @extschema@.wf_list(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text, pg_catalog.text) IS
+'workflows of a namespace (''*'': every one), newest updated_at first; prefix is literal; after = the "next" of the last row seen';
 
-CREATE FUNCTION @extschema@.wf_info(id pg_catalog.text)
+CREATE FUNCTION @extschema@.wf_info(id pg_catalog.text,
+                                    namespace pg_catalog.text DEFAULT NULL)
 RETURNS TABLE (id pg_catalog.text, status pg_catalog.text, version pg_catalog.int8,
                step_count pg_catalog.int4, pending pg_catalog.int4, size_bytes pg_catalog.int8,
                created_at pg_catalog.timestamptz, updated_at pg_catalog.timestamptz,
-               expires_at pg_catalog.timestamptz)
+               expires_at pg_catalog.timestamptz, namespace pg_catalog.text,
+               status_word pg_catalog.text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT w.id, w.status, w.version, w.step_count, w.pending, w.size_bytes,
-           w.created_at, w.updated_at, w.expires_at
+           w.created_at, w.updated_at, w.expires_at, w.namespace, w.status_word
       FROM @extschema@.wf_live AS w
-     WHERE w.id = @extschema@.wf_check_id($1)
+     WHERE w.namespace = @extschema@.wf_namespace($2)
+       AND w.id = @extschema@.wf_check_id($1)
 $$;
-COMMENT ON FUNCTION @extschema@.wf_info(pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_info(pg_catalog.text, pg_catalog.text) IS
 'the wf_list row of one workflow (no row when absent)';
 
+CREATE FUNCTION @extschema@.wf_stats(namespace pg_catalog.text DEFAULT NULL)
+RETURNS TABLE (status pg_catalog.text, workflows pg_catalog.int8, steps pg_catalog.int8,
+               bytes pg_catalog.int8, largest_id pg_catalog.text,
+               largest_bytes pg_catalog.int8, expired pg_catalog.int8)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH n AS (SELECT @extschema@.wf_namespace($1, true) AS ns OFFSET 0)
+    SELECT s.status,
+           pg_catalog.count(w.id) FILTER (WHERE NOT w.expired),
+           COALESCE(pg_catalog.sum(w.step_count) FILTER (WHERE NOT w.expired), 0)::pg_catalog.int8,
+           COALESCE(pg_catalog.sum(w.size_bytes) FILTER (WHERE NOT w.expired), 0)::pg_catalog.int8,
+           (SELECT l.id FROM @extschema@.wf_live AS l, n
+             WHERE l.status = s.status AND (n.ns = '*' OR l.namespace = n.ns)
+             ORDER BY l.size_bytes DESC, l.id, l.namespace LIMIT 1),
+           pg_catalog.max(w.size_bytes) FILTER (WHERE NOT w.expired),
+           pg_catalog.count(w.id) FILTER (WHERE w.expired)
+      FROM (VALUES ('running'), ('suspended'), ('completed'), ('failed'), ('cancelled'))
+           AS s(status)
+      LEFT JOIN (SELECT x.id, x.status, x.step_count, x.size_bytes, l.id IS NULL AS expired
+                   FROM n, @extschema@.wf_workflow AS x
+                   LEFT JOIN @extschema@.wf_live AS l
+                          ON l.namespace = x.namespace AND l.id = x.id
+                  WHERE (n.ns = '*' OR x.namespace = n.ns) AND x.version > 0) AS w
+             ON w.status = s.status
+     GROUP BY s.status
+$$;
+COMMENT ON FUNCTION @extschema@.wf_stats(pg_catalog.text) IS
+'per status in a namespace (''*'': every one): live workflows, their steps and bytes, the largest one, and expired rows awaiting deletion';
+
 CREATE VIEW @extschema@.wf_stats WITH (security_invoker = true) AS
-SELECT s.status,
-       pg_catalog.count(w.id) FILTER (WHERE NOT w.expired) AS workflows,
-       COALESCE(pg_catalog.sum(w.step_count) FILTER (WHERE NOT w.expired), 0)::pg_catalog.int8 AS steps,
-       COALESCE(pg_catalog.sum(w.size_bytes) FILTER (WHERE NOT w.expired), 0)::pg_catalog.int8 AS bytes,
-       (SELECT l.id FROM @extschema@.wf_live AS l
-         WHERE l.status = s.status
-         ORDER BY l.size_bytes DESC, l.id LIMIT 1) AS largest_id,
-       pg_catalog.max(w.size_bytes) FILTER (WHERE NOT w.expired) AS largest_bytes,
-       pg_catalog.count(w.id) FILTER (WHERE w.expired) AS expired
-  FROM (VALUES ('running'), ('suspended'), ('completed'), ('failed'), ('cancelled'))
-       AS s(status)
-  LEFT JOIN (SELECT x.id, x.status, x.step_count, x.size_bytes, l.id IS NULL AS expired
-               FROM @extschema@.wf_workflow AS x
-               LEFT JOIN @extschema@.wf_live AS l ON l.id = x.id) AS w
-         ON w.status = s.status
- GROUP BY s.status;
+SELECT s.status, s.workflows, s.steps, s.bytes, s.largest_id, s.largest_bytes, s.expired
+  FROM @extschema@.wf_stats() AS s;
 COMMENT ON VIEW @extschema@.wf_stats IS
-'per status: live workflows, their steps and bytes, the largest one, and expired rows awaiting deletion';
+'wf_stats() of the namespace workflow_persist.namespace names: per status, live workflows, their steps and bytes, the largest one, and expired rows awaiting deletion';
 
 ------------------------------------------------------------------------------
 -- Run lifecycle (docs/reference.md, "Run lifecycle"; guide docs/human-in-the-loop.md)
 ------------------------------------------------------------------------------
 
 CREATE FUNCTION @extschema@.wf_suspend(id pg_catalog.text, reason pg_catalog.text,
-                                       request pg_catalog.jsonb DEFAULT NULL)
+                                       request pg_catalog.jsonb DEFAULT NULL,
+                                       namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_suspend'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_suspend(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb) IS
+COMMENT ON FUNCTION @extschema@.wf_suspend(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text) IS
 'suspend a run with a reason and a request (for example an approval request)';
 
 CREATE FUNCTION @extschema@.wf_approve(id pg_catalog.text, step_key pg_catalog.text,
                                        value pg_catalog.jsonb DEFAULT 'true',
                                        note pg_catalog.text DEFAULT NULL,
-                                       decided_by pg_catalog.text DEFAULT CURRENT_USER)
+                                       decided_by pg_catalog.text DEFAULT CURRENT_USER,
+                                       namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_approve'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_approve(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_approve(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
 'approve a waiting step: it becomes {"ok":true,"value":value}, as awaitly''s injectApproval';
 
 CREATE FUNCTION @extschema@.wf_reject(id pg_catalog.text, step_key pg_catalog.text,
                                       reason pg_catalog.text,
                                       note pg_catalog.text DEFAULT NULL,
-                                      decided_by pg_catalog.text DEFAULT CURRENT_USER)
+                                      decided_by pg_catalog.text DEFAULT CURRENT_USER,
+                                      namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_reject'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_reject(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_reject(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
 'reject a waiting step: it becomes awaitly''s APPROVAL_REJECTED error result';
 
-CREATE FUNCTION @extschema@.wf_resume(id pg_catalog.text, data pg_catalog.jsonb DEFAULT NULL)
+CREATE FUNCTION @extschema@.wf_resume(id pg_catalog.text, data pg_catalog.jsonb DEFAULT NULL,
+                                      namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_resume'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_resume(pg_catalog.text, pg_catalog.jsonb) IS
+COMMENT ON FUNCTION @extschema@.wf_resume(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text) IS
 'back to running from suspended or failed; data is merged into metadata.resume';
 
-CREATE FUNCTION @extschema@.wf_cancel(id pg_catalog.text, reason pg_catalog.text DEFAULT NULL)
+CREATE FUNCTION @extschema@.wf_cancel(id pg_catalog.text, reason pg_catalog.text DEFAULT NULL,
+                                      namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 AS 'MODULE_PATHNAME', 'wf_cancel'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_cancel(pg_catalog.text, pg_catalog.text) IS
-'cancel a run; it accepts no more writes (wf_replay starts it again)';
+COMMENT ON FUNCTION @extschema@.wf_cancel(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+'cancel a run; it accepts no more checkpoints (a whole save replaces it, wf_replay starts it again)';
 
-CREATE FUNCTION @extschema@.wf_replay(id pg_catalog.text, new_id pg_catalog.text DEFAULT NULL)
+CREATE FUNCTION @extschema@.wf_replay(id pg_catalog.text, new_id pg_catalog.text DEFAULT NULL,
+                                      namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.text
 AS 'MODULE_PATHNAME', 'wf_replay'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_replay(pg_catalog.text, pg_catalog.text) IS
-'a new run with the same input and workflow name, no steps; returns its id';
+COMMENT ON FUNCTION @extschema@.wf_replay(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+'a new run (in the same namespace) with the same input and workflow name, no steps; returns its id';
 
 CREATE FUNCTION @extschema@.wf_fork(id pg_catalog.text, new_id pg_catalog.text,
-                                    up_to_step pg_catalog.text)
+                                    up_to_step pg_catalog.text,
+                                    namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.text
 AS 'MODULE_PATHNAME', 'wf_fork'
 LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_fork(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
-'a new run holding the steps recorded up to and including up_to_step';
+COMMENT ON FUNCTION @extschema@.wf_fork(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+'a new run (in the same namespace) holding the steps recorded up to and including up_to_step';
 
-CREATE FUNCTION @extschema@.wf_pending(id pg_catalog.text DEFAULT NULL)
+CREATE FUNCTION @extschema@.wf_pending(id pg_catalog.text DEFAULT NULL,
+                                       namespace pg_catalog.text DEFAULT NULL)
 RETURNS TABLE (id pg_catalog.text, step_key pg_catalog.text, kind pg_catalog.text,
                reason pg_catalog.text, request pg_catalog.jsonb,
-               since pg_catalog.timestamptz)
+               since pg_catalog.timestamptz, namespace pg_catalog.text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    -- the id is checked first (c is the outer side), even when nothing waits
-    SELECT p.id, p.step_key, p.kind, p.reason, p.request, p.since
+    -- the id and namespace are checked first (c is the outer side), even
+    -- when nothing waits; '*' (every namespace) only without an id
+    SELECT p.id, p.step_key, p.kind, p.reason, p.request, p.since, p.namespace
       FROM (SELECT CASE WHEN $1 IS NULL THEN NULL
-                        ELSE @extschema@.wf_check_id($1) END AS wanted
+                        ELSE @extschema@.wf_check_id($1) END AS wanted,
+                   @extschema@.wf_namespace($2, $1 IS NULL) AS ns
              OFFSET 0) AS c,
            LATERAL (
             SELECT w.id, s.step_key, s.pending AS kind,
@@ -631,56 +839,67 @@ AS $$
                                    ELSE '{}'::jsonb END
                        ELSE s.result->'error'->'metadata'
                    END AS request,
-                   s.recorded_at AS since
+                   s.recorded_at AS since, w.namespace
               FROM @extschema@.wf_step AS s
-              JOIN @extschema@.wf_live AS w ON w.id = s.workflow_id
+              JOIN @extschema@.wf_live AS w
+                ON w.namespace = s.namespace AND w.id = s.workflow_id
              WHERE s.pending IS NOT NULL
+               AND (c.ns = '*' OR s.namespace = c.ns)
                AND (c.wanted IS NULL OR s.workflow_id = c.wanted)
                AND w.status <> 'cancelled'
             UNION ALL
             SELECT w.id, NULL, 'suspension', w.suspend_reason, w.suspend_request,
-                   w.suspended_at
+                   w.suspended_at, w.namespace
               FROM @extschema@.wf_live AS w
              WHERE w.suspended_at IS NOT NULL
+               AND (c.ns = '*' OR w.namespace = c.ns)
                AND (c.wanted IS NULL OR w.id = c.wanted)) AS p
-     ORDER BY p.since DESC, p.id, p.step_key
+     ORDER BY p.since DESC, p.namespace, p.id, p.step_key
 $$;
-COMMENT ON FUNCTION @extschema@.wf_pending(pg_catalog.text) IS
-'what waits for a human: steps pending approval or a hook, and suspended runs; newest first';
+COMMENT ON FUNCTION @extschema@.wf_pending(pg_catalog.text, pg_catalog.text) IS
+'what waits for a human in a namespace (''*'': every one): steps pending approval or a hook, and suspended runs; newest first';
 
-CREATE FUNCTION @extschema@.wf_history(id pg_catalog.text)
+CREATE FUNCTION @extschema@.wf_history(id pg_catalog.text,
+                                       namespace pg_catalog.text DEFAULT NULL)
 RETURNS TABLE (at pg_catalog.timestamptz, event pg_catalog.text, step_key pg_catalog.text,
                actor pg_catalog.text, detail pg_catalog.jsonb,
-               session_role pg_catalog.text, acting_role pg_catalog.text)
+               session_role pg_catalog.text, acting_role pg_catalog.text,
+               namespace pg_catalog.text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     -- "created" and the recorded steps come from the tables themselves
     -- (a checkpoint writes no event row); everything else from wf_event
-    SELECT h.at, h.event, h.step_key, h.actor, h.detail, h.session_role, h.acting_role
-      FROM (SELECT w.created_at AS at, 0 AS phase, 0::int8 AS seq, 'created' AS event,
+    SELECT h.at, h.event, h.step_key, h.actor, h.detail, h.session_role, h.acting_role, c.ns
+      FROM (SELECT @extschema@.wf_namespace($2) AS ns,
+                   @extschema@.wf_check_id($1) AS wanted OFFSET 0) AS c,
+           LATERAL (
+            SELECT w.created_at AS at, 0 AS phase, 0::int8 AS seq, 'created' AS event,
                    NULL::text AS step_key, NULL::text AS actor, NULL::jsonb AS detail,
                    NULL::text AS session_role, NULL::text AS acting_role
               FROM @extschema@.wf_live AS w
-             WHERE w.id = @extschema@.wf_check_id($1)
+             WHERE w.namespace = c.ns AND w.id = c.wanted
             UNION ALL
             SELECT s.recorded_at, 1, s.pos, 'step recorded', s.step_key, NULL,
                    jsonb_build_object('ok', s.ok), NULL, NULL
               FROM @extschema@.wf_step AS s
-              JOIN @extschema@.wf_live AS w ON w.id = s.workflow_id
-             WHERE s.workflow_id = $1
+              JOIN @extschema@.wf_live AS w
+                ON w.namespace = s.namespace AND w.id = s.workflow_id
+             WHERE s.namespace = c.ns AND s.workflow_id = c.wanted
             UNION ALL
             SELECT e.at, 2, e.seq, e.event, e.step_key, e.actor, e.detail,
                    e.session_role, e.acting_role
               FROM @extschema@.wf_event AS e
-              JOIN @extschema@.wf_live AS w ON w.id = e.workflow_id
-             WHERE e.workflow_id = $1) AS h
+              JOIN @extschema@.wf_live AS w
+                ON w.namespace = e.namespace AND w.id = e.workflow_id
+             WHERE e.namespace = c.ns AND e.workflow_id = c.wanted) AS h
      ORDER BY h.at, h.phase, h.seq
 $$;
-COMMENT ON FUNCTION @extschema@.wf_history(pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_history(pg_catalog.text, pg_catalog.text) IS
 'the ordered event log of a run: created, steps recorded, suspended, decisions, resumed, cancelled, completed, failed';
 
-CREATE FUNCTION @extschema@.wf_resolve(id_prefix pg_catalog.text)
+CREATE FUNCTION @extschema@.wf_resolve(id_prefix pg_catalog.text,
+                                       namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -688,6 +907,7 @@ AS $$
 DECLARE
     upper pg_catalog.text;
     found pg_catalog.text[];
+    ns pg_catalog.text := @extschema@.wf_namespace(namespace);
 BEGIN
     IF id_prefix IS NULL OR id_prefix = '' THEN
         RAISE EXCEPTION 'id_prefix must not be empty' USING ERRCODE = '22023';
@@ -697,7 +917,8 @@ BEGIN
     -- to tell "one" from "many" and to name five
     SELECT pg_catalog.array_agg(c.id ORDER BY c.id) INTO found
       FROM (SELECT w.id FROM @extschema@.wf_live AS w
-             WHERE w.id >= id_prefix AND (upper IS NULL OR w.id < upper)
+             WHERE w.namespace = ns
+               AND w.id >= id_prefix AND (upper IS NULL OR w.id < upper)
              ORDER BY w.id LIMIT 6) AS c;
     IF found IS NULL THEN
         RAISE EXCEPTION 'no workflow id starts with "%"', id_prefix
@@ -713,19 +934,21 @@ BEGIN
     RETURN found[1];
 END
 $$;
-COMMENT ON FUNCTION @extschema@.wf_resolve(pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_resolve(pg_catalog.text, pg_catalog.text) IS
 'the one workflow whose id starts with the prefix (21000 when several, P0002 when none)';
 
 -- Leases: one owner at a time works on a run.  The server's clock decides
 -- expiry; a write given a lease_token must hold the current lease.
 CREATE FUNCTION @extschema@.wf_lease_acquire(id pg_catalog.text, owner pg_catalog.text,
-                                             ttl pg_catalog.interval)
+                                             ttl pg_catalog.interval,
+                                             namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.text
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     token pg_catalog.text;
+    ns pg_catalog.text := @extschema@.wf_namespace(namespace);
 BEGIN
     PERFORM @extschema@.wf_check_id(id);
     IF owner IS NULL OR owner = '' THEN
@@ -740,33 +963,84 @@ BEGIN
     IF ttl IS NULL OR ttl <= '0'::pg_catalog.interval THEN
         RAISE EXCEPTION 'ttl must be a positive interval' USING ERRCODE = '22023';
     END IF;
-    UPDATE @extschema@.wf_workflow AS w
-       SET lease_token = CASE WHEN w.lease_owner = wf_lease_acquire.owner
-                                   AND w.lease_expires_at > clock_timestamp()
-                              THEN w.lease_token
-                              ELSE gen_random_uuid()::pg_catalog.text END,
-           lease_owner = wf_lease_acquire.owner,
-           lease_expires_at = clock_timestamp() + ttl
-     WHERE w.id = wf_lease_acquire.id
-       AND EXISTS (SELECT FROM @extschema@.wf_live AS l WHERE l.id = w.id)
-       AND (w.lease_token IS NULL OR w.lease_expires_at <= clock_timestamp()
-            OR w.lease_owner = wf_lease_acquire.owner)
-    RETURNING w.lease_token INTO token;
-    IF token IS NULL AND NOT @extschema@.wf_exists(id) THEN
-        RAISE EXCEPTION 'workflow "%" does not exist', id USING ERRCODE = 'P0002';
-    END IF;
-    RETURN token;   -- NULL: another owner holds an unexpired lease
+    FOR attempt IN 1..3 LOOP
+        -- a live workflow, or the placeholder of an earlier lease (version 0)
+        UPDATE @extschema@.wf_workflow AS w
+           SET lease_token = CASE WHEN w.lease_owner = wf_lease_acquire.owner
+                                       AND w.lease_expires_at > clock_timestamp()
+                                  THEN w.lease_token
+                                  ELSE gen_random_uuid()::pg_catalog.text END,
+               lease_owner = wf_lease_acquire.owner,
+               lease_expires_at = clock_timestamp() + ttl
+         WHERE w.namespace = ns AND w.id = wf_lease_acquire.id
+           AND (w.version = 0
+                OR EXISTS (SELECT FROM @extschema@.wf_live AS l
+                            WHERE l.namespace = w.namespace AND l.id = w.id))
+           AND (w.lease_token IS NULL OR w.lease_expires_at <= clock_timestamp()
+                OR w.lease_owner = wf_lease_acquire.owner)
+        RETURNING w.lease_token INTO token;
+        IF token IS NOT NULL THEN
+            RETURN token;
+        END IF;
+        IF EXISTS (SELECT FROM @extschema@.wf_workflow AS w
+                    WHERE w.namespace = ns AND w.id = wf_lease_acquire.id
+                      AND (w.version = 0
+                           OR EXISTS (SELECT FROM @extschema@.wf_live AS l
+                                       WHERE l.namespace = w.namespace AND l.id = w.id))) THEN
+            RETURN NULL;   -- another owner holds an unexpired lease
+        END IF;
+        -- absent (or expired): a placeholder, version 0, invisible to every
+        -- reader until the first save with the token fills it (awaitly's
+        -- WorkflowLock.tryAcquire runs before the workflow exists)
+        -- an expired workflow is absent: its rows go, under its row lock
+        -- (re-checked once locked: a writer may have refreshed it)
+        PERFORM FROM @extschema@.wf_workflow AS w
+          WHERE w.namespace = ns AND w.id = wf_lease_acquire.id FOR UPDATE;
+        IF FOUND THEN
+            CONTINUE WHEN EXISTS (SELECT FROM @extschema@.wf_workflow AS w
+                                   WHERE w.namespace = ns AND w.id = wf_lease_acquire.id
+                                     AND (w.version = 0
+                                          OR EXISTS (SELECT FROM @extschema@.wf_live AS l
+                                                      WHERE l.namespace = w.namespace
+                                                        AND l.id = w.id)));
+            DELETE FROM @extschema@.wf_step AS s
+             WHERE s.namespace = ns AND s.workflow_id = wf_lease_acquire.id;
+            DELETE FROM @extschema@.wf_event AS e
+             WHERE e.namespace = ns AND e.workflow_id = wf_lease_acquire.id;
+            DELETE FROM @extschema@.wf_workflow AS w
+             WHERE w.namespace = ns AND w.id = wf_lease_acquire.id;
+        END IF;
+        INSERT INTO @extschema@.wf_workflow AS w
+               (namespace, id, status, version, execution, extra, step_count, next_pos,
+                size_bytes, created_at, updated_at, checked, pending,
+                lease_owner, lease_token, lease_expires_at)
+        VALUES (ns, wf_lease_acquire.id, 'running', 0, NULL, '{}', 0, 1, 0, now(), now(), 0, 0,
+                wf_lease_acquire.owner, gen_random_uuid()::pg_catalog.text,
+                clock_timestamp() + ttl)
+        ON CONFLICT ON CONSTRAINT wf_workflow_pkey DO NOTHING
+        RETURNING w.lease_token INTO token;
+        IF token IS NOT NULL THEN
+            RETURN token;
+        END IF;
+        -- created concurrently: take it as it is now
+    END LOOP;
+    RAISE EXCEPTION 'could not lease workflow "%"', id
+        USING ERRCODE = '40001', DETAIL = 'The workflow was created and removed concurrently.',
+              HINT = 'Retry the transaction.';
 END
 $$;
-COMMENT ON FUNCTION @extschema@.wf_lease_acquire(pg_catalog.text, pg_catalog.text, pg_catalog.interval) IS
-'take (or extend, for the same owner) the lease of a run; NULL while another owner holds it';
+COMMENT ON FUNCTION @extschema@.wf_lease_acquire(pg_catalog.text, pg_catalog.text, pg_catalog.interval, pg_catalog.text) IS
+'take (or extend, for the same owner) the lease of a run, creating a placeholder when it does not exist yet; NULL while another owner holds it';
 
 CREATE FUNCTION @extschema@.wf_lease_renew(id pg_catalog.text, token pg_catalog.text,
-                                           ttl pg_catalog.interval)
+                                           ttl pg_catalog.interval,
+                                           namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.bool
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    ns pg_catalog.text := @extschema@.wf_namespace(namespace);
 BEGIN
     PERFORM @extschema@.wf_check_id(id);
     IF ttl IS NULL OR ttl <= '0'::pg_catalog.interval THEN
@@ -774,41 +1048,53 @@ BEGIN
     END IF;
     UPDATE @extschema@.wf_workflow AS w
        SET lease_expires_at = clock_timestamp() + ttl
-     WHERE w.id = wf_lease_renew.id AND w.lease_token = token
+     WHERE w.namespace = ns AND w.id = wf_lease_renew.id AND w.lease_token = token
        AND w.lease_expires_at > clock_timestamp();
     RETURN FOUND;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.wf_lease_renew(pg_catalog.text, pg_catalog.text, pg_catalog.interval) IS
+COMMENT ON FUNCTION @extschema@.wf_lease_renew(pg_catalog.text, pg_catalog.text, pg_catalog.interval, pg_catalog.text) IS
 'extend a lease that is still held; false when it expired or was taken over';
 
-CREATE FUNCTION @extschema@.wf_lease_release(id pg_catalog.text, token pg_catalog.text)
+CREATE FUNCTION @extschema@.wf_lease_release(id pg_catalog.text, token pg_catalog.text,
+                                             namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.bool
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    ns pg_catalog.text := @extschema@.wf_namespace(namespace);
 BEGIN
     PERFORM @extschema@.wf_check_id(id);
+    -- the placeholder of a lease taken before the first save goes with it
+    DELETE FROM @extschema@.wf_workflow AS w
+     WHERE w.namespace = ns AND w.id = wf_lease_release.id AND w.lease_token = token
+       AND w.version = 0;
+    IF FOUND THEN
+        RETURN true;
+    END IF;
     UPDATE @extschema@.wf_workflow AS w
        SET lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL
-     WHERE w.id = wf_lease_release.id AND w.lease_token = token;
+     WHERE w.namespace = ns AND w.id = wf_lease_release.id AND w.lease_token = token;
     RETURN FOUND;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.wf_lease_release(pg_catalog.text, pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_lease_release(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
 'give a lease up; false when the token is not the current lease';
 
 ------------------------------------------------------------------------------
 -- Retention and cleanup (docs/reference.md, "Retention")
 ------------------------------------------------------------------------------
 
-CREATE FUNCTION @extschema@.wf_set_ttl(id pg_catalog.text, ttl pg_catalog.interval)
+CREATE FUNCTION @extschema@.wf_set_ttl(id pg_catalog.text, ttl pg_catalog.interval,
+                                       namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.timestamptz
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     expiry pg_catalog.timestamptz;
+    ns pg_catalog.text := @extschema@.wf_namespace(namespace);
 BEGIN
     PERFORM @extschema@.wf_check_id(id);
     IF ttl IS NOT NULL AND ttl <= '0'::pg_catalog.interval THEN
@@ -817,8 +1103,9 @@ BEGIN
     END IF;
     UPDATE @extschema@.wf_workflow AS w
        SET expires_at = now() + ttl
-     WHERE w.id = wf_set_ttl.id
-       AND EXISTS (SELECT FROM @extschema@.wf_live AS l WHERE l.id = w.id)
+     WHERE w.namespace = ns AND w.id = wf_set_ttl.id
+       AND EXISTS (SELECT FROM @extschema@.wf_live AS l
+                    WHERE l.namespace = w.namespace AND l.id = w.id)
     RETURNING w.expires_at INTO expiry;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'workflow "%" does not exist', id USING ERRCODE = 'P0002';
@@ -826,25 +1113,30 @@ BEGIN
     RETURN expiry;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.wf_set_ttl(pg_catalog.text, pg_catalog.interval) IS
+COMMENT ON FUNCTION @extschema@.wf_set_ttl(pg_catalog.text, pg_catalog.interval, pg_catalog.text) IS
 'expire a workflow ttl from now (NULL: never); returns the new expiry';
 
--- wf_retention: every status and how long finished runs of it are kept
+-- wf_retention: every status and how long finished runs of it are kept in
+-- the namespace of workflow_persist.namespace
 CREATE VIEW @extschema@.wf_retention WITH (security_invoker = true) AS
 SELECT s.status, p.keep,
        s.status = ANY (ARRAY['running', 'suspended']) AS protected
   FROM (VALUES (1, 'running'), (2, 'suspended'), (3, 'completed'), (4, 'failed'),
                (5, 'cancelled')) AS s(n, status)
-  LEFT JOIN @extschema@.wf_retention_policy AS p ON p.status = s.status
+  LEFT JOIN @extschema@.wf_retention_policy AS p
+         ON p.namespace = @extschema@.wf_namespace() AND p.status = s.status
  ORDER BY s.n;
 COMMENT ON VIEW @extschema@.wf_retention IS
-'retention per status: keep = how long after its last update a finished run stays (NULL: forever)';
+'retention per status in the namespace of workflow_persist.namespace: keep = how long after its last update a finished run stays (NULL: forever)';
 
-CREATE FUNCTION @extschema@.wf_set_retention(status pg_catalog.text, keep pg_catalog.interval)
+CREATE FUNCTION @extschema@.wf_set_retention(status pg_catalog.text, keep pg_catalog.interval,
+                                             namespace pg_catalog.text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    ns pg_catalog.text := @extschema@.wf_namespace(namespace);
 BEGIN
     IF status IS NULL THEN
         RAISE EXCEPTION 'status must not be null' USING ERRCODE = '22004';
@@ -857,7 +1149,8 @@ BEGIN
                          ELSE 'Use completed, failed or cancelled.' END;
     END IF;
     IF keep IS NULL THEN
-        DELETE FROM @extschema@.wf_retention_policy AS p WHERE p.status = wf_set_retention.status;
+        DELETE FROM @extschema@.wf_retention_policy AS p
+         WHERE p.namespace = ns AND p.status = wf_set_retention.status;
     ELSIF keep <= '0'::pg_catalog.interval THEN
         RAISE EXCEPTION 'keep must be a positive interval'
             USING ERRCODE = '22023', HINT = 'Pass NULL to keep such runs forever.';
@@ -875,13 +1168,14 @@ BEGIN
             USING ERRCODE = '22023', DETAIL = pg_catalog.format('The keep given is %s.', keep),
                   HINT = 'Pass NULL to keep such runs forever.';
     ELSE
-        INSERT INTO @extschema@.wf_retention_policy AS p VALUES (status, keep)
+        INSERT INTO @extschema@.wf_retention_policy AS p (namespace, status, keep)
+        VALUES (ns, status, keep)
         ON CONFLICT ON CONSTRAINT wf_retention_policy_pkey DO UPDATE SET keep = EXCLUDED.keep;
     END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.wf_set_retention(pg_catalog.text, pg_catalog.interval) IS
-'keep finished runs of a status for this long after their last update (NULL: forever)';
+COMMENT ON FUNCTION @extschema@.wf_set_retention(pg_catalog.text, pg_catalog.interval, pg_catalog.text) IS
+'keep finished runs of a status in a namespace for this long after their last update (NULL: forever)';
 
 -- What the cleanup has done, in one row (wf_cleanup_status shows it).
 CREATE TABLE @extschema@.wf_cleanup_state (
@@ -942,18 +1236,23 @@ COMMENT ON FUNCTION @extschema@.wf_cleanup_try_lock() IS
 -- whatever ids a caller passes, no live workflow loses its history.  With
 -- row_security off, a policy that would hide a header from the owner
 -- (FORCE ROW LEVEL SECURITY) makes it fail instead of deleting.
-CREATE FUNCTION @extschema@.wf_forget_history(ids pg_catalog.text[])
+CREATE FUNCTION @extschema@.wf_forget_history(ids pg_catalog.text[],
+                                              namespaces pg_catalog.text[] DEFAULT NULL)
 RETURNS void
 LANGUAGE sql VOLATILE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET row_security = off
 AS $$
+    -- ids[i] is in namespaces[i] (namespaces NULL: the setting's namespace)
     DELETE FROM @extschema@.wf_event AS e
-     WHERE e.workflow_id OPERATOR(pg_catalog.=) ANY ($1)
+     USING ROWS FROM (pg_catalog.unnest($2), pg_catalog.unnest($1)) AS k(ns, id)
+     WHERE e.namespace OPERATOR(pg_catalog.=) COALESCE(k.ns, @extschema@.wf_namespace())
+       AND e.workflow_id OPERATOR(pg_catalog.=) k.id
        AND NOT EXISTS (SELECT FROM @extschema@.wf_workflow AS w
-                        WHERE w.id OPERATOR(pg_catalog.=) e.workflow_id)
+                        WHERE w.namespace OPERATOR(pg_catalog.=) e.namespace
+                          AND w.id OPERATOR(pg_catalog.=) e.workflow_id)
 $$;
-COMMENT ON FUNCTION @extschema@.wf_forget_history(pg_catalog.text[]) IS
+COMMENT ON FUNCTION @extschema@.wf_forget_history(pg_catalog.text[], pg_catalog.text[]) IS
 'delete the history of the given ids whose workflow no longer exists (wf_cleanup)';
 
 -- The session whose transaction holds the cleanup lock, if any: the row's
@@ -971,7 +1270,8 @@ $$;
 
 CREATE FUNCTION @extschema@.wf_cleanup(batch_size pg_catalog.int4 DEFAULT 1000,
                                        max_rows pg_catalog.int8 DEFAULT NULL,
-                                       dry_run pg_catalog.bool DEFAULT false)
+                                       dry_run pg_catalog.bool DEFAULT false,
+                                       namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -980,7 +1280,9 @@ DECLARE
     total pg_catalog.int8 := 0;
     want pg_catalog.int4;
     got pg_catalog.int4;
+    ns pg_catalog.text := @extschema@.wf_namespace(namespace, true);
     ids pg_catalog.text[];
+    nss pg_catalog.text[];
 BEGIN
     IF batch_size IS NULL OR batch_size < 1 THEN
         RAISE EXCEPTION 'batch_size must be at least 1' USING ERRCODE = '22023';
@@ -999,7 +1301,9 @@ BEGIN
     IF dry_run THEN
         SELECT count(*) INTO total
           FROM (SELECT FROM @extschema@.wf_workflow AS w
-                 WHERE NOT EXISTS (SELECT FROM @extschema@.wf_live AS l WHERE l.id = w.id)
+                 WHERE (ns = '*' OR w.namespace = ns) AND w.version > 0
+                   AND NOT EXISTS (SELECT FROM @extschema@.wf_live AS l
+                                    WHERE l.namespace = w.namespace AND l.id = w.id)
                  LIMIT max_rows) AS x;
         RETURN total;
     END IF;
@@ -1009,13 +1313,14 @@ BEGIN
                      ELSE least(batch_size::pg_catalog.int8, max_rows - total)::pg_catalog.int4 END;
         EXIT WHEN want <= 0;
         -- Candidates come from indexes only: expiries (wf_workflow_expires_idx)
-        -- and finished runs past their retention (wf_workflow_finished_idx),
-        -- oldest first, twice as many as wanted so that rows writers hold
-        -- (skipped) do not starve the batch.  The retention test is the one
-        -- of wf_live (updated_at + keep <= now()); the bound before it,
-        -- which month lengths make up to 3 days looser, lets the index
-        -- range-scan.  The expiry is re-checked on the row as locked, so a
-        -- concurrent refresh wins.
+        -- and finished runs past their namespace's retention
+        -- (wf_workflow_finished_idx, one range per policy), oldest first,
+        -- twice as many as wanted so that rows writers hold (skipped) do
+        -- not starve the batch.  The retention test is the one of wf_live
+        -- (updated_at + keep <= now()); the bound before it, which month
+        -- lengths make up to 3 days looser, lets the index range-scan.  The
+        -- expiry is re-checked on the row as locked, so a concurrent
+        -- refresh wins.
         --
         -- A workflow goes whole or not at all (docs/design.md, "Deleting a
         -- workflow"): this statement only locks the victims' headers, and
@@ -1025,55 +1330,47 @@ BEGIN
         -- lock is seen by the lock, not by this snapshot).  Every writer
         -- locks the header before it adds a row, so none can add one now.
         WITH candidates AS (
-                (SELECT w.id, w.expires_at AS gone_at
+                (SELECT w.namespace, w.id, w.expires_at AS gone_at
                    FROM @extschema@.wf_workflow AS w
-                  WHERE w.expires_at <= now()
+                  WHERE w.expires_at <= now() AND (ns = '*' OR w.namespace = ns)
                   ORDER BY w.expires_at LIMIT 2 * want::pg_catalog.int8)
                 UNION ALL
-                (SELECT w.id, w.updated_at + p.keep
-                   FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
-                  WHERE p.status = 'completed' AND w.status = 'completed'
-                    AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
-                    AND CASE WHEN w.updated_at > now() THEN false
-                             ELSE w.updated_at + p.keep <= now() END
-                  ORDER BY w.updated_at LIMIT 2 * want::pg_catalog.int8)
-                UNION ALL
-                (SELECT w.id, w.updated_at + p.keep
-                   FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
-                  WHERE p.status = 'failed' AND w.status = 'failed'
-                    AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
-                    AND CASE WHEN w.updated_at > now() THEN false
-                             ELSE w.updated_at + p.keep <= now() END
-                  ORDER BY w.updated_at LIMIT 2 * want::pg_catalog.int8)
-                UNION ALL
-                (SELECT w.id, w.updated_at + p.keep
-                   FROM @extschema@.wf_retention_policy AS p, @extschema@.wf_workflow AS w
-                  WHERE p.status = 'cancelled' AND w.status = 'cancelled'
-                    AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
-                    AND CASE WHEN w.updated_at > now() THEN false
-                             ELSE w.updated_at + p.keep <= now() END
-                  ORDER BY w.updated_at LIMIT 2 * want::pg_catalog.int8)),
+                (SELECT f.namespace, f.id, f.gone_at
+                   FROM @extschema@.wf_retention_policy AS p,
+                        LATERAL (SELECT w.namespace, w.id, w.updated_at + p.keep AS gone_at
+                                   FROM @extschema@.wf_workflow AS w
+                                  WHERE w.namespace = p.namespace AND w.status = p.status
+                                    AND w.status = ANY (ARRAY['completed', 'failed', 'cancelled'])
+                                    AND w.updated_at <= now() - p.keep + '3 days'::pg_catalog.interval
+                                    AND CASE WHEN w.updated_at > now() THEN false
+                                             ELSE w.updated_at + p.keep <= now() END
+                                  ORDER BY w.updated_at LIMIT 2 * want::pg_catalog.int8) AS f
+                  WHERE (ns = '*' OR p.namespace = ns)
+                  ORDER BY f.gone_at LIMIT 2 * want::pg_catalog.int8)),
              oldest AS (
-                SELECT c.id, min(c.gone_at) AS gone_at FROM candidates AS c
-                 GROUP BY c.id ORDER BY 2 LIMIT 2 * want::pg_catalog.int8),
+                SELECT c.namespace, c.id, min(c.gone_at) AS gone_at FROM candidates AS c
+                 GROUP BY c.namespace, c.id ORDER BY 3 LIMIT 2 * want::pg_catalog.int8),
              victims AS (
-                SELECT w.id FROM @extschema@.wf_workflow AS w
-                  JOIN oldest AS o ON o.id = w.id
+                SELECT w.namespace, w.id FROM @extschema@.wf_workflow AS w
+                  JOIN oldest AS o ON o.namespace = w.namespace AND o.id = w.id
                  WHERE w.expires_at <= now()
                     OR EXISTS (SELECT FROM @extschema@.wf_retention_policy AS r
-                                WHERE r.status = w.status
+                                WHERE r.namespace = w.namespace AND r.status = w.status
                                   AND CASE WHEN w.updated_at > now() THEN false
                                            ELSE w.updated_at + r.keep <= now() END)
                  ORDER BY o.gone_at LIMIT want
                    FOR UPDATE OF w SKIP LOCKED)
-        SELECT pg_catalog.array_agg(v.id) INTO ids FROM victims AS v;
+        SELECT pg_catalog.array_agg(v.id), pg_catalog.array_agg(v.namespace)
+          INTO ids, nss FROM victims AS v;
         EXIT WHEN ids IS NULL;
-        DELETE FROM @extschema@.wf_step AS s WHERE s.workflow_id = ANY (ids);
-        DELETE FROM @extschema@.wf_workflow AS w WHERE w.id = ANY (ids);
+        DELETE FROM @extschema@.wf_step AS s USING ROWS FROM (pg_catalog.unnest(nss), pg_catalog.unnest(ids)) AS k(ns, id)
+         WHERE s.namespace = k.ns AND s.workflow_id = k.id;
+        DELETE FROM @extschema@.wf_workflow AS w USING ROWS FROM (pg_catalog.unnest(nss), pg_catalog.unnest(ids)) AS k(ns, id)
+         WHERE w.namespace = k.ns AND w.id = k.id;
         GET DIAGNOSTICS got = ROW_COUNT;
         -- their history, once the headers are gone: only the owner may
         -- delete it (docs/security.md)
-        PERFORM @extschema@.wf_forget_history(ids);
+        PERFORM @extschema@.wf_forget_history(ids, nss);
         total := total + got;
         -- fewer than wanted may only mean rows were skipped: go on until a
         -- batch finds nothing it can delete
@@ -1086,13 +1383,14 @@ BEGIN
     RETURN total;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.wf_cleanup(pg_catalog.int4, pg_catalog.int8, pg_catalog.bool) IS
-'delete expired workflows (ttl or retention), oldest first, in batches, skipping rows writers hold; returns how many';
+COMMENT ON FUNCTION @extschema@.wf_cleanup(pg_catalog.int4, pg_catalog.int8, pg_catalog.bool, pg_catalog.text) IS
+'delete expired workflows (ttl or retention) of a namespace (''*'': every one), oldest first, in batches, skipping rows writers hold; returns how many';
 
 -- For big backlogs: one batch per transaction.  A procedure that commits
 -- cannot carry a SET clause, so it names everything with its schema.
 CREATE PROCEDURE @extschema@.wf_cleanup_all(batch_size pg_catalog.int4 DEFAULT 1000,
-                                            max_rows pg_catalog.int8 DEFAULT NULL)
+                                            max_rows pg_catalog.int8 DEFAULT NULL,
+                                            namespace pg_catalog.text DEFAULT NULL)
 LANGUAGE plpgsql
 AS $$
 DECLARE
@@ -1111,7 +1409,7 @@ BEGIN
                      ELSE LEAST(batch_size::pg_catalog.int8, max_rows OPERATOR(pg_catalog.-) total) END;
         EXIT WHEN want OPERATOR(pg_catalog.<=) 0;
         -- one batch per transaction
-        got := @extschema@.wf_cleanup(want::pg_catalog.int4, want);
+        got := @extschema@.wf_cleanup(want::pg_catalog.int4, want, false, namespace);
         total := total OPERATOR(pg_catalog.+) got;
         COMMIT;
         EXIT WHEN got OPERATOR(pg_catalog.=) 0;
@@ -1119,13 +1417,15 @@ BEGIN
     RAISE NOTICE 'workflow_persist cleanup deleted % workflows', total;
 END
 $$;
-COMMENT ON PROCEDURE @extschema@.wf_cleanup_all(pg_catalog.int4, pg_catalog.int8) IS
+COMMENT ON PROCEDURE @extschema@.wf_cleanup_all(pg_catalog.int4, pg_catalog.int8, pg_catalog.text) IS
 'wf_cleanup one batch per transaction until nothing expired is left';
 
 CREATE VIEW @extschema@.wf_cleanup_status WITH (security_invoker = true) AS
 SELECT c.runs, c.deleted, c.last_run_at, c.last_deleted, c.last_error, c.last_error_at,
        (SELECT pg_catalog.count(*) FROM @extschema@.wf_workflow AS w
-         WHERE NOT EXISTS (SELECT FROM @extschema@.wf_live AS l WHERE l.id = w.id))
+         WHERE w.version OPERATOR(pg_catalog.>) 0
+           AND NOT EXISTS (SELECT FROM @extschema@.wf_live AS l
+                            WHERE l.namespace = w.namespace AND l.id = w.id))
            AS expired_waiting,
        c.blocked_runs, c.last_blocked_at,
        @extschema@.wf_cleanup_lock_holder() AS lock_holder_pid
@@ -1144,12 +1444,13 @@ AS 'MODULE_PATHNAME', 'wf_checkpoint_trigger'
 LANGUAGE C
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.wf_checkpoint_trigger() IS
-'AFTER INSERT OR UPDATE FOR EACH ROW: record each row as a step (arguments: id column, step key column[, value column])';
+'AFTER INSERT OR UPDATE FOR EACH ROW: record each row as a step (arguments: id column, step key column[, value column ('': the row)[, namespace]])';
 
 CREATE FUNCTION @extschema@.wf_attach_checkpoint(tbl pg_catalog.regclass,
                                                  id_column pg_catalog.name,
                                                  key_column pg_catalog.name,
-                                                 value_column pg_catalog.name DEFAULT NULL)
+                                                 value_column pg_catalog.name DEFAULT NULL,
+                                                 namespace pg_catalog.text DEFAULT NULL)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -1159,6 +1460,11 @@ DECLARE
 BEGIN
     IF tbl IS NULL OR id_column IS NULL OR key_column IS NULL THEN
         RAISE EXCEPTION 'tbl, id_column and key_column must not be null' USING ERRCODE = '22004';
+    END IF;
+    -- checked now; without one, the trigger writes to the namespace
+    -- workflow_persist.namespace names when each row is written
+    IF namespace IS NOT NULL THEN
+        PERFORM @extschema@.wf_namespace(namespace);
     END IF;
     FOREACH col IN ARRAY ARRAY[id_column, key_column, value_column] LOOP
         IF col IS NOT NULL AND NOT EXISTS (
@@ -1172,11 +1478,13 @@ BEGIN
     EXECUTE format('CREATE TRIGGER wf_checkpoint AFTER INSERT OR UPDATE ON %s '
                    'FOR EACH ROW EXECUTE FUNCTION @extschema@.wf_checkpoint_trigger(%L, %L%s)',
                    tbl, id_column, key_column,
-                   CASE WHEN value_column IS NULL THEN ''
-                        ELSE ', ' || quote_literal(value_column) END);
+                   CASE WHEN value_column IS NULL AND namespace IS NULL THEN ''
+                        ELSE ', ' || quote_literal(COALESCE(value_column, '')) END
+                   || CASE WHEN namespace IS NULL THEN ''
+                           ELSE ', ' || quote_literal(namespace) END);
 END
 $$;
-COMMENT ON FUNCTION @extschema@.wf_attach_checkpoint(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name) IS
+COMMENT ON FUNCTION @extschema@.wf_attach_checkpoint(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name, pg_catalog.text) IS
 'checkpoint every inserted or updated row of a table as a workflow step (trigger wf_checkpoint)';
 
 CREATE FUNCTION @extschema@.wf_detach_checkpoint(tbl pg_catalog.regclass)
@@ -1199,17 +1507,19 @@ $$;
 COMMENT ON FUNCTION @extschema@.wf_detach_checkpoint(pg_catalog.regclass) IS
 'remove the checkpoint trigger of a table';
 
-CREATE FUNCTION @extschema@.wf_step_result(id pg_catalog.text, step_key pg_catalog.text)
+CREATE FUNCTION @extschema@.wf_step_result(id pg_catalog.text, step_key pg_catalog.text,
+                                           namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.jsonb
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT s.result
       FROM @extschema@.wf_step AS s
-      JOIN @extschema@.wf_live AS w ON w.id = s.workflow_id
-     WHERE s.workflow_id = @extschema@.wf_check_id($1) AND s.step_key = $2
+      JOIN @extschema@.wf_live AS w ON w.namespace = s.namespace AND w.id = s.workflow_id
+     WHERE s.namespace = @extschema@.wf_namespace($3)
+       AND s.workflow_id = @extschema@.wf_check_id($1) AND s.step_key = $2
 $$;
-COMMENT ON FUNCTION @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
 'the recorded StepResult of one step, or NULL: what a durable procedure checks before each step';
 
 ------------------------------------------------------------------------------
@@ -1224,37 +1534,43 @@ COMMENT ON FUNCTION @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text)
 ------------------------------------------------------------------------------
 
 CREATE FUNCTION @extschema@.wf_verify_workflow(id pg_catalog.text,
-                                               missing_ok pg_catalog.bool DEFAULT false)
+                                               missing_ok pg_catalog.bool DEFAULT false,
+                                               namespace pg_catalog.text DEFAULT NULL)
 RETURNS SETOF pg_catalog.text
 AS 'MODULE_PATHNAME', 'wf_verify_workflow'
-LANGUAGE C VOLATILE STRICT
+LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp;
-COMMENT ON FUNCTION @extschema@.wf_verify_workflow(pg_catalog.text, pg_catalog.bool) IS
+COMMENT ON FUNCTION @extschema@.wf_verify_workflow(pg_catalog.text, pg_catalog.bool, pg_catalog.text) IS
 'the disagreements between one live workflow''s header and its step rows (wf_verify does every workflow)';
 
-CREATE FUNCTION @extschema@.wf_verify(id pg_catalog.text DEFAULT NULL)
+CREATE FUNCTION @extschema@.wf_verify(id pg_catalog.text DEFAULT NULL,
+                                      namespace pg_catalog.text DEFAULT NULL)
 RETURNS TABLE (id pg_catalog.text, problem pg_catalog.text)
 LANGUAGE sql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
+    WITH n AS (SELECT @extschema@.wf_namespace($2, $1 IS NULL) AS ns OFFSET 0)
     SELECT $1, p.problem
-      FROM @extschema@.wf_verify_workflow($1,
-               EXISTS (SELECT FROM @extschema@.wf_step AS s WHERE s.workflow_id = $1)) AS p(problem)
+      FROM n, @extschema@.wf_verify_workflow($1,
+               EXISTS (SELECT FROM @extschema@.wf_step AS s
+                        WHERE s.namespace = n.ns AND s.workflow_id = $1), n.ns) AS p(problem)
+     WHERE $1 IS NOT NULL
     UNION ALL
     SELECT w.id, p.problem
-      FROM @extschema@.wf_live AS w,
-           LATERAL @extschema@.wf_verify_workflow(w.id, true) AS p(problem)
-     WHERE $1 IS NULL
+      FROM n, @extschema@.wf_live AS w,
+           LATERAL @extschema@.wf_verify_workflow(w.id, true, w.namespace) AS p(problem)
+     WHERE $1 IS NULL AND (n.ns = '*' OR w.namespace = n.ns)
     UNION ALL
     SELECT s.workflow_id, pg_catalog.format('%s step rows without a header', pg_catalog.count(*))
-      FROM @extschema@.wf_step AS s
+      FROM n, @extschema@.wf_step AS s
      WHERE ($1 IS NULL OR s.workflow_id = $1)
+       AND (n.ns = '*' OR s.namespace = n.ns)
        AND NOT EXISTS (SELECT FROM @extschema@.wf_workflow AS h
-                        WHERE h.id = s.workflow_id)
-     GROUP BY s.workflow_id
+                        WHERE h.namespace = s.namespace AND h.id = s.workflow_id)
+     GROUP BY s.namespace, s.workflow_id
     ORDER BY 1, 2
 $$;
-COMMENT ON FUNCTION @extschema@.wf_verify(pg_catalog.text) IS
+COMMENT ON FUNCTION @extschema@.wf_verify(pg_catalog.text, pg_catalog.text) IS
 'consistency check of one workflow (or all): header counters against step rows, and step rows without a header';
 
 ------------------------------------------------------------------------------
@@ -1266,50 +1582,56 @@ COMMENT ON FUNCTION @extschema@.wf_verify(pg_catalog.text) IS
 -- functions above (validation, merge) stay available to everyone.
 ------------------------------------------------------------------------------
 
+REVOKE ALL ON TABLE @extschema@.wf_status_word FROM PUBLIC;
 REVOKE ALL ON TABLE @extschema@.wf_workflow, @extschema@.wf_step, @extschema@.wf_event,
     @extschema@.wf_retention_policy, @extschema@.wf_cleanup_state,
     @extschema@.wf_notify_key, @extschema@.wf_cleanup_lock FROM PUBLIC;
 REVOKE ALL ON @extschema@.wf_live, @extschema@.wf_retention, @extschema@.wf_cleanup_status FROM PUBLIC;
 REVOKE ALL ON @extschema@.wf_stats FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION
-    @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text),
-    @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text),
-    @extschema@.wf_merge(pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text),
-    @extschema@.wf_load(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.int4),
+    @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text, pg_catalog.text, pg_catalog.bool, pg_catalog.text),
+    @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text, pg_catalog.int4, pg_catalog.text),
+    @extschema@.wf_merge(pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_load(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text),
+    @extschema@.wf_put_run(pg_catalog.text, pg_catalog.jsonb, pg_catalog.bytea, pg_catalog.int8, pg_catalog.text, pg_catalog.bool, pg_catalog.text),
+    @extschema@.wf_put_run_step(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_update_run(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.jsonb, pg_catalog.bytea, pg_catalog.int8, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_get_run(pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_delete(pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_exists(pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_steps(pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_list(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_list_page(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_info(pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_stats(pg_catalog.text),
+    @extschema@.wf_suspend(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text),
+    @extschema@.wf_approve(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_reject(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_resume(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text),
+    @extschema@.wf_cancel(pg_catalog.text, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_replay(pg_catalog.text, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_fork(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_pending(pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_history(pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_resolve(pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_lease_acquire(pg_catalog.text, pg_catalog.text, pg_catalog.interval, pg_catalog.text),
+    @extschema@.wf_lease_renew(pg_catalog.text, pg_catalog.text, pg_catalog.interval, pg_catalog.text),
+    @extschema@.wf_lease_release(pg_catalog.text, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_set_ttl(pg_catalog.text, pg_catalog.interval, pg_catalog.text),
+    @extschema@.wf_set_retention(pg_catalog.text, pg_catalog.interval, pg_catalog.text),
+    @extschema@.wf_cleanup(pg_catalog.int4, pg_catalog.int8, pg_catalog.bool, pg_catalog.text),
     @extschema@.wf_notification(pg_catalog.text),
-    @extschema@.wf_delete(pg_catalog.text),
-    @extschema@.wf_exists(pg_catalog.text),
-    @extschema@.wf_steps(pg_catalog.text),
-    @extschema@.wf_list(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text),
-    @extschema@.wf_list_page(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text),
-    @extschema@.wf_info(pg_catalog.text),
-    @extschema@.wf_suspend(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb),
-    @extschema@.wf_approve(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.text),
-    @extschema@.wf_reject(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text),
-    @extschema@.wf_resume(pg_catalog.text, pg_catalog.jsonb),
-    @extschema@.wf_cancel(pg_catalog.text, pg_catalog.text),
-    @extschema@.wf_replay(pg_catalog.text, pg_catalog.text),
-    @extschema@.wf_fork(pg_catalog.text, pg_catalog.text, pg_catalog.text),
-    @extschema@.wf_pending(pg_catalog.text),
-    @extschema@.wf_history(pg_catalog.text),
-    @extschema@.wf_resolve(pg_catalog.text),
-    @extschema@.wf_lease_acquire(pg_catalog.text, pg_catalog.text, pg_catalog.interval),
-    @extschema@.wf_lease_renew(pg_catalog.text, pg_catalog.text, pg_catalog.interval),
-    @extschema@.wf_lease_release(pg_catalog.text, pg_catalog.text),
-    @extschema@.wf_set_ttl(pg_catalog.text, pg_catalog.interval),
-    @extschema@.wf_set_retention(pg_catalog.text, pg_catalog.interval),
-    @extschema@.wf_cleanup(pg_catalog.int4, pg_catalog.int8, pg_catalog.bool),
     @extschema@.wf_cleanup_try_lock(),
-    @extschema@.wf_forget_history(pg_catalog.text[]),
+    @extschema@.wf_forget_history(pg_catalog.text[], pg_catalog.text[]),
     @extschema@.wf_cleanup_lock_holder(),
     @extschema@.wf_checkpoint_trigger(),
-    @extschema@.wf_attach_checkpoint(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name),
+    @extschema@.wf_attach_checkpoint(pg_catalog.regclass, pg_catalog.name, pg_catalog.name, pg_catalog.name, pg_catalog.text),
     @extschema@.wf_detach_checkpoint(pg_catalog.regclass),
-    @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text),
-    @extschema@.wf_verify_workflow(pg_catalog.text, pg_catalog.bool),
-    @extschema@.wf_verify(pg_catalog.text)
+    @extschema@.wf_step_result(pg_catalog.text, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_verify_workflow(pg_catalog.text, pg_catalog.bool, pg_catalog.text),
+    @extschema@.wf_verify(pg_catalog.text, pg_catalog.text)
 FROM PUBLIC;
-REVOKE EXECUTE ON PROCEDURE @extschema@.wf_cleanup_all(pg_catalog.int4, pg_catalog.int8) FROM PUBLIC;
+REVOKE EXECUTE ON PROCEDURE @extschema@.wf_cleanup_all(pg_catalog.int4, pg_catalog.int8, pg_catalog.text) FROM PUBLIC;
 
 CREATE FUNCTION @extschema@.wf_grant_access(role pg_catalog.regrole,
                                             writable pg_catalog.bool DEFAULT true)
@@ -1325,7 +1647,7 @@ BEGIN
     EXECUTE pg_catalog.format('REVOKE ALL ON @extschema@.wf_notify_key FROM %s', role);
     IF NOT writable THEN
         -- whoever may take the cleanup lock may hold retention up
-        EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION @extschema@.wf_cleanup_try_lock(), @extschema@.wf_forget_history(pg_catalog.text[]) FROM %s', role);
+        EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION @extschema@.wf_cleanup_try_lock(), @extschema@.wf_forget_history(pg_catalog.text[], pg_catalog.text[]) FROM %s', role);
     ELSE
         -- not wf_event: the history is written by the store with the
         -- owner's rights, and nobody else may change it

@@ -3,10 +3,11 @@
  * wfp_args.c
  *	  Argument checks shared by the SQL-callable functions.
  *
- * Ids, required arguments, optional text, expected_version and ttl are
- * checked here, before any table is touched, with the errors
+ * Ids, namespaces, required arguments, optional text, expected_version
+ * and ttl are checked here, before any table is touched, with the errors
  * docs/reference.md lists for each function.  The id rule is written once,
- * here: the SQL functions check ids with wf_check_id(), a C function too.
+ * here: the SQL functions check ids with wf_check_id(), a C function too;
+ * namespaces with wf_namespace(), on the rule of wfp_settings.c.
  *
  *-------------------------------------------------------------------------
  */
@@ -22,6 +23,7 @@
 #include "wfp_sql.h"
 
 PG_FUNCTION_INFO_V1(wf_check_id);
+PG_FUNCTION_INFO_V1(wf_namespace);
 
 /* A workflow id: 1..512 bytes, else 22023. */
 static char *
@@ -58,6 +60,69 @@ wf_check_id(PG_FUNCTION_ARGS)
 {
 	(void) wfp_arg_id(fcinfo, 0);
 	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+}
+
+/*
+ * A namespace argument: NULL (or absent) means workflow_persist.namespace.
+ * The rule is wfp_namespace_problem's (22023 with DETAIL); '*' (every
+ * namespace) only where many is true, for the functions over many
+ * workflows.  Returns the namespace, or "*".
+ */
+char *
+wfp_namespace_arg(const char *given, bool many)
+{
+	const char *ns = given ? given : wfp_namespace;
+	char	   *problem;
+
+	if (strcmp(ns, WFP_EVERY_NAMESPACE) == 0)
+	{
+		if (!many)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("namespace \"*\" is not valid here"),
+					 errdetail(given ? "\"*\" (every namespace) is for functions over many workflows; this one is about one workflow."
+							   : "workflow_persist.namespace is \"*\" (every namespace), which is for functions over many workflows; this one is about one workflow."),
+					 errhint("Pass the workflow's namespace.")));
+		return pstrdup(ns);
+	}
+	problem = wfp_namespace_problem(ns);
+	if (problem != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid namespace \"%s\"", ns),
+				 errdetail("%s", problem)));
+	return pstrdup(ns);
+}
+
+char *
+wfp_arg_namespace(FunctionCallInfo fcinfo, int argno, bool many)
+{
+	return wfp_namespace_arg(wfp_arg_text_or_null(fcinfo, argno), many);
+}
+
+/*
+ * wf_namespace(namespace, many): the namespace a call means (NULL: the
+ * setting), checked by the one rule; the SQL-language functions call it.
+ */
+Datum
+wf_namespace(PG_FUNCTION_ARGS)
+{
+	bool		many = PG_NARGS() > 1 && !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
+
+	PG_RETURN_TEXT_P(cstring_to_text(wfp_arg_namespace(fcinfo, 0, many)));
+}
+
+/* A step position (an engine's step index): 0 or more, else 22023. */
+int32
+wfp_arg_position(int32 position, const char *field)
+{
+	if (position < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be negative", field),
+				 errdetail("%s is %d; steps are ordered by position, 0 or more.",
+						   field, position)));
+	return position;
 }
 
 /* A non-null argument other than the id. */

@@ -5,7 +5,9 @@
  *	  has been checked.
  *
  * A write locks the workflow's header row (creating it if absent), refuses
- * finished runs, checks the lease and expected_version, writes the steps
+ * what its kind may not write (a checkpoint of a cancelled run; with
+ * workflow_persist.finished_read_only, any write to a completed or
+ * cancelled run), checks the lease and expected_version, writes the steps
  * against the stored ones (only what changed), derives the status it
  * leaves the run in and records that change in the event log.
  * wfp_checkpoint() is the whole of one step's write, for wf_save_step and
@@ -16,6 +18,7 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
@@ -32,7 +35,11 @@
  * ----------
  */
 
-/* Refuse writes to finished runs (SQLSTATE 55000). */
+/*
+ * Refuse writes to finished runs (SQLSTATE 55000): the lifecycle
+ * transitions (wf_suspend, wf_approve, wf_reject) always, every writer
+ * with workflow_persist.finished_read_only on.
+ */
 void
 wfp_check_writable(const WfpWorkflow *wf)
 {
@@ -47,6 +54,37 @@ wfp_check_writable(const WfpWorkflow *wf)
 }
 
 /*
+ * What a writer of this kind may write: whole-state writes (wf_save,
+ * wf_merge) are upserts at any status; a checkpoint of a cancelled run is
+ * refused, so a worker learns of the cancellation at its next step.  With
+ * workflow_persist.finished_read_only, completed and cancelled runs refuse
+ * every writer, as before 1.0.
+ */
+static void
+wfp_check_write_kind(const WfpWorkflow *wf, WfpWriteKind kind)
+{
+	if (wf->created)
+		return;
+	if (wfp_finished_read_only)
+	{
+		if (wf->status == WFP_STATUS_COMPLETED || wf->status == WFP_STATUS_CANCELLED)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("workflow \"%s\" is %s and accepts no more writes",
+							wf->id, wfp_status_name(wf->status)),
+					 errdetail("workflow_persist.finished_read_only is on."),
+					 errhint("Use wf_replay() to start a new run with the same input.")));
+		return;
+	}
+	if (kind == WFP_WRITE_STEP && wf->status == WFP_STATUS_CANCELLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("workflow \"%s\" is cancelled and accepts no more checkpoints",
+						wf->id),
+				 errhint("A whole save (wf_save, wf_merge) replaces it; wf_replay() starts a new run with the same input.")));
+}
+
+/*
  * With a lease token given, the write needs it to be the workflow's
  * current, unexpired lease (SQLSTATE 55P03).
  */
@@ -55,7 +93,8 @@ wfp_check_lease(const WfpWorkflow *wf, const char *token)
 {
 	if (token == NULL)
 		return;
-	if (wf->created || wf->lease_token == NULL)
+	/* a new workflow may hold a lease: one taken before its first save */
+	if (wf->lease_token == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 				 errmsg("workflow \"%s\" has no lease", wf->id),
@@ -100,19 +139,31 @@ wfp_check_expected_version(WfpWorkflow *wf, bool has_expected, int64 expected)
 
 /*
  * What every writer does first: connect to the store, lock the workflow
- * (creating it if absent), refuse finished runs, check the lease and the
- * expected version.  Returns the status before the write.
+ * (creating it if absent), refuse what its kind may not write, check the
+ * lease and the expected version.  Returns the status before the write.
  */
 WfpStatus
-wfp_lock_for_write(WfpWorkflow *wf, const char *id, const char *lease,
-				   bool has_expected, int64 expected)
+wfp_lock_for_write(WfpWorkflow *wf, const char *ns, const char *id,
+				   WfpWriteKind kind, const char *lease, bool has_expected,
+				   int64 expected)
 {
 	wfp_store_begin();
-	wfp_store_lock(wf, id, true);
-	wfp_check_writable(wf);
+	wfp_store_lock(wf, ns, id, true);
+	wfp_check_locked(wf, kind, lease, has_expected, expected);
+	return wf->status;
+}
+
+/*
+ * The checks of a write on a workflow the caller has locked (with
+ * wfp_store_lock, create): its kind, the lease, the expected version.
+ */
+void
+wfp_check_locked(WfpWorkflow *wf, WfpWriteKind kind, const char *lease,
+				 bool has_expected, int64 expected)
+{
+	wfp_check_write_kind(wf, kind);
 	wfp_check_lease(wf, lease);
 	wfp_check_expected_version(wf, has_expected, expected);
-	return wf->status;
 }
 
 /* ----------
@@ -121,18 +172,91 @@ wfp_lock_for_write(WfpWorkflow *wf, const char *id, const char *lease,
  */
 
 /*
- * The status a write leaves a run in: cancelled stays cancelled; a run
- * explicitly suspended or holding a step that waits for a decision is
- * suspended; otherwise execution.status says.
+ * The status a whole document gives a run: suspended when it is
+ * explicitly suspended or holds a step that waits for a decision,
+ * otherwise what execution.status says (a whole save of a cancelled run
+ * gives it the status of the document).
+ */
+WfpStatus
+wfp_document_status(const WfpWorkflow *wf)
+{
+	if (wf->suspended || wf->pending > 0)
+		return WFP_STATUS_SUSPENDED;
+	return wfp_status_of_execution(wf->execution);
+}
+
+/*
+ * The status any other write leaves a run in: cancelled stays cancelled,
+ * a status an engine's word set stays until a whole save without one or a
+ * transition, else the document's.
  */
 WfpStatus
 wfp_derive_status(const WfpWorkflow *wf)
 {
 	if (wf->status == WFP_STATUS_CANCELLED && !wf->created)
 		return WFP_STATUS_CANCELLED;
-	if (wf->suspended || wf->pending > 0)
-		return WFP_STATUS_SUSPENDED;
-	return wfp_status_of_execution(wf->execution);
+	if (wf->status_word != NULL && !wf->created)
+		return wf->status;
+	return wfp_document_status(wf);
+}
+
+/*
+ * The store status an engine's status word means (wf_status_word), or
+ * 22023 naming the field.  Checked before anything is locked.
+ */
+WfpStatus
+wfp_status_word_or_raise(const char *word)
+{
+	WfpStatus	status = WFP_STATUS_RUNNING;
+	bool		known;
+
+	wfp_store_begin();
+	known = wfp_store_status_word(word, &status);
+	wfp_store_end();
+	if (!known)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("unknown status word \"%s\"", word),
+				 errdetail("status must be a word of workflow_persist.wf_status_word (running, paused, suspended, interrupted, completed, failed, cancelled, or one added there)."),
+				 errhint("Add the engine's word: INSERT INTO workflow_persist.wf_status_word VALUES ('%s', 'suspended').", word)));
+	return status;
+}
+
+/*
+ * After a whole save: with a status word, the run takes the status the
+ * word means (a word meaning suspended suspends it, as wf_suspend would,
+ * until a save says otherwise) and keeps the word for reading back;
+ * without one, a suspension an earlier word made ends and the document
+ * decides.
+ */
+void
+wfp_apply_status_word(WfpWorkflow *wf, const char *word, WfpStatus status)
+{
+	if (word != NULL)
+	{
+		wf->status_word = pstrdup(word);
+		if (status == WFP_STATUS_SUSPENDED)
+		{
+			if (!wf->suspended)
+			{
+				wf->suspended = true;
+				wf->suspended_at = GetCurrentTransactionStartTimestamp();
+				wf->suspend_reason = pstrdup(word);	/* wf_pending's reason */
+				wf->suspend_request = NULL;
+			}
+		}
+		else
+			wf->suspended = false;
+		wf->status = status;
+		return;
+	}
+	if (wf->status_word != NULL)
+	{
+		/* wf_suspend clears the word: a suspension with a word is its */
+		wf->suspended = false;
+		wf->status_word = NULL;
+	}
+	wf->status = wfp_document_status(wf);
 }
 
 /*
@@ -172,6 +296,32 @@ wfp_note_status_change(WfpWorkflow *wf, WfpStatus before, const char *key,
  * Writing a set of steps
  * ----------
  */
+
+/*
+ * A position the client chose (an engine's step index): taken as given;
+ * later steps without one go after it.
+ */
+int32
+wfp_place_position(WfpWorkflow *wf, int32 position)
+{
+	if (position >= wf->next_pos)
+	{
+		if (position == PG_INT32_MAX)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("step position %d of workflow \"%s\" is too large",
+							position, wf->id)));
+		wf->next_pos = position + 1;
+	}
+	return position;
+}
+
+/* {}: the header members of a generic run created by a step */
+Jsonb *
+wfp_empty_object(void)
+{
+	return wfp_node_to_jsonb(wfp_node_new(false, 0));
+}
 
 /* The next free position; positions are int4 and never reused. */
 int32
@@ -223,7 +373,8 @@ wfp_write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in, bool replace)
 							stored[j].key, stored[j].keylen);
 		if (c < 0)
 		{
-			in[i].pos = wfp_take_position(wf);
+			in[i].pos = in[i].has_pos ? wfp_place_position(wf, in[i].pos) :
+				wfp_take_position(wf);
 			wfp_step_value(&in[i]);
 			wf->step_count++;
 			wf->pending += in[i].pending != WFP_PENDING_NONE;
@@ -246,9 +397,11 @@ wfp_write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in, bool replace)
 		}
 		else
 		{
-			if (in[i].hash != stored[j].hash || in[i].size != stored[j].size)
+			if (in[i].hash != stored[j].hash || in[i].size != stored[j].size ||
+				(in[i].has_pos && in[i].pos != stored[j].pos))
 			{
-				in[i].pos = stored[j].pos;
+				in[i].pos = in[i].has_pos ? wfp_place_position(wf, in[i].pos) :
+					stored[j].pos;
 				wfp_step_value(&in[i]);
 				wf->size_bytes += in[i].size - stored[j].size;	/* same key */
 				wf->pending += (in[i].pending != WFP_PENDING_NONE) -
@@ -272,7 +425,7 @@ wfp_replace_snapshot(WfpWorkflow *wf, WfpPrepared *p)
 	wf->size_bytes = p->total;
 	wf->execution = p->execution;
 	wf->extra = p->extra;
-	wf->status = wfp_derive_status(wf);
+	wf->status = wfp_document_status(wf);
 	wf->checked = wfp_validation_level();
 	wf->version++;
 }
@@ -302,8 +455,9 @@ wfp_fresh_extra(void)
  * version.  Its cost does not depend on how many steps are stored.
  */
 int64
-wfp_checkpoint(const char *id, const char *key, int keylen, Jsonb *result,
-			   bool has_expected, int64 expected, const char *lease)
+wfp_checkpoint(const char *ns, const char *id, const char *key, int keylen,
+			   Jsonb *result, bool has_expected, int64 expected,
+			   const char *lease, int32 position, bool generic)
 {
 	WfpStepWrite w;
 	WfpWorkflow wf;
@@ -314,16 +468,23 @@ wfp_checkpoint(const char *id, const char *key, int keylen, Jsonb *result,
 	int64		total;
 	WfpStatus	before;
 
-	wfp_validate_step_or_raise(key, keylen, result);
+	/* a generic run's step is checked structurally by its caller */
+	if (!generic)
+		wfp_validate_step_or_raise(key, keylen, result);
 	wfp_prepare_step(&w, id, key, keylen, result, NULL);
 
-	before = wfp_lock_for_write(&wf, id, lease, has_expected, expected);
+	before = wfp_lock_for_write(&wf, ns, id, WFP_WRITE_STEP, lease,
+								has_expected, expected);
+	if (generic && wf.created)
+		wf.shape = "run";
 	exists = !wf.created && wfp_store_get_step(&wf, key, keylen, &meta);
 
-	execution = wfp_touch_execution(wf.execution, NULL, key, keylen);
+	/* a generic run has no awaitly execution to touch */
+	execution = generic ? wf.execution :
+		wfp_touch_execution(wf.execution, NULL, key, keylen);
 	if (wf.created)
 	{
-		wf.extra = wfp_fresh_extra();
+		wf.extra = generic ? wfp_empty_object() : wfp_fresh_extra();
 		total = wfp_head_footprint(execution, wf.extra);
 		wf.checked = wfp_validation_level();
 	}
@@ -342,14 +503,16 @@ wfp_checkpoint(const char *id, const char *key, int keylen, Jsonb *result,
 	if (!exists)
 	{
 		action = WFP_STEP_INSERT;
-		w.pos = wfp_take_position(&wf);
+		w.pos = position >= 0 ? wfp_place_position(&wf, position) :
+			wfp_take_position(&wf);
 		wf.step_count++;
 		wf.pending += w.pending != WFP_PENDING_NONE;
 	}
-	else if (w.hash != meta.hash || w.size != meta.size)
+	else if (w.hash != meta.hash || w.size != meta.size ||
+			 (position >= 0 && position != meta.pos))
 	{
 		action = WFP_STEP_UPDATE;
-		w.pos = meta.pos;
+		w.pos = position >= 0 ? wfp_place_position(&wf, position) : meta.pos;
 		wf.pending += (w.pending != WFP_PENDING_NONE) -
 			(meta.pending != WFP_PENDING_NONE);
 	}
@@ -363,6 +526,6 @@ wfp_checkpoint(const char *id, const char *key, int keylen, Jsonb *result,
 	wfp_store_checkpoint(&wf, &w, action);
 	wfp_note_status_change(&wf, before, key, keylen);
 	wfp_store_end();
-	wfp_notify_track(id, "step", wf.created);
+	wfp_notify_track(ns, id, "step", wf.created);
 	return wf.version;
 }

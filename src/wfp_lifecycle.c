@@ -88,9 +88,9 @@ check_request_size(const char *id, Jsonb *request)
 
 /* Lock an existing, live workflow or raise P0002. */
 static void
-lock_existing(WfpWorkflow *wf, const char *id)
+lock_existing(WfpWorkflow *wf, const char *ns, const char *id)
 {
-	if (!wfp_store_lock(wf, id, false))
+	if (!wfp_store_lock(wf, ns, id, false))
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("workflow \"%s\" does not exist", id)));
@@ -138,6 +138,7 @@ Datum
 wf_suspend(PG_FUNCTION_ARGS)
 {
 	char	   *id = wfp_arg_id(fcinfo, 0);
+	char	   *ns = wfp_arg_namespace(fcinfo, 3, false);
 	char	   *reason = arg_required_text(fcinfo, 1, "reason");
 	Jsonb	   *request = PG_ARGISNULL(2) ? NULL : PG_GETARG_JSONB_P(2);
 	WfpWorkflow wf;
@@ -146,8 +147,9 @@ wf_suspend(PG_FUNCTION_ARGS)
 	check_text_size(id, "reason", reason, WFP_MAX_TEXT_BYTES);
 	check_request_size(id, request);
 	wfp_store_begin();
-	lock_existing(&wf, id);
+	lock_existing(&wf, ns, id);
 	wfp_check_writable(&wf);
+	wf.status_word = NULL;		/* a transition: the engine's word is over */
 	wf.suspended = true;
 	wf.suspended_at = GetCurrentTransactionStartTimestamp();
 	wf.suspend_reason = reason;
@@ -163,7 +165,7 @@ wf_suspend(PG_FUNCTION_ARGS)
 	wfp_store_event(&wf, "suspended", NULL, 0, wfp_current_actor(),
 					finish(detail));
 	wfp_store_end();
-	wfp_notify_track(id, "suspend", false);
+	wfp_notify_track(ns, id, "suspend", false);
 	PG_RETURN_INT64(wf.version);
 }
 
@@ -231,6 +233,7 @@ static Datum
 decide(FunctionCallInfo fcinfo, bool approve)
 {
 	char	   *id = wfp_arg_id(fcinfo, 0);
+	char	   *ns = wfp_arg_namespace(fcinfo, 5, false);
 	text	   *keytext;
 	const char *key;
 	int			keylen;
@@ -268,7 +271,7 @@ decide(FunctionCallInfo fcinfo, bool approve)
 	wfp_prepare_step(&w, id, key, keylen, result, NULL);
 
 	wfp_store_begin();
-	lock_existing(&wf, id);
+	lock_existing(&wf, ns, id);
 	wfp_check_writable(&wf);
 	if (!wfp_store_get_step(&wf, key, keylen, &meta))
 		ereport(ERROR,
@@ -293,6 +296,7 @@ decide(FunctionCallInfo fcinfo, bool approve)
 	wfp_check_snapshot_size(id, wf.size_bytes);
 	w.pos = meta.pos;
 	wf.execution = execution;
+	wf.status_word = NULL;
 	wf.status = wfp_derive_status(&wf);
 	wf.version++;
 	wfp_store_checkpoint(&wf, &w, WFP_STEP_UPDATE);
@@ -307,7 +311,7 @@ decide(FunctionCallInfo fcinfo, bool approve)
 	wfp_store_event(&wf, approve ? "approved" : "rejected", key, keylen,
 					decided_by, finish(detail));
 	wfp_store_end();
-	wfp_notify_track(id, approve ? "approve" : "reject", false);
+	wfp_notify_track(ns, id, approve ? "approve" : "reject", false);
 	PG_RETURN_INT64(wf.version);
 }
 
@@ -374,6 +378,7 @@ Datum
 wf_resume(PG_FUNCTION_ARGS)
 {
 	char	   *id = wfp_arg_id(fcinfo, 0);
+	char	   *ns = wfp_arg_namespace(fcinfo, 2, false);
 	Jsonb	   *data = PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1);
 	WfpWorkflow wf;
 	WfpStatus	before;
@@ -382,7 +387,7 @@ wf_resume(PG_FUNCTION_ARGS)
 	WfpNode    *detail;
 
 	wfp_store_begin();
-	lock_existing(&wf, id);
+	lock_existing(&wf, ns, id);
 	before = wf.status;
 	if (before != WFP_STATUS_SUSPENDED && before != WFP_STATUS_FAILED)
 		ereport(ERROR,
@@ -408,6 +413,7 @@ wf_resume(PG_FUNCTION_ARGS)
 	wf.execution = execution;
 	wf.extra = extra;
 	wf.suspended = false;
+	wf.status_word = NULL;
 	wf.status = wfp_derive_status(&wf);
 	wf.version++;
 	wfp_store_write_header(&wf, true);
@@ -419,7 +425,7 @@ wf_resume(PG_FUNCTION_ARGS)
 	wfp_store_event(&wf, "resumed", NULL, 0, wfp_current_actor(),
 					finish(detail));
 	wfp_store_end();
-	wfp_notify_track(id, "resume", false);
+	wfp_notify_track(ns, id, "resume", false);
 	PG_RETURN_INT64(wf.version);
 }
 
@@ -431,13 +437,14 @@ Datum
 wf_cancel(PG_FUNCTION_ARGS)
 {
 	char	   *id = wfp_arg_id(fcinfo, 0);
+	char	   *ns = wfp_arg_namespace(fcinfo, 2, false);
 	char	   *reason = wfp_arg_text_or_null(fcinfo, 1);
 	WfpWorkflow wf;
 	WfpNode    *detail;
 
 	check_text_size(id, "reason", reason, WFP_MAX_TEXT_BYTES);
 	wfp_store_begin();
-	lock_existing(&wf, id);
+	lock_existing(&wf, ns, id);
 	if (wf.status == WFP_STATUS_CANCELLED)
 	{
 		/* cancelling twice changes nothing */
@@ -450,6 +457,7 @@ wf_cancel(PG_FUNCTION_ARGS)
 				 errmsg("workflow \"%s\" is completed and cannot be cancelled",
 						id)));
 	wf.suspended = false;
+	wf.status_word = NULL;
 	wf.status = WFP_STATUS_CANCELLED;
 	wf.version++;
 	wfp_store_write_header(&wf, true);
@@ -460,7 +468,7 @@ wf_cancel(PG_FUNCTION_ARGS)
 	wfp_store_event(&wf, "cancelled", NULL, 0, wfp_current_actor(),
 					detail->count > 0 ? finish(detail) : NULL);
 	wfp_store_end();
-	wfp_notify_track(id, "cancel", false);
+	wfp_notify_track(ns, id, "cancel", false);
 	PG_RETURN_INT64(wf.version);
 }
 
@@ -500,9 +508,9 @@ generate_id(const char *id)
 
 /* Lock a new id that must not exist yet (23505 when it does). */
 static void
-claim_new(WfpWorkflow *wf, const char *id)
+claim_new(WfpWorkflow *wf, const char *ns, const char *id)
 {
-	wfp_store_lock(wf, id, true);
+	wfp_store_lock(wf, ns, id, true);
 	if (!wf->created)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNIQUE_VIOLATION),
@@ -543,6 +551,7 @@ Datum
 wf_replay(PG_FUNCTION_ARGS)
 {
 	char	   *id = wfp_arg_id(fcinfo, 0);
+	char	   *ns = wfp_arg_namespace(fcinfo, 2, false);
 	char	   *new_id;
 	MemoryContext caller = CurrentMemoryContext;
 	WfpWorkflow src;
@@ -558,7 +567,7 @@ wf_replay(PG_FUNCTION_ARGS)
 	new_id = PG_ARGISNULL(1) ? generate_id(id) : wfp_arg_id(fcinfo, 1);
 
 	wfp_store_begin();
-	if (!wfp_store_read_header(&src, id))
+	if (!wfp_store_read_header(&src, ns, id))
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("workflow \"%s\" does not exist", id)));
@@ -580,7 +589,7 @@ wf_replay(PG_FUNCTION_ARGS)
 	snapshot = finish(root);
 
 	wfp_prepare_snapshot(new_id, snapshot, &prepared);
-	claim_new(&wf, new_id);
+	claim_new(&wf, ns, new_id);
 	wfp_replace_snapshot(&wf, &prepared);
 	wfp_store_write_header(&wf, true);
 	wfp_store_event(&wf, "replayed", NULL, 0, wfp_current_actor(),
@@ -588,7 +597,7 @@ wf_replay(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(caller);
 	result = cstring_to_text(new_id);
 	wfp_store_end();
-	wfp_notify_track(new_id, "replay", true);
+	wfp_notify_track(ns, new_id, "replay", true);
 	PG_RETURN_TEXT_P(result);
 }
 
@@ -658,6 +667,7 @@ Datum
 wf_fork(PG_FUNCTION_ARGS)
 {
 	char	   *id = wfp_arg_id(fcinfo, 0);
+	char	   *ns = wfp_arg_namespace(fcinfo, 3, false);
 	char	   *new_id;
 	text	   *uptotext;
 	const char *upto;
@@ -684,11 +694,11 @@ wf_fork(PG_FUNCTION_ARGS)
 	uptolen = VARSIZE_ANY_EXHDR(uptotext);
 
 	wfp_store_begin();
-	if (!wfp_store_read_header(&src, id))
+	if (!wfp_store_read_header(&src, ns, id))
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("workflow \"%s\" does not exist", id)));
-	rows = wfp_store_read_steps(id, false, &n);
+	rows = wfp_store_read_steps(ns, id, false, &n);
 	for (int i = 0; i < n; i++)
 		if (rows[i].keylen == uptolen && memcmp(rows[i].key, upto, uptolen) == 0)
 			upto_pos = rows[i].pos;
@@ -703,7 +713,7 @@ wf_fork(PG_FUNCTION_ARGS)
 	while (kept < n && rows[kept].pos <= upto_pos)
 		kept++;
 
-	claim_new(&wf, new_id);
+	claim_new(&wf, ns, new_id);
 	writes = palloc(sizeof(WfpStepWrite) * Max(kept, 1));
 	for (int i = 0; i < kept; i++)
 	{
@@ -740,6 +750,6 @@ wf_fork(PG_FUNCTION_ARGS)
 	MemoryContextSwitchTo(caller);
 	result = cstring_to_text(new_id);
 	wfp_store_end();
-	wfp_notify_track(new_id, "fork", true);
+	wfp_notify_track(ns, new_id, "fork", true);
 	PG_RETURN_TEXT_P(result);
 }

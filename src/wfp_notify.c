@@ -3,8 +3,8 @@
  * wfp_notify.c
  *	  Change notifications: NOTIFY workflow_persist, '{"token": "..."}' for
  *	  every workflow a committed transaction wrote, and wf_notification(),
- *	  which turns a token back into its id, version, status and event for
- *	  a role allowed to see that workflow.
+ *	  which turns a token back into its id, version, status, event and
+ *	  namespace for a role allowed to see that workflow.
  *
  * With workflow_persist.notify on, writers record which workflows they
  * touched (and the last event) in a backend-local table.  Just before
@@ -22,7 +22,7 @@
  *
  * Every role that may connect may LISTEN, so the payload must tell a
  * listener nothing it may not see.  It is an opaque token: the id,
- * version, status, event and the writing role, encrypted and
+ * namespace, version, status, event and the writing role, encrypted and
  * authenticated with a per-database key (the table wf_notify_key, which
  * only the extension's owner can read).  Keystream blocks are
  * HMAC-SHA-256(K_enc, nonce || counter), the tag HMAC-SHA-256(K_mac,
@@ -39,7 +39,7 @@
  * bytes, the server's notification queue more than half full) the commit
  * goes on with a WARNING and without it (so does one whose extension
  * was dropped after its writes).  Every token is TOKEN_HEX
- * characters (the plaintext is padded to the longest id, so the length
+ * characters (the plaintext is padded to the longest id and namespace, so the length
  * tells nothing either), far below NOTIFY's 8000-byte limit.
  *
  *-------------------------------------------------------------------------
@@ -91,9 +91,12 @@ typedef struct Frame
 	Oid			writer;			/* the role current at the last write */
 } Frame;
 
+/* "<namespace>:<id>": a namespace holds no ':', so the first one splits */
+#define TOUCHED_KEY_BYTES (WFP_MAX_NAMESPACE_BYTES + 1 + WFP_MAX_ID_BYTES + 1)
+
 typedef struct Touched
 {
-	char		id[WFP_MAX_ID_BYTES + 1];	/* hash key */
+	char		key[TOUCHED_KEY_BYTES];	/* hash key */
 	int			nframes;
 	Frame		frames[MAX_FRAMES];
 } Touched;
@@ -101,8 +104,10 @@ typedef struct Touched
 static HTAB *touched = NULL;
 
 void
-wfp_notify_track(const char *id, const char *event, bool created)
+wfp_notify_track(const char *ns, const char *id, const char *event,
+				 bool created)
 {
+	char		key[TOUCHED_KEY_BYTES];
 	Touched    *entry;
 	bool		found;
 	SubTransactionId subid = GetCurrentSubTransactionId();
@@ -114,13 +119,14 @@ wfp_notify_track(const char *id, const char *event, bool created)
 	{
 		HASHCTL		ctl;
 
-		ctl.keysize = WFP_MAX_ID_BYTES + 1;
+		ctl.keysize = TOUCHED_KEY_BYTES;
 		ctl.entrysize = sizeof(Touched);
 		ctl.hcxt = TopMemoryContext;
 		touched = hash_create("workflow_persist touched workflows", 16, &ctl,
 							  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
 	}
-	entry = hash_search(touched, id, HASH_ENTER, &found);
+	snprintf(key, sizeof(key), "%s:%s", ns, id);
+	entry = hash_search(touched, key, HASH_ENTER, &found);
 	if (!found)
 		entry->nframes = 0;
 	top = entry->nframes > 0 ? &entry->frames[entry->nframes - 1] : NULL;
@@ -178,7 +184,7 @@ subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 		else
 			top->subid = parentSubid;
 		if (entry->nframes == 0)
-			hash_search(touched, entry->id, HASH_REMOVE, NULL);
+			hash_search(touched, entry->key, HASH_REMOVE, NULL);
 	}
 }
 
@@ -201,12 +207,12 @@ forget_all(void)
 #define NONCE_BYTES		16
 #define TAG_BYTES		16
 #define BLOCK_BYTES		32		/* one HMAC-SHA-256 output */
-#define TOKEN_FORMAT	1
+#define TOKEN_FORMAT	2
 #define TOKEN_DELETED	0x01
-/* format, flags, writer, version, status, event and id lengths */
-#define FIXED_BYTES		(1 + 1 + 4 + 8 + 1 + 1 + 2)
+/* format, flags, writer, version, status, event, id and namespace lengths */
+#define FIXED_BYTES		(1 + 1 + 4 + 8 + 1 + 1 + 2 + 1)
 /* every plaintext is padded to this size: a token's length says nothing */
-#define PLAIN_BYTES		(FIXED_BYTES + 15 + 15 + WFP_MAX_ID_BYTES)
+#define PLAIN_BYTES		(FIXED_BYTES + 15 + 15 + WFP_MAX_ID_BYTES + WFP_MAX_NAMESPACE_BYTES)
 #define TOKEN_BYTES		(NONCE_BYTES + PLAIN_BYTES + TAG_BYTES)
 #define TOKEN_HEX		(2 * TOKEN_BYTES)
 
@@ -225,6 +231,7 @@ typedef struct TokenContent
 	char		status[16];
 	char		event[16];
 	char		id[WFP_MAX_ID_BYTES + 1];
+	char		ns[WFP_MAX_NAMESPACE_BYTES + 1];
 } TokenContent;
 
 /* HMAC-SHA-256 of the concatenation of two byte strings; false on failure */
@@ -334,6 +341,7 @@ token_seal(const TokenKeys *keys, const TokenContent *c)
 	size_t		slen = strlen(c->status),
 				elen = strlen(c->event),
 				ilen = strlen(c->id),
+				nlen = strlen(c->ns),
 				len;
 	uint64		v = (uint64) c->version;
 	char	   *hex;
@@ -342,7 +350,7 @@ token_seal(const TokenKeys *keys, const TokenContent *c)
 					 "status and event hold at most 15 bytes");
 
 	Assert(slen < sizeof(c->status) && elen < sizeof(c->event) &&
-		   ilen <= WFP_MAX_ID_BYTES);
+		   ilen <= WFP_MAX_ID_BYTES && nlen <= WFP_MAX_NAMESPACE_BYTES);
 	if (!pg_strong_random(raw, NONCE_BYTES))
 		return NULL;
 	plain[0] = TOKEN_FORMAT;
@@ -355,6 +363,7 @@ token_seal(const TokenKeys *keys, const TokenContent *c)
 	plain[15] = (uint8) elen;
 	plain[16] = (uint8) (ilen >> 8);
 	plain[17] = (uint8) ilen;
+	plain[18] = (uint8) nlen;
 	len = FIXED_BYTES;
 	memcpy(plain + len, c->status, slen);
 	len += slen;
@@ -362,6 +371,8 @@ token_seal(const TokenKeys *keys, const TokenContent *c)
 	len += elen;
 	memcpy(plain + len, c->id, ilen);
 	len += ilen;
+	memcpy(plain + len, c->ns, nlen);
+	len += nlen;
 	memset(plain + len, 0, PLAIN_BYTES - len);
 	len = PLAIN_BYTES;
 	if (!keystream_xor(keys, raw, plain, len) ||
@@ -396,7 +407,8 @@ token_open(const TokenKeys *keys, const text *token, TokenContent *c)
 	size_t		len,
 				slen,
 				elen,
-				ilen;
+				ilen,
+				nlen;
 	uint8		diff = 0;
 	uint64		v = 0;
 
@@ -415,8 +427,10 @@ token_open(const TokenKeys *keys, const text *token, TokenContent *c)
 	slen = plain[14];
 	elen = plain[15];
 	ilen = ((size_t) plain[16] << 8) | plain[17];
+	nlen = plain[18];
 	if (plain[0] != TOKEN_FORMAT || slen >= sizeof(c->status) ||
-		elen >= sizeof(c->event) || ilen < 1 || ilen > WFP_MAX_ID_BYTES)
+		elen >= sizeof(c->event) || ilen < 1 || ilen > WFP_MAX_ID_BYTES ||
+		nlen < 1 || nlen > WFP_MAX_NAMESPACE_BYTES)
 		bad_token("Its format is not known.");
 	c->deleted = (plain[1] & TOKEN_DELETED) != 0;
 	c->writer = 0;
@@ -431,6 +445,8 @@ token_open(const TokenKeys *keys, const text *token, TokenContent *c)
 	c->event[elen] = '\0';
 	memcpy(c->id, plain + FIXED_BYTES + slen + elen, ilen);
 	c->id[ilen] = '\0';
+	memcpy(c->ns, plain + FIXED_BYTES + slen + elen + ilen, nlen);
+	c->ns[nlen] = '\0';
 }
 
 /* ----------
@@ -443,19 +459,24 @@ token_open(const TokenKeys *keys, const text *token, TokenContent *c)
  * and without a privilege check: false when there is none.
  */
 static bool
-read_header(Relation rel, Oid pkey, const char *id, int64 *version,
-			char *status, size_t statuslen, TransactionId *xmin)
+read_header(Relation rel, Oid pkey, const char *ns, const char *id,
+			int64 *version, char *status, size_t statuslen,
+			TransactionId *xmin)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
-	ScanKeyData key;
+	ScanKeyData key[2];
 	SysScanDesc scan;
 	HeapTuple	tup;
 	bool		found = false;
 
-	ScanKeyEntryInitialize(&key, 0, get_attnum(RelationGetRelid(rel), "id"),
+	ScanKeyEntryInitialize(&key[0], 0,
+						   get_attnum(RelationGetRelid(rel), "namespace"),
+						   BTEqualStrategyNumber, InvalidOid, C_COLLATION_OID,
+						   F_TEXTEQ, CStringGetTextDatum(ns));
+	ScanKeyEntryInitialize(&key[1], 0, get_attnum(RelationGetRelid(rel), "id"),
 						   BTEqualStrategyNumber, InvalidOid, C_COLLATION_OID,
 						   F_TEXTEQ, CStringGetTextDatum(id));
-	scan = systable_beginscan(rel, pkey, true, GetActiveSnapshot(), 1, &key);
+	scan = systable_beginscan(rel, pkey, true, GetActiveSnapshot(), 2, key);
 	if (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		bool		isnull;
@@ -496,7 +517,10 @@ notify_payload(const TokenKeys *keys, Relation rel, Oid pkey,
 		created_here = created_here || entry->frames[i].created;
 
 	memset(&c, 0, sizeof(c));
-	if (read_header(rel, pkey, entry->id, &c.version, c.status,
+	/* the key is "<namespace>:<id>" */
+	strlcpy(c.ns, entry->key, Min(sizeof(c.ns), strcspn(entry->key, ":") + 1));
+	strlcpy(c.id, entry->key + strlen(c.ns) + 1, sizeof(c.id));
+	if (read_header(rel, pkey, c.ns, c.id, &c.version, c.status,
 					sizeof(c.status), &xmin))
 	{
 		if (!TransactionIdIsCurrentTransactionId(xmin))
@@ -508,7 +532,6 @@ notify_payload(const TokenKeys *keys, Relation rel, Oid pkey,
 		return NULL;			/* never committed: nothing to say */
 	c.writer = last->writer;
 	strlcpy(c.event, last->event, sizeof(c.event));
-	strlcpy(c.id, entry->id, sizeof(c.id));
 	token = token_seal(keys, &c);
 	if (token == NULL)
 	{
@@ -644,8 +667,8 @@ may_see(const TokenContent *c)
 {
 	Oid			workflow = extension_relation("wf_workflow");
 	AclResult	acl;
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		args[1];
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+	Datum		args[2];
 	bool		seen;
 
 	if (c->deleted)
@@ -659,10 +682,12 @@ may_see(const TokenContent *c)
 	}
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	args[0] = CStringGetTextDatum(c->id);
+	args[0] = CStringGetTextDatum(c->ns);
+	args[1] = CStringGetTextDatum(c->id);
 	if (SPI_execute_with_args("SELECT FROM workflow_persist.wf_live AS w "
-							  "WHERE w.id OPERATOR(pg_catalog.=) $1",
-							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+							  "WHERE w.namespace OPERATOR(pg_catalog.=) $1 "
+							  "AND w.id OPERATOR(pg_catalog.=) $2",
+							  2, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read workflow \"%s\"", c->id);
 	seen = SPI_processed == 1;
 	SPI_finish();
@@ -672,7 +697,7 @@ may_see(const TokenContent *c)
 PG_FUNCTION_INFO_V1(wf_notification);
 
 /*
- * wf_notification(token) -> (id, version, status, event): what a
+ * wf_notification(token) -> (id, version, status, event, namespace): what a
  * notification says, for a role that may see it; no row otherwise.
  */
 Datum
@@ -681,8 +706,8 @@ wf_notification(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	TokenKeys	keys;
 	TokenContent c;
-	Datum		values[4];
-	bool		nulls[4] = {false, false, false, false};
+	Datum		values[5];
+	bool		nulls[5] = {false, false, false, false, false};
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -701,6 +726,7 @@ wf_notification(PG_FUNCTION_ARGS)
 	values[1] = Int64GetDatum(c.version);
 	values[2] = CStringGetTextDatum(c.status);
 	values[3] = CStringGetTextDatum(c.event);
+	values[4] = CStringGetTextDatum(c.ns);
 	nulls[1] = nulls[2] = c.deleted;
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	PG_RETURN_NULL();

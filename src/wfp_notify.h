@@ -12,6 +12,7 @@
 #define WFP_NOTIFY_H
 
 extern void wfp_notify_init(void);
-extern void wfp_notify_track(const char *id, const char *event, bool created);
+extern void wfp_notify_track(const char *ns, const char *id,
+							 const char *event, bool created);
 
 #endif							/* WFP_NOTIFY_H */

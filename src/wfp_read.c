@@ -47,7 +47,7 @@ parse_include(text *t)
 }
 
 /*
- * wf_load(id, include, since_step, step_limit): the snapshot, or NULL when
+ * wf_load(id, include, since_step, step_limit, namespace): the snapshot, or NULL when
  * the workflow does not exist (or has expired).
  */
 Datum
@@ -55,6 +55,7 @@ wf_load(PG_FUNCTION_ARGS)
 {
 	MemoryContext caller = CurrentMemoryContext;
 	char	   *id = wfp_arg_id(fcinfo, 0);
+	char	   *ns = wfp_arg_namespace(fcinfo, 4, false);
 	WfpLoadFilter filter = {WFP_INCLUDE_ALL, NULL, -1};
 	WfpWorkflow wf;
 	WfpStepRow *rows;
@@ -76,12 +77,16 @@ wf_load(PG_FUNCTION_ARGS)
 	}
 
 	wfp_store_begin();
-	if (!wfp_store_read_all(&wf, id, &rows, &n))
+	if (!wfp_store_read_all(&wf, ns, id, &rows, &n))
 	{
 		wfp_store_end();
 		PG_RETURN_NULL();
 	}
-	root = wfp_assemble(&wf, rows, n, &filter);
+	/* each document in the shape it was saved in */
+	if (wf.shape != NULL && strcmp(wf.shape, "resume_state") == 0)
+		root = wfp_assemble_resume_state(&wf, rows, n);
+	else
+		root = wfp_assemble(&wf, rows, n, &filter);
 
 	/* the result outlives SPI's memory */
 	MemoryContextSwitchTo(caller);

@@ -32,12 +32,61 @@ int			wfp_cleanup_batch_size = 20;
 int			wfp_cleanup_batch_delay = 50;
 char	   *wfp_cleanup_role = "";
 
+/* workflow_persist.namespace: the namespace of calls that name none */
+char	   *wfp_namespace = "default";
+
+/* workflow_persist.finished_read_only: completed/cancelled refuse writes */
+bool		wfp_finished_read_only = false;
+
 static const struct config_enum_entry validation_options[] = {
 	{"awaitly", WFP_VALIDATION_AWAITLY, false},
 	{"strict", WFP_VALIDATION_STRICT, false},
 	{"off", WFP_VALIDATION_OFF, false},
 	{NULL, 0, false}
 };
+
+/*
+ * The namespace rule, written once: 1 to WFP_MAX_NAMESPACE_BYTES bytes of
+ * [A-Za-z0-9_.-].  NULL when ns follows it, else a sentence for the error's
+ * DETAIL (in the caller's memory).  '*' (every namespace) is the caller's
+ * business.
+ */
+char *
+wfp_namespace_problem(const char *ns)
+{
+	size_t		len = strlen(ns);
+
+	if (len < 1 || len > WFP_MAX_NAMESPACE_BYTES)
+		return psprintf("A namespace is 1 to %d bytes long; the one given is %zu bytes long.",
+						WFP_MAX_NAMESPACE_BYTES, len);
+	for (size_t i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) ns[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+			return psprintf("Byte %zu of the namespace is not one of A-Z, a-z, 0-9, \"_\", \".\" or \"-\".",
+							i + 1);
+	}
+	return NULL;
+}
+
+/* workflow_persist.namespace takes a namespace or '*' (every one) */
+static bool
+check_namespace(char **newval, void **extra, GucSource source)
+{
+	char	   *problem;
+
+	if (strcmp(*newval, WFP_EVERY_NAMESPACE) == 0)
+		return true;
+	problem = wfp_namespace_problem(*newval);
+	if (problem == NULL)
+		return true;
+	GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+	GUC_check_errmsg("invalid namespace \"%s\"", *newval);
+	GUC_check_errdetail("%s", problem);
+	return false;
+}
 
 /* Define every workflow_persist.* setting; called once, from _PG_init. */
 void
@@ -138,6 +187,26 @@ wfp_define_settings(void)
 							   PGC_SIGHUP,
 							   GUC_SUPERUSER_ONLY,
 							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("workflow_persist.namespace",
+							   "Namespace of the calls that name none (namespace => NULL).",
+							   "1 to 63 bytes of A-Z, a-z, 0-9, _, . and -; \"*\" means every namespace "
+							   "for the functions over many workflows (wf_list, wf_stats, wf_pending, wf_cleanup).",
+							   &wfp_namespace,
+							   "default",
+							   PGC_USERSET,
+							   0,
+							   check_namespace, NULL, NULL);
+
+	DefineCustomBoolVariable("workflow_persist.finished_read_only",
+							 "Completed and cancelled runs refuse every write.",
+							 "Off (the default): whole saves (wf_save, wf_merge) write at any status "
+							 "and only a checkpoint of a cancelled run is refused.",
+							 &wfp_finished_read_only,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("workflow_persist");
 }

@@ -156,6 +156,7 @@ wfp_prepare_step(WfpStepWrite *w, const char *id, const char *key, int keylen,
 	w->key = key;
 	w->keylen = keylen;
 	w->pos = 0;
+	w->has_pos = false;
 	if (whole == NULL && src->type != jbvBinary)
 		whole = wfp_value_to_jsonb(src);	/* a scalar: serialize it */
 	w->value = whole;
@@ -375,7 +376,7 @@ WfpNode *
 wfp_assemble(WfpWorkflow *wf, WfpStepRow *rows, int n,
 			 const WfpLoadFilter *filter)
 {
-	int32		since_pos = 0;
+	int32		since_pos = -1;	/* positions are 0 or more */
 	WfpNode    *steps;
 	WfpNode    *root;
 	Jsonb	   *extra;
@@ -463,7 +464,7 @@ wfp_assemble_snapshot(WfpWorkflow *wf)
 	WfpStepRow *rows;
 	int			n;
 
-	rows = wfp_store_read_steps(wf->id, true, &n);
+	rows = wfp_store_read_steps(wf->ns, wf->id, true, &n);
 	return wfp_node_to_jsonb(wfp_assemble(wf, rows, n, &all));
 }
 
@@ -522,4 +523,138 @@ wfp_touch_execution(Jsonb *execution, const char *status, const char *key,
 	wfp_node_add(node, "lastUpdated", 11, &v);
 	wfp_node_sort_unique(node);
 	return wfp_node_to_jsonb(node);
+}
+
+/* ----------
+ * awaitly's ResumeState: {"kind": "ResumeState", "steps": [[key, result], ...]}
+ * ----------
+ */
+
+static int
+resume_write_cmp(const void *a, const void *b)
+{
+	const WfpStepWrite *wa = a;
+	const WfpStepWrite *wb = b;
+
+	return wfp_key_cmp(wa->key, wa->keylen, wb->key, wb->keylen);
+}
+
+static void
+bad_resume_state(const char *field, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid ResumeState: %s", field),
+			 errdetail("%s", detail)));
+}
+
+/* Is doc awaitly's ResumeState ("kind": "ResumeState")? */
+bool
+wfp_is_resume_state(Jsonb *doc)
+{
+	JsonbValue	v;
+
+	return JB_ROOT_IS_OBJECT(doc) && wfp_get_key(&doc->root, "kind", &v) &&
+		wfp_string_equals(&v, "ResumeState");
+}
+
+/*
+ * Take a ResumeState apart for storing: every member but "steps" is the
+ * header's extra (no execution); each [key, result] entry is a step row at
+ * its array position, its result checked as awaitly checks a StepResult
+ * (as workflow_persist.validation says).
+ */
+void
+wfp_prepare_resume_state(const char *id, Jsonb *doc, WfpPrepared *p)
+{
+	JsonbValue	steps;
+	WfpNode    *head;
+	JsonbIterator *it;
+	JsonbValue	e;
+	JsonbIteratorToken tok;
+	int			n = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (!wfp_get_key(&doc->root, "steps", &steps) ||
+		wfp_kind(&steps) != WFP_ARRAY)
+		bad_resume_state("steps", "steps must be an array of [key, StepResult] entries, in step order.");
+	head = wfp_node_from_object(&doc->root, 0);
+	/* every member but "steps" */
+	{
+		int			out = 0;
+
+		for (int i = 0; i < head->count; i++)
+			if (!(head->items[i].keylen == 5 &&
+				  memcmp(head->items[i].key, "steps", 5) == 0))
+				head->items[out++] = head->items[i];
+		head->count = out;
+	}
+	p->execution = NULL;
+	p->extra = wfp_node_to_jsonb(head);
+	p->total = wfp_head_footprint(NULL, p->extra);
+	p->in = palloc(sizeof(WfpStepWrite) * Max(JsonContainerSize(steps.val.binary.data), 1));
+	it = JsonbIteratorInit(steps.val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &e, true)) != WJB_DONE)
+	{
+		JsonbValue	k;
+		JsonbValue	r;
+		char	   *field;
+
+		if (tok != WJB_ELEM)
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		field = psprintf("steps[%d]", n);
+		if (wfp_kind(&e) != WFP_ARRAY || JsonContainerSize(e.val.binary.data) != 2)
+			bad_resume_state(field, psprintf("%s must be a [key, StepResult] pair.", field));
+		k = *getIthJsonbValueFromContainer(e.val.binary.data, 0);
+		r = *getIthJsonbValueFromContainer(e.val.binary.data, 1);
+		if (k.type != jbvString || k.val.string.len == 0)
+			bad_resume_state(field, psprintf("%s[0], the step key, must be a non-empty string.", field));
+		if (wfp_kind(&r) != WFP_OBJECT)
+			bad_resume_state(field, psprintf("%s[1], the StepResult, must be an object.", field));
+		wfp_validate_step_or_raise(k.val.string.val, k.val.string.len,
+								   wfp_value_to_jsonb(&r));
+		wfp_prepare_step(&p->in[n], id, k.val.string.val, k.val.string.len,
+						 NULL, &r);
+		p->in[n].pos = n;
+		p->in[n].has_pos = true;
+		p->total += wfp_step_footprint(k.val.string.len, p->in[n].size);
+		n++;
+	}
+	p->n_in = n;
+	qsort(p->in, n, sizeof(WfpStepWrite), resume_write_cmp);
+	for (int i = 1; i < n; i++)
+		if (wfp_key_cmp(p->in[i - 1].key, p->in[i - 1].keylen,
+						p->in[i].key, p->in[i].keylen) == 0)
+			bad_resume_state("steps", psprintf("steps has two entries with the key \"%.*s\".",
+											   p->in[i].keylen, p->in[i].key));
+	wfp_check_snapshot_size(id, p->total);
+}
+
+/* A stored ResumeState put together: its members, steps in position order. */
+WfpNode *
+wfp_assemble_resume_state(WfpWorkflow *wf, WfpStepRow *rows, int n)
+{
+	Jsonb	   *extra = wfp_store_extra(wf);
+	WfpNode    *root = wfp_node_from_object(&extra->root, 1);
+	WfpNode    *steps = wfp_node_new(true, Max(n, 1));
+
+	qsort(rows, n, sizeof(WfpStepRow), row_pos_cmp);
+	for (int i = 0; i < n; i++)
+	{
+		WfpNode    *pair = wfp_node_new(true, 2);
+		JsonbValue	v;
+
+		CHECK_FOR_INTERRUPTS();
+		v.type = jbvString;
+		v.val.string.val = unconstify(char *, rows[i].key);
+		v.val.string.len = rows[i].keylen;
+		wfp_node_add(pair, NULL, 0, &v);
+		wfp_root_value(DatumGetJsonbP(rows[i].value_datum), &v);
+		wfp_node_add(pair, NULL, 0, &v);
+		wfp_node_add_node(steps, NULL, 0, pair);
+	}
+	wfp_node_add_node(root, "steps", 5, steps);
+	wfp_node_sort_unique(root);
+	return root;
 }

@@ -31,6 +31,9 @@ extern char *wfp_arg_id(FunctionCallInfo fcinfo, int argno);
 extern void wfp_arg_not_null(FunctionCallInfo fcinfo, int argno,
 							 const char *name);
 extern char *wfp_arg_text_or_null(FunctionCallInfo fcinfo, int argno);
+extern char *wfp_namespace_arg(const char *given, bool many);
+extern char *wfp_arg_namespace(FunctionCallInfo fcinfo, int argno, bool many);
+extern int32 wfp_arg_position(int32 position, const char *field);
 extern bool wfp_arg_expected_version(FunctionCallInfo fcinfo, int argno,
 									 int64 *expected);
 extern TimestampTz wfp_expiry_from_ttl(Interval *ttl);
@@ -85,6 +88,11 @@ typedef struct WfpLoadFilter
 extern WfpNode *wfp_assemble(WfpWorkflow *wf, WfpStepRow *rows, int n,
 							 const WfpLoadFilter *filter);
 extern Jsonb *wfp_assemble_snapshot(WfpWorkflow *wf);
+extern bool wfp_is_resume_state(Jsonb *doc);
+extern void wfp_prepare_resume_state(const char *id, Jsonb *doc,
+									 WfpPrepared *p);
+extern WfpNode *wfp_assemble_resume_state(WfpWorkflow *wf, WfpStepRow *rows,
+										  int n);
 extern Jsonb *wfp_touch_execution(Jsonb *execution, const char *status,
 								  const char *key, int keylen);
 
@@ -92,19 +100,37 @@ extern Jsonb *wfp_touch_execution(Jsonb *execution, const char *status,
  * wfp_change.c: changing a locked workflow
  * ----------
  */
+/* what a writer writes: the whole state (wf_save, wf_merge) or one step */
+typedef enum WfpWriteKind
+{
+	WFP_WRITE_WHOLE,
+	WFP_WRITE_STEP
+} WfpWriteKind;
+
 extern void wfp_check_writable(const WfpWorkflow *wf);
-extern WfpStatus wfp_lock_for_write(WfpWorkflow *wf, const char *id,
+extern WfpStatus wfp_lock_for_write(WfpWorkflow *wf, const char *ns,
+									const char *id, WfpWriteKind kind,
 									const char *lease, bool has_expected,
 									int64 expected);
+extern void wfp_check_locked(WfpWorkflow *wf, WfpWriteKind kind,
+							 const char *lease, bool has_expected,
+							 int64 expected);
+extern WfpStatus wfp_document_status(const WfpWorkflow *wf);
 extern WfpStatus wfp_derive_status(const WfpWorkflow *wf);
+extern WfpStatus wfp_status_word_or_raise(const char *word);
+extern void wfp_apply_status_word(WfpWorkflow *wf, const char *word,
+								  WfpStatus status);
 extern void wfp_note_status_change(WfpWorkflow *wf, WfpStatus before,
 								   const char *key, int keylen);
 extern int32 wfp_take_position(WfpWorkflow *wf);
+extern int32 wfp_place_position(WfpWorkflow *wf, int32 position);
+extern Jsonb *wfp_empty_object(void);
 extern void wfp_write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in,
 							bool replace);
 extern void wfp_replace_snapshot(WfpWorkflow *wf, WfpPrepared *p);
-extern int64 wfp_checkpoint(const char *id, const char *key, int keylen,
-							Jsonb *result, bool has_expected, int64 expected,
-							const char *lease);
+extern int64 wfp_checkpoint(const char *ns, const char *id, const char *key,
+							int keylen, Jsonb *result, bool has_expected,
+							int64 expected, const char *lease, int32 position,
+							bool generic);
 
 #endif							/* WFP_SQL_H */

@@ -79,10 +79,12 @@ typedef enum StoreStmt
 	S_DELETE_EVENTS,
 	S_DELETE_HEADER,
 	S_CLEAR_LEASE,
+	S_STATUS_WORD,
+	S_RUN_EXTRAS,
 	S_COUNT
 } StoreStmt;
 
-#define MAX_ARGS 16
+#define MAX_ARGS 20
 
 typedef struct StmtDef
 {
@@ -98,11 +100,13 @@ typedef struct StmtDef
 	h "checked, " h "pending, " h "suspended_at, " h "suspend_reason, " \
 	h "suspend_request, " h "lease_token, " \
 	h "lease_expires_at > clock_timestamp(), " \
-	"NOT (" WFP_LIVE(h) ")"
-#define N_HEADER_COLS 17
+	"NOT (" WFP_LIVE(h) "), " h "status_word, " h "shape"
+#define N_HEADER_COLS 19
 
 /*
- * A live workflow: not past its expiry, not past its status' retention.
+ * A live workflow: saved at least once (version 0 is the placeholder a
+ * lease taken before the first save creates), not past its expiry, not
+ * past its status' retention.
  * The same definition as the view workflow_persist.wf_live, which the SQL
  * functions read through, and as the direct path's (wfp_store_scan.c);
  * sql/retention_live.sql checks that they agree.  h must be a table alias
@@ -110,14 +114,18 @@ typedef struct StmtDef
  * policy's own column.
  */
 #define WFP_LIVE(h) \
+	h "version > 0 AND " \
 	"(" h "expires_at IS NULL OR " h "expires_at > now()) AND NOT EXISTS " \
 	"(SELECT FROM workflow_persist.wf_retention_policy AS r " \
-	"WHERE r.status = " h "status AND CASE WHEN " h "updated_at > now() " \
+	"WHERE r.namespace = " h "namespace AND r.status = " h "status AND " \
+	"CASE WHEN " h "updated_at > now() " \
 	"THEN false ELSE " h "updated_at + r.keep <= now() END)"
 
 /*
- * Every header write sets $1..$9 (header_params); full writes add $10..$15,
- * checkpoints add the step's $10..$16.
+ * Every header write sets $1..$9 (header_params); full writes add $10..$16,
+ * checkpoints add the step's $10..$16.  The namespace is the last argument
+ * of every statement about a workflow (run() adds it): the keys are
+ * (namespace, id).
  */
 #define SET_HEADER \
 	"UPDATE workflow_persist.wf_workflow SET version = $2, status = $3, " \
@@ -132,130 +140,155 @@ typedef struct StmtDef
 static const StmtDef stmt_defs[S_COUNT] = {
 	[S_LOCK_HEADER] = {
 		"SELECT " HEADER_COLS("h.") " FROM workflow_persist.wf_workflow AS h "
-		"WHERE h.id = $1 FOR UPDATE OF h",
-		1, {TEXTOID}
+		"WHERE h.namespace = $2 AND h.id = $1 FOR UPDATE OF h",
+		2, {TEXTOID, TEXTOID}
 	},
 	[S_CLAIM_HEADER] = {
-		"INSERT INTO workflow_persist.wf_workflow (id, status, version, "
-		"execution, extra, step_count, next_pos, size_bytes, created_at, "
-		"updated_at, checked, pending) "
-		"VALUES ($1, 'running', 0, NULL, '{}', 0, 1, 0, now(), now(), 0, 0) "
-		"ON CONFLICT (id) DO NOTHING RETURNING created_at",
-		1, {TEXTOID}
+		"INSERT INTO workflow_persist.wf_workflow (namespace, id, status, "
+		"version, execution, extra, step_count, next_pos, size_bytes, "
+		"created_at, updated_at, checked, pending) "
+		"VALUES ($2, $1, 'running', 0, NULL, '{}', 0, 1, 0, now(), now(), 0, 0) "
+		"ON CONFLICT (namespace, id) DO NOTHING RETURNING created_at",
+		2, {TEXTOID, TEXTOID}
 	},
 	[S_READ_HEADER] = {
 		"SELECT " HEADER_COLS("h.") " FROM workflow_persist.wf_workflow AS h "
-		"WHERE h.id = $1 AND " WFP_LIVE("h."),
-		1, {TEXTOID}
+		"WHERE h.namespace = $2 AND h.id = $1 AND " WFP_LIVE("h."),
+		2, {TEXTOID, TEXTOID}
 	},
 	[S_WRITE_HEADER] = {
 		SET_HEADER ", extra = $10, created_at = $11, expires_at = $12, "
-		"suspended_at = $13, suspend_reason = $14, suspend_request = $15 "
-		"WHERE id = $1",
-		15, {HEADER_TYPES, JSONBOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
-		TIMESTAMPTZOID, TEXTOID, JSONBOID}
+		"suspended_at = $13, suspend_reason = $14, suspend_request = $15, "
+		"status_word = $16, shape = $17, "
+		/* a run's engine-private value goes when it becomes a snapshot */
+		"engine_data = CASE WHEN $17 = 'run' THEN engine_data END "
+		"WHERE namespace = $18 AND id = $1",
+		18, {HEADER_TYPES, JSONBOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
+		TIMESTAMPTZOID, TEXTOID, JSONBOID, TEXTOID, TEXTOID, TEXTOID}
 	},
 	/* a checkpoint leaves "extra" alone, so its datum is not even passed */
 	[S_WRITE_HEADER_STEP] = {
-		SET_HEADER " WHERE id = $1",
-		9, {HEADER_TYPES}
+		SET_HEADER " WHERE namespace = $10 AND id = $1",
+		10, {HEADER_TYPES, TEXTOID}
 	},
 	[S_GET_STEP] = {
 		"SELECT pos, hash, size_bytes, pending FROM workflow_persist.wf_step "
-		"WHERE workflow_id = $1 AND step_key = $2",
-		2, {TEXTOID, TEXTOID}
+		"WHERE namespace = $3 AND workflow_id = $1 AND step_key = $2",
+		3, {TEXTOID, TEXTOID, TEXTOID}
 	},
 	[S_INSERT_STEP] = {
-		"INSERT INTO workflow_persist.wf_step (workflow_id, step_key, pos, "
-		"ok, result, hash, size_bytes, pending, recorded_at) "
-		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())",
-		8, {TEXTOID, STEP_TYPES}
+		"INSERT INTO workflow_persist.wf_step (namespace, workflow_id, "
+		"step_key, pos, ok, result, hash, size_bytes, pending, recorded_at) "
+		"VALUES ($9, $1, $2, $3, $4, $5, $6, $7, $8, now())",
+		9, {TEXTOID, STEP_TYPES, TEXTOID}
 	},
 	[S_UPDATE_STEP] = {
-		"UPDATE workflow_persist.wf_step SET ok = $4, result = $5, hash = $6, "
-		"size_bytes = $7, pending = $8, recorded_at = now() "
-		"WHERE workflow_id = $1 AND step_key = $2 AND pos = $3",
-		8, {TEXTOID, STEP_TYPES}
+		"UPDATE workflow_persist.wf_step SET pos = $3, ok = $4, result = $5, "
+		"hash = $6, size_bytes = $7, pending = $8, recorded_at = now() "
+		"WHERE namespace = $9 AND workflow_id = $1 AND step_key = $2",
+		9, {TEXTOID, STEP_TYPES, TEXTOID}
 	},
 	[S_LIST_STEPS] = {
 		"SELECT step_key, pos, hash, size_bytes, pending "
-		"FROM workflow_persist.wf_step WHERE workflow_id = $1",
-		1, {TEXTOID}
+		"FROM workflow_persist.wf_step WHERE namespace = $2 AND workflow_id = $1",
+		2, {TEXTOID, TEXTOID}
 	},
 	[S_INSERT_STEPS] = {
-		"INSERT INTO workflow_persist.wf_step (workflow_id, step_key, pos, "
-		"ok, result, hash, size_bytes, pending, recorded_at) "
-		"SELECT $1, u.k, u.p, u.o, u.r, u.h, u.s, u.w, now() "
+		"INSERT INTO workflow_persist.wf_step (namespace, workflow_id, "
+		"step_key, pos, ok, result, hash, size_bytes, pending, recorded_at) "
+		"SELECT $9, $1, u.k, u.p, u.o, u.r, u.h, u.s, u.w, now() "
 		"FROM unnest($2, $3, $4, $5, $6, $7, $8) AS u(k, p, o, r, h, s, w)",
-		8, {TEXTOID, TEXTARRAYOID, INT4ARRAYOID, BOOLARRAYOID, 0,
-		INT8ARRAYOID, INT4ARRAYOID, TEXTARRAYOID}
+		9, {TEXTOID, TEXTARRAYOID, INT4ARRAYOID, BOOLARRAYOID, 0,
+		INT8ARRAYOID, INT4ARRAYOID, TEXTARRAYOID, TEXTOID}
 	},
 	[S_UPDATE_STEPS] = {
-		"UPDATE workflow_persist.wf_step AS t SET ok = u.o, result = u.r, "
-		"hash = u.h, size_bytes = u.s, pending = u.w, recorded_at = now() "
+		"UPDATE workflow_persist.wf_step AS t SET pos = u.p, ok = u.o, "
+		"result = u.r, hash = u.h, size_bytes = u.s, pending = u.w, "
+		"recorded_at = now() "
 		"FROM unnest($2, $3, $4, $5, $6, $7, $8) AS u(k, p, o, r, h, s, w) "
-		"WHERE t.workflow_id = $1 AND t.step_key = u.k",
-		8, {TEXTOID, TEXTARRAYOID, INT4ARRAYOID, BOOLARRAYOID, 0,
-		INT8ARRAYOID, INT4ARRAYOID, TEXTARRAYOID}
+		"WHERE t.namespace = $9 AND t.workflow_id = $1 AND t.step_key = u.k",
+		9, {TEXTOID, TEXTARRAYOID, INT4ARRAYOID, BOOLARRAYOID, 0,
+		INT8ARRAYOID, INT4ARRAYOID, TEXTARRAYOID, TEXTOID}
 	},
 	[S_DELETE_STEPS] = {
 		"DELETE FROM workflow_persist.wf_step "
-		"WHERE workflow_id = $1 AND step_key = ANY ($2)",
-		2, {TEXTOID, TEXTARRAYOID}
+		"WHERE namespace = $3 AND workflow_id = $1 AND step_key = ANY ($2)",
+		3, {TEXTOID, TEXTARRAYOID, TEXTOID}
 	},
 	[S_DELETE_ALL_STEPS] = {
-		"DELETE FROM workflow_persist.wf_step WHERE workflow_id = $1",
-		1, {TEXTOID}
+		"DELETE FROM workflow_persist.wf_step "
+		"WHERE namespace = $2 AND workflow_id = $1",
+		2, {TEXTOID, TEXTOID}
 	},
 	[S_READ_STEPS] = {
 		"SELECT step_key, pos, result, ok, recorded_at "
-		"FROM workflow_persist.wf_step WHERE workflow_id = $1",
-		1, {TEXTOID}
+		"FROM workflow_persist.wf_step WHERE namespace = $2 AND workflow_id = $1",
+		2, {TEXTOID, TEXTOID}
 	},
 	/* wf_load: header and steps in one statement (the step's columns last) */
 	[S_READ_ALL] = {
 		"SELECT " HEADER_COLS("h.") ", "
 		"s.step_key, s.pos, s.result, s.ok, s.recorded_at "
 		"FROM workflow_persist.wf_workflow AS h "
-		"LEFT JOIN workflow_persist.wf_step AS s ON s.workflow_id = h.id "
-		"WHERE h.id = $1 AND " WFP_LIVE("h."),
-		1, {TEXTOID}
+		"LEFT JOIN workflow_persist.wf_step AS s "
+		"ON s.namespace = h.namespace AND s.workflow_id = h.id "
+		"WHERE h.namespace = $2 AND h.id = $1 AND " WFP_LIVE("h."),
+		2, {TEXTOID, TEXTOID}
 	},
 	/* a checkpoint's two writes in one statement: step row, then header */
 	[S_CHECKPOINT_INSERT] = {
-		"WITH s AS (INSERT INTO workflow_persist.wf_step (workflow_id, "
-		"step_key, pos, ok, result, hash, size_bytes, pending, recorded_at) "
-		"VALUES ($1, $10, $11, $12, $13, $14, $15, $16, now())) "
-		SET_HEADER " WHERE id = $1",
-		16, {HEADER_TYPES, STEP_TYPES}
+		"WITH s AS (INSERT INTO workflow_persist.wf_step (namespace, "
+		"workflow_id, step_key, pos, ok, result, hash, size_bytes, pending, "
+		"recorded_at) "
+		"VALUES ($17, $1, $10, $11, $12, $13, $14, $15, $16, now())) "
+		SET_HEADER " WHERE namespace = $17 AND id = $1",
+		17, {HEADER_TYPES, STEP_TYPES, TEXTOID}
 	},
 	[S_CHECKPOINT_UPDATE] = {
-		"WITH s AS (UPDATE workflow_persist.wf_step SET ok = $12, "
-		"result = $13, hash = $14, size_bytes = $15, pending = $16, "
+		"WITH s AS (UPDATE workflow_persist.wf_step SET pos = $11, "
+		"ok = $12, result = $13, hash = $14, size_bytes = $15, pending = $16, "
 		"recorded_at = now() "
-		"WHERE workflow_id = $1 AND step_key = $10 AND pos = $11) "
-		SET_HEADER " WHERE id = $1",
-		16, {HEADER_TYPES, STEP_TYPES}
+		"WHERE namespace = $17 AND workflow_id = $1 AND step_key = $10) "
+		SET_HEADER " WHERE namespace = $17 AND id = $1",
+		17, {HEADER_TYPES, STEP_TYPES, TEXTOID}
 	},
 	/* run as the history's owner (as_history_owner) */
 	[S_INSERT_EVENT] = {
-		"INSERT INTO workflow_persist.wf_event (workflow_id, at, event, "
-		"step_key, actor, detail, session_role, acting_role) "
-		"VALUES ($1, now(), $2, $3, $4, $5, $6, $7)",
-		7, {TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, TEXTOID, TEXTOID}
+		"INSERT INTO workflow_persist.wf_event (namespace, workflow_id, at, "
+		"event, step_key, actor, detail, session_role, acting_role) "
+		"VALUES ($8, $1, now(), $2, $3, $4, $5, $6, $7)",
+		8, {TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, TEXTOID, TEXTOID,
+		TEXTOID}
 	},
 	[S_CLEAR_LEASE] = {
 		"UPDATE workflow_persist.wf_workflow SET lease_owner = NULL, "
-		"lease_token = NULL, lease_expires_at = NULL WHERE id = $1",
-		1, {TEXTOID}
+		"lease_token = NULL, lease_expires_at = NULL "
+		"WHERE namespace = $2 AND id = $1",
+		2, {TEXTOID, TEXTOID}
 	},
 	[S_DELETE_HEADER] = {
-		"DELETE FROM workflow_persist.wf_workflow WHERE id = $1",
+		"DELETE FROM workflow_persist.wf_workflow "
+		"WHERE namespace = $2 AND id = $1",
+		2, {TEXTOID, TEXTOID}
+	},
+	/* what only generic runs write: engine_data and supplied times */
+	[S_RUN_EXTRAS] = {
+		"UPDATE workflow_persist.wf_workflow SET "
+		"engine_data = CASE WHEN $2 THEN $3 ELSE engine_data END, "
+		"created_at = COALESCE($4, created_at), "
+		"updated_at = COALESCE($5, updated_at) "
+		"WHERE namespace = $6 AND id = $1",
+		6, {TEXTOID, BOOLOID, BYTEAOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID}
+	},
+	/* not about one workflow: no namespace (run() with ns NULL) */
+	[S_STATUS_WORD] = {
+		"SELECT status FROM workflow_persist.wf_status_word WHERE word = $1",
 		1, {TEXTOID}
 	},
 	[S_DELETE_EVENTS] = {
-		"DELETE FROM workflow_persist.wf_event WHERE workflow_id = $1",
-		1, {TEXTOID}
+		"DELETE FROM workflow_persist.wf_event "
+		"WHERE namespace = $2 AND workflow_id = $1",
+		2, {TEXTOID, TEXTOID}
 	},
 };
 
@@ -290,13 +323,32 @@ get_plan(StoreStmt which)
 	return plans[which];
 }
 
-/* Run a prepared statement; nulls[i] = 'n' marks NULL arguments. */
+/*
+ * Run a prepared statement for namespace ns: values (and nulls, where
+ * nulls[i] = 'n' marks a NULL) hold every argument but the last, which is
+ * the namespace (ns NULL: a statement about no workflow, values hold all).
+ */
 static int
-run(StoreStmt which, Datum *values, const char *nulls, bool read_only,
-	int expected)
+run(StoreStmt which, const Datum *values, const char *nulls, const char *ns,
+	bool read_only, int expected)
 {
-	int			rc = SPI_execute_plan(get_plan(which), values, nulls,
-									  read_only, 0);
+	int			nargs = stmt_defs[which].nargs;
+	int			given = ns ? nargs - 1 : nargs;
+	Datum		args[MAX_ARGS];
+	char		argnulls[MAX_ARGS];
+	int			rc;
+
+	memcpy(args, values, sizeof(Datum) * given);
+	if (nulls)
+		memcpy(argnulls, nulls, given);
+	else
+		memset(argnulls, ' ', given);
+	if (ns)
+	{
+		args[nargs - 1] = CStringGetTextDatum(ns);
+		argnulls[nargs - 1] = ' ';
+	}
+	rc = SPI_execute_plan(get_plan(which), args, argnulls, read_only, 0);
 
 	if (rc != expected)
 		elog(ERROR, "workflow_persist store statement %d failed: %s",
@@ -329,7 +381,7 @@ wfp_store_end(void)
  * ----------
  */
 
-static void wfp_store_forget(const char *id);
+static void wfp_store_forget(const char *ns, const char *id);
 
 static WfpStatus
 parse_status(Datum d)
@@ -377,6 +429,10 @@ fill_header(WfpWorkflow *wf)
 	wf->lease_token = isnull ? NULL : TextDatumGetCString(d);
 	d = col(0, 16, &isnull);
 	wf->lease_live = !isnull && DatumGetBool(d);
+	d = col(0, 18, &isnull);
+	wf->status_word = isnull ? NULL : TextDatumGetCString(d);
+	d = col(0, 19, &isnull);
+	wf->shape = isnull ? "snapshot" : TextDatumGetCString(d);
 	return DatumGetBool(col(0, 17, &isnull));
 }
 
@@ -403,6 +459,8 @@ reset_header(WfpWorkflow *wf)
 	wf->suspend_request = NULL;
 	wf->lease_token = NULL;
 	wf->lease_live = false;
+	wf->status_word = NULL;
+	wf->shape = "snapshot";
 }
 
 /*
@@ -417,33 +475,52 @@ reset_header(WfpWorkflow *wf)
  * any step or event row left without a header.
  */
 bool
-wfp_store_lock(WfpWorkflow *wf, const char *id, bool create)
+wfp_store_lock(WfpWorkflow *wf, const char *ns, const char *id, bool create)
 {
 	Datum		arg = CStringGetTextDatum(id);
 
+	wf->ns = ns;
 	wf->id = id;
 	wf->created = false;
 	for (int attempt = 0; attempt < 3; attempt++)
 	{
-		if (run(S_LOCK_HEADER, &arg, NULL, false, SPI_OK_SELECT) == 1)
+		if (run(S_LOCK_HEADER, &arg, NULL, ns, false, SPI_OK_SELECT) == 1)
 		{
 			bool		expired = fill_header(wf);
 
+			if (wf->version == 0)
+			{
+				/*
+				 * The placeholder of a lease taken before the first save:
+				 * absent to everyone, but the first save fills it and keeps
+				 * its lease.
+				 */
+				char	   *token = wf->lease_token;
+				bool		live = wf->lease_live;
+
+				if (!create)
+					return false;
+				reset_header(wf);
+				wf->lease_token = token;
+				wf->lease_live = live;
+				wf->created = true;
+				return true;
+			}
 			if (!expired)
 				return true;
 			if (!create)
 				return false;
 			/* a save to an expired id starts a fresh workflow */
-			wfp_store_forget(id);
+			wfp_store_forget(ns, id);
 			if (wf->lease_token != NULL)
-				run(S_CLEAR_LEASE, &arg, NULL, false, SPI_OK_UPDATE);
+				run(S_CLEAR_LEASE, &arg, NULL, ns, false, SPI_OK_UPDATE);
 			reset_header(wf);
 			wf->created = true;
 			return true;
 		}
 		if (!create)
 			return false;
-		if (run(S_CLAIM_HEADER, &arg, NULL, false,
+		if (run(S_CLAIM_HEADER, &arg, NULL, ns, false,
 				SPI_OK_INSERT_RETURNING) == 1)
 		{
 			/*
@@ -453,7 +530,7 @@ wfp_store_lock(WfpWorkflow *wf, const char *id, bool create)
 			 * of the header just claimed (docs/design.md, "Deleting a
 			 * workflow").
 			 */
-			wfp_store_forget(id);
+			wfp_store_forget(ns, id);
 			reset_header(wf);
 			wf->created = true;
 			return true;
@@ -470,16 +547,60 @@ wfp_store_lock(WfpWorkflow *wf, const char *id, bool create)
 
 /* Read a live header without locking it (works on a standby). */
 bool
-wfp_store_read_header(WfpWorkflow *wf, const char *id)
+wfp_store_read_header(WfpWorkflow *wf, const char *ns, const char *id)
 {
 	Datum		arg = CStringGetTextDatum(id);
 
+	wf->ns = ns;
 	wf->id = id;
 	wf->created = false;
-	if (run(S_READ_HEADER, &arg, NULL, true, SPI_OK_SELECT) != 1)
+	if (run(S_READ_HEADER, &arg, NULL, ns, true, SPI_OK_SELECT) != 1)
 		return false;
 	fill_header(wf);
 	return true;
+}
+
+/*
+ * The store status an engine's status word means (wf_status_word); false
+ * when the word is unknown.
+ */
+bool
+wfp_store_status_word(const char *word, WfpStatus *status)
+{
+	Datum		arg = CStringGetTextDatum(word);
+	bool		isnull;
+
+	if (run(S_STATUS_WORD, &arg, NULL, NULL, true, SPI_OK_SELECT) != 1)
+		return false;
+	*status = parse_status(col(0, 1, &isnull));
+	return true;
+}
+
+/*
+ * A generic run's extras, after its header write: its engine-private value
+ * (when set_engine_data; NULL clears it) and the times the engine
+ * supplied.
+ */
+void
+wfp_store_run_extras(WfpWorkflow *wf, bool set_engine_data,
+					 bytea *engine_data, bool has_created,
+					 TimestampTz created_at, bool has_updated,
+					 TimestampTz updated_at)
+{
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+
+	if (!set_engine_data && !has_created && !has_updated)
+		return;
+	values[0] = CStringGetTextDatum(wf->id);
+	values[1] = BoolGetDatum(set_engine_data);
+	values[2] = engine_data ? PointerGetDatum(engine_data) : (Datum) 0;
+	nulls[2] = engine_data ? ' ' : 'n';
+	values[3] = TimestampTzGetDatum(created_at);
+	nulls[3] = has_created ? ' ' : 'n';
+	values[4] = TimestampTzGetDatum(updated_at);
+	nulls[4] = has_updated ? ' ' : 'n';
+	run(S_RUN_EXTRAS, values, nulls, wf->ns, false, SPI_OK_UPDATE);
 }
 
 /* The header's "extra" member, detoasted on first use. */
@@ -521,7 +642,7 @@ wfp_store_write_header(WfpWorkflow *wf, bool full)
 	header_params(wf, values, nulls);
 	if (!full)
 	{
-		run(S_WRITE_HEADER_STEP, values, nulls, false, SPI_OK_UPDATE);
+		run(S_WRITE_HEADER_STEP, values, nulls, wf->ns, false, SPI_OK_UPDATE);
 		return;
 	}
 	/* an unchanged "extra" is passed through as stored (toast reused) */
@@ -535,7 +656,10 @@ wfp_store_write_header(WfpWorkflow *wf, bool full)
 	nulls[13] = wf->suspended && wf->suspend_reason ? ' ' : 'n';
 	values[14] = wf->suspend_request ? JsonbPGetDatum(wf->suspend_request) : (Datum) 0;
 	nulls[14] = wf->suspended && wf->suspend_request ? ' ' : 'n';
-	run(S_WRITE_HEADER, values, nulls, false, SPI_OK_UPDATE);
+	values[15] = wf->status_word ? CStringGetTextDatum(wf->status_word) : (Datum) 0;
+	nulls[15] = wf->status_word ? ' ' : 'n';
+	values[16] = CStringGetTextDatum(wf->shape ? wf->shape : "snapshot");
+	run(S_WRITE_HEADER, values, nulls, wf->ns, false, SPI_OK_UPDATE);
 }
 
 /*
@@ -549,7 +673,7 @@ wfp_store_write_header(WfpWorkflow *wf, bool full)
  */
 static int
 as_history_owner(StoreStmt which, Datum *values, const char *nulls,
-				 int expected)
+				 const char *ns, int expected)
 {
 	Oid			rel = get_relname_relid("wf_event",
 										get_namespace_oid("workflow_persist", false));
@@ -572,7 +696,7 @@ as_history_owner(StoreStmt which, Datum *values, const char *nulls,
 						   SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION |
 						   SECURITY_NOFORCE_RLS);
-	n = run(which, values, nulls, false, expected);
+	n = run(which, values, nulls, ns, false, expected);
 	SetUserIdAndSecContext(save_userid, save_sec_context);
 	return n;
 }
@@ -598,7 +722,7 @@ wfp_store_event(WfpWorkflow *wf, const char *event, const char *key,
 	nulls[4] = detail ? ' ' : 'n';
 	values[5] = CStringGetTextDatum(GetUserNameFromId(GetSessionUserId(), false));
 	values[6] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
-	as_history_owner(S_INSERT_EVENT, values, nulls, SPI_OK_INSERT);
+	as_history_owner(S_INSERT_EVENT, values, nulls, wf->ns, SPI_OK_INSERT);
 }
 
 /* ----------
@@ -650,7 +774,7 @@ wfp_store_get_step(WfpWorkflow *wf, const char *key, int keylen,
 
 	args[0] = CStringGetTextDatum(wf->id);
 	args[1] = PointerGetDatum(cstring_to_text_with_len(key, keylen));
-	if (run(S_GET_STEP, args, NULL, false, SPI_OK_SELECT) != 1)
+	if (run(S_GET_STEP, args, NULL, wf->ns, false, SPI_OK_SELECT) != 1)
 		return false;
 	meta->key = key;
 	meta->keylen = keylen;
@@ -686,7 +810,7 @@ wfp_store_put_step(WfpWorkflow *wf, const WfpStepWrite *w, bool is_new)
 	memset(nulls, ' ', sizeof(nulls));
 	values[0] = CStringGetTextDatum(wf->id);
 	step_params(w, values, nulls, 1);
-	run(is_new ? S_INSERT_STEP : S_UPDATE_STEP, values, nulls, false,
+	run(is_new ? S_INSERT_STEP : S_UPDATE_STEP, values, nulls, wf->ns, false,
 		is_new ? SPI_OK_INSERT : SPI_OK_UPDATE);
 }
 
@@ -713,7 +837,7 @@ wfp_store_checkpoint(WfpWorkflow *wf, const WfpStepWrite *w,
 	header_params(wf, values, nulls);
 	step_params(w, values, nulls, 9);
 	run(action == WFP_STEP_INSERT ? S_CHECKPOINT_INSERT : S_CHECKPOINT_UPDATE,
-		values, nulls, false, SPI_OK_UPDATE);
+		values, nulls, wf->ns, false, SPI_OK_UPDATE);
 }
 
 static int
@@ -733,7 +857,7 @@ wfp_store_list_steps(WfpWorkflow *wf, int *count)
 	WfpStepMeta *metas;
 	int			n;
 
-	n = run(S_LIST_STEPS, &arg, NULL, false, SPI_OK_SELECT);
+	n = run(S_LIST_STEPS, &arg, NULL, wf->ns, false, SPI_OK_SELECT);
 	metas = palloc(sizeof(WfpStepMeta) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 	{
@@ -833,9 +957,9 @@ wfp_store_put_steps(WfpWorkflow *wf, const WfpStepWrite *writes, int n,
 	values[6] = make_array(sizes, NULL, n, INT4OID);
 	values[7] = make_array(pendings, pendnulls, n, TEXTOID);
 	if (is_new)
-		run(S_INSERT_STEPS, values, NULL, false, SPI_OK_INSERT);
+		run(S_INSERT_STEPS, values, NULL, wf->ns, false, SPI_OK_INSERT);
 	else
-		run(S_UPDATE_STEPS, values, NULL, false, SPI_OK_UPDATE);
+		run(S_UPDATE_STEPS, values, NULL, wf->ns, false, SPI_OK_UPDATE);
 }
 
 /* Delete the named steps (keys as text datums). */
@@ -848,7 +972,7 @@ wfp_store_delete_steps(WfpWorkflow *wf, Datum *keys, int n)
 		return;
 	values[0] = CStringGetTextDatum(wf->id);
 	values[1] = make_array(keys, NULL, n, TEXTOID);
-	run(S_DELETE_STEPS, values, NULL, false, SPI_OK_DELETE);
+	run(S_DELETE_STEPS, values, NULL, wf->ns, false, SPI_OK_DELETE);
 }
 
 /* Fill rows[] from the last result's columns first..first+4. */
@@ -888,31 +1012,32 @@ fill_step_rows(int n, int first, int *count)
  * existed, and through *was_live whether it was live (not expired).
  */
 bool
-wfp_store_delete(const char *id, bool *was_live)
+wfp_store_delete(const char *ns, const char *id, bool *was_live)
 {
 	Datum		arg = CStringGetTextDatum(id);
 	bool		expired;
 	WfpWorkflow wf;
 
 	*was_live = false;
+	wf.ns = ns;
 	wf.id = id;
-	if (run(S_LOCK_HEADER, &arg, NULL, false, SPI_OK_SELECT) != 1)
+	if (run(S_LOCK_HEADER, &arg, NULL, ns, false, SPI_OK_SELECT) != 1)
 		return false;
 	expired = fill_header(&wf);
 	*was_live = !expired;
-	run(S_DELETE_HEADER, &arg, NULL, false, SPI_OK_DELETE);
-	wfp_store_forget(id);
+	run(S_DELETE_HEADER, &arg, NULL, ns, false, SPI_OK_DELETE);
+	wfp_store_forget(ns, id);
 	return true;
 }
 
 /* Delete every step and event of an id (its header is the caller's). */
 static void
-wfp_store_forget(const char *id)
+wfp_store_forget(const char *ns, const char *id)
 {
 	Datum		arg = CStringGetTextDatum(id);
 
-	run(S_DELETE_ALL_STEPS, &arg, NULL, false, SPI_OK_DELETE);
-	as_history_owner(S_DELETE_EVENTS, &arg, NULL, SPI_OK_DELETE);
+	run(S_DELETE_ALL_STEPS, &arg, NULL, ns, false, SPI_OK_DELETE);
+	as_history_owner(S_DELETE_EVENTS, &arg, NULL, ns, SPI_OK_DELETE);
 }
 
 /*
@@ -926,10 +1051,10 @@ wfp_store_forget(const char *id)
  * read used.
  */
 WfpStepRow *
-wfp_store_read_steps(const char *id, bool locked, int *count)
+wfp_store_read_steps(const char *ns, const char *id, bool locked, int *count)
 {
 	Datum		arg = CStringGetTextDatum(id);
-	int			n = run(S_READ_STEPS, &arg, NULL, !locked, SPI_OK_SELECT);
+	int			n = run(S_READ_STEPS, &arg, NULL, ns, !locked, SPI_OK_SELECT);
 
 	return fill_step_rows(n, 1, count);
 }
@@ -940,19 +1065,20 @@ wfp_store_read_steps(const char *id, bool locked, int *count)
  * header are filled in.
  */
 bool
-wfp_store_read_all(WfpWorkflow *wf, const char *id, WfpStepRow **rows,
-				   int *count)
+wfp_store_read_all(WfpWorkflow *wf, const char *ns, const char *id,
+				   WfpStepRow **rows, int *count)
 {
 	bool		found;
 	Datum		arg;
 	int			n;
 
-	if (wfp_store_scan_all(wf, id, rows, count, &found))
+	if (wfp_store_scan_all(wf, ns, id, rows, count, &found))
 		return found;
 
 	/* row-level security applies: read through the executor */
 	arg = CStringGetTextDatum(id);
-	n = run(S_READ_ALL, &arg, NULL, true, SPI_OK_SELECT);
+	n = run(S_READ_ALL, &arg, NULL, ns, true, SPI_OK_SELECT);
+	wf->ns = ns;
 	wf->id = id;
 	wf->created = false;
 	if (n == 0)

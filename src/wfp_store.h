@@ -22,6 +22,7 @@
 /* A workflow's header row, as read (and, for writers, locked). */
 typedef struct WfpWorkflow
 {
+	const char *ns;				/* namespace: (ns, id) is the key */
 	const char *id;
 	bool		created;		/* claimed (or restarted after expiry) now */
 	int64		version;
@@ -42,6 +43,8 @@ typedef struct WfpWorkflow
 	TimestampTz suspended_at;
 	char	   *suspend_reason;
 	Jsonb	   *suspend_request;
+	char	   *status_word;	/* the engine's word for status, or NULL */
+	const char *shape;			/* "snapshot" or "run" (the document saved) */
 	char	   *lease_token;	/* NULL when no lease was ever taken */
 	bool		lease_live;		/* the lease has not expired */
 } WfpWorkflow;
@@ -63,6 +66,7 @@ typedef struct WfpStepWrite
 	const char *key;
 	int			keylen;
 	int32		pos;
+	bool		has_pos;		/* pos is the client's (a run's step index) */
 	bool		has_ok;
 	bool		ok;
 	Jsonb	   *value;			/* standalone datum, or NULL until needed */
@@ -97,16 +101,18 @@ typedef enum WfpStepAction
  */
 extern void wfp_store_begin(void);
 extern void wfp_store_end(void);
-extern bool wfp_store_lock(WfpWorkflow *wf, const char *id, bool create);
+extern bool wfp_store_lock(WfpWorkflow *wf, const char *ns, const char *id,
+						   bool create);
 extern void wfp_store_checkpoint(WfpWorkflow *wf, const WfpStepWrite *w,
 								 WfpStepAction action);
-extern bool wfp_store_read_header(WfpWorkflow *wf, const char *id);
+extern bool wfp_store_read_header(WfpWorkflow *wf, const char *ns,
+								  const char *id);
 extern Jsonb *wfp_store_extra(WfpWorkflow *wf);
 extern void wfp_store_write_header(WfpWorkflow *wf, bool full);
 extern void wfp_store_event(WfpWorkflow *wf, const char *event,
 							const char *key, int keylen, const char *actor,
 							Jsonb *detail);
-extern bool wfp_store_delete(const char *id, bool *was_live);
+extern bool wfp_store_delete(const char *ns, const char *id, bool *was_live);
 extern int64 wfp_store_hash(const JsonbContainer *c, Size len);
 extern bool wfp_store_get_step(WfpWorkflow *wf, const char *key, int keylen,
 							   WfpStepMeta *meta);
@@ -114,16 +120,22 @@ extern WfpStepMeta *wfp_store_list_steps(WfpWorkflow *wf, int *count);
 extern void wfp_store_put_steps(WfpWorkflow *wf, const WfpStepWrite *writes,
 								int n, bool is_new);
 extern void wfp_store_delete_steps(WfpWorkflow *wf, Datum *keys, int n);
-extern WfpStepRow *wfp_store_read_steps(const char *id, bool locked,
-										 int *count);
-extern bool wfp_store_read_all(WfpWorkflow *wf, const char *id,
-							   WfpStepRow **rows, int *count);
+extern bool wfp_store_status_word(const char *word, WfpStatus *status);
+extern void wfp_store_run_extras(WfpWorkflow *wf, bool set_engine_data,
+								 bytea *engine_data, bool has_created,
+								 TimestampTz created_at, bool has_updated,
+								 TimestampTz updated_at);
+extern WfpStepRow *wfp_store_read_steps(const char *ns, const char *id,
+										bool locked, int *count);
+extern bool wfp_store_read_all(WfpWorkflow *wf, const char *ns,
+							   const char *id, WfpStepRow **rows, int *count);
 
 /* ----------
  * wfp_store_scan.c: the direct read path (called by wfp_store_read_all)
  * ----------
  */
-extern bool wfp_store_scan_all(WfpWorkflow *wf, const char *id,
-							   WfpStepRow **rows, int *count, bool *found);
+extern bool wfp_store_scan_all(WfpWorkflow *wf, const char *ns,
+							   const char *id, WfpStepRow **rows, int *count,
+							   bool *found);
 
 #endif							/* WFP_STORE_H */

@@ -7,6 +7,7 @@
  * wf_load of a small workflow is dominated by SPI setting up an executor
  * for its statement.  When no row-level security applies to the tables,
  * the header and the steps are read straight through their primary keys
+ * ((namespace, id) and (namespace, workflow_id, step_key))
  * with the statement's snapshot instead: the same rows, the same
  * visibility, the same privilege checks (SELECT on each table, the
  * executor's error).  With row-level security on, wfp_store.c's SPI
@@ -52,19 +53,24 @@ typedef struct DirectRels
 	Oid			policy;
 	Oid			policy_pkey;
 	/* column numbers, looked up by name */
-	AttrNumber	w_id,
+	AttrNumber	w_namespace,
+				w_id,
+				w_version,
 				w_status,
 				w_execution,
 				w_extra,
 				w_updated_at,
-				w_expires_at;
-	AttrNumber	s_workflow_id,
+				w_expires_at,
+				w_shape;
+	AttrNumber	s_namespace,
+				s_workflow_id,
 				s_step_key,
 				s_pos,
 				s_ok,
 				s_result,
 				s_recorded_at;
-	AttrNumber	p_status,
+	AttrNumber	p_namespace,
+				p_status,
 				p_keep;
 } DirectRels;
 
@@ -128,18 +134,23 @@ direct_rels(DirectRels *r)
 	r->workflow_pkey = relation_oid(nsp, "wf_workflow_pkey");
 	r->step_pkey = relation_oid(nsp, "wf_step_pkey");
 	r->policy_pkey = relation_oid(nsp, "wf_retention_policy_pkey");
+	r->w_namespace = column_attnum(r->workflow, "namespace");
 	r->w_id = column_attnum(r->workflow, "id");
+	r->w_version = column_attnum(r->workflow, "version");
 	r->w_status = column_attnum(r->workflow, "status");
 	r->w_execution = column_attnum(r->workflow, "execution");
 	r->w_extra = column_attnum(r->workflow, "extra");
 	r->w_updated_at = column_attnum(r->workflow, "updated_at");
 	r->w_expires_at = column_attnum(r->workflow, "expires_at");
+	r->w_shape = column_attnum(r->workflow, "shape");
+	r->s_namespace = column_attnum(r->step, "namespace");
 	r->s_workflow_id = column_attnum(r->step, "workflow_id");
 	r->s_step_key = column_attnum(r->step, "step_key");
 	r->s_pos = column_attnum(r->step, "pos");
 	r->s_ok = column_attnum(r->step, "ok");
 	r->s_result = column_attnum(r->step, "result");
 	r->s_recorded_at = column_attnum(r->step, "recorded_at");
+	r->p_namespace = column_attnum(r->policy, "namespace");
 	r->p_status = column_attnum(r->policy, "status");
 	r->p_keep = column_attnum(r->policy, "keep");
 	return true;
@@ -171,18 +182,19 @@ text_key(ScanKey key, AttrNumber att, const char *value)
  * (sql/retention_live.sql checks that all of them agree).
  */
 static bool
-past_retention(DirectRels *r, Snapshot snapshot, Datum status,
+past_retention(DirectRels *r, Snapshot snapshot, const char *ns, Datum status,
 			   TimestampTz updated_at)
 {
 	Relation	rel = open_for_select(r->policy);
-	ScanKeyData key;
+	ScanKeyData key[2];
 	SysScanDesc scan;
 	HeapTuple	tup;
 	bool		past = false;
 
-	ScanKeyEntryInitialize(&key, 0, r->p_status, BTEqualStrategyNumber,
+	text_key(&key[0], r->p_namespace, ns);
+	ScanKeyEntryInitialize(&key[1], 0, r->p_status, BTEqualStrategyNumber,
 						   InvalidOid, DEFAULT_COLLATION_OID, F_TEXTEQ, status);
-	scan = systable_beginscan(rel, r->policy_pkey, true, snapshot, 1, &key);
+	scan = systable_beginscan(rel, r->policy_pkey, true, snapshot, 2, key);
 	if (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
 		bool		isnull;
@@ -205,13 +217,13 @@ past_retention(DirectRels *r, Snapshot snapshot, Datum status,
 }
 
 static bool
-read_all_direct(DirectRels *r, WfpWorkflow *wf, const char *id,
-				WfpStepRow **rows, int *count)
+read_all_direct(DirectRels *r, WfpWorkflow *wf, const char *ns,
+				const char *id, WfpStepRow **rows, int *count)
 {
 	Snapshot	snapshot = GetActiveSnapshot();
 	Relation	rel;
 	TupleDesc	desc;
-	ScanKeyData key;
+	ScanKeyData key[2];
 	SysScanDesc scan;
 	HeapTuple	tup;
 	bool		isnull;
@@ -223,8 +235,9 @@ read_all_direct(DirectRels *r, WfpWorkflow *wf, const char *id,
 	/* the header */
 	rel = open_for_select(r->workflow);
 	desc = RelationGetDescr(rel);
-	text_key(&key, r->w_id, id);
-	scan = systable_beginscan(rel, r->workflow_pkey, true, snapshot, 1, &key);
+	text_key(&key[0], r->w_namespace, ns);
+	text_key(&key[1], r->w_id, id);
+	scan = systable_beginscan(rel, r->workflow_pkey, true, snapshot, 2, key);
 	tup = systable_getnext(scan);
 	if (HeapTupleIsValid(tup))
 		tup = heap_copytuple(tup);
@@ -233,27 +246,33 @@ read_all_direct(DirectRels *r, WfpWorkflow *wf, const char *id,
 	if (!HeapTupleIsValid(tup))
 		return false;
 
+	if (DatumGetInt64(heap_getattr(tup, r->w_version, desc, &isnull)) == 0)
+		return false;			/* a lease's placeholder: never saved */
 	d = heap_getattr(tup, r->w_expires_at, desc, &isnull);
 	if (!isnull && DatumGetTimestampTz(d) <= GetCurrentTransactionStartTimestamp())
 		return false;			/* past its expiry */
-	if (past_retention(r, snapshot,
+	if (past_retention(r, snapshot, ns,
 					   heap_getattr(tup, r->w_status, desc, &isnull),
 					   DatumGetTimestampTz(heap_getattr(tup, r->w_updated_at,
 														 desc, &isnull))))
 		return false;			/* past its retention */
 
+	wf->ns = ns;
 	wf->id = id;
 	wf->created = false;
 	d = heap_getattr(tup, r->w_execution, desc, &isnull);
 	wf->execution = isnull ? NULL : DatumGetJsonbP(d);
 	wf->extra_datum = heap_getattr(tup, r->w_extra, desc, &isnull);
 	wf->extra = NULL;
+	d = heap_getattr(tup, r->w_shape, desc, &isnull);
+	wf->shape = isnull ? "snapshot" : TextDatumGetCString(d);
 
-	/* the steps: a prefix scan of (workflow_id, step_key) */
+	/* the steps: a prefix scan of (namespace, workflow_id, step_key) */
 	rel = open_for_select(r->step);
 	desc = RelationGetDescr(rel);
-	text_key(&key, r->s_workflow_id, id);
-	scan = systable_beginscan(rel, r->step_pkey, true, snapshot, 1, &key);
+	text_key(&key[0], r->s_namespace, ns);
+	text_key(&key[1], r->s_workflow_id, id);
+	scan = systable_beginscan(rel, r->step_pkey, true, snapshot, 2, key);
 	out = palloc(sizeof(WfpStepRow) * cap);
 	while (HeapTupleIsValid(tup = systable_getnext(scan)))
 	{
@@ -292,13 +311,13 @@ read_all_direct(DirectRels *r, WfpWorkflow *wf, const char *id,
  * and is live.
  */
 bool
-wfp_store_scan_all(WfpWorkflow *wf, const char *id, WfpStepRow **rows,
-				   int *count, bool *found)
+wfp_store_scan_all(WfpWorkflow *wf, const char *ns, const char *id,
+				   WfpStepRow **rows, int *count, bool *found)
 {
 	DirectRels	r;
 
 	if (!direct_rels(&r))
 		return false;
-	*found = read_all_direct(&r, wf, id, rows, count);
+	*found = read_all_direct(&r, wf, ns, id, rows, count);
 	return true;
 }

@@ -8,7 +8,12 @@
  *	    FOR EACH ROW EXECUTE FUNCTION
  *	    workflow_persist.wf_checkpoint_trigger('<id column>',
  *	                                          '<step key column>'
- *	                                          [, '<value column>']);
+ *	                                          [, '<value column>'
+ *	                                          [, '<namespace>']]);
+ *
+ * An empty value column ('') records the whole row; without a namespace
+ * the steps go to workflow_persist.namespace as set when the row is
+ * written.
  *
  * (wf_attach_checkpoint() writes that statement with every identifier
  * quoted.)  Each row becomes the step {"ok": true, "value": <the value
@@ -86,7 +91,7 @@ get_plan(FunctionCallInfo fcinfo, TriggerData *td)
 	plan->tgoid = tg->tgoid;
 	plan->id_att = column_number(td, tg->tgargs[0], "workflow id");
 	plan->key_att = column_number(td, tg->tgargs[1], "step key");
-	if (tg->tgnargs == 3)
+	if (tg->tgnargs >= 3 && tg->tgargs[2][0] != '\0')
 	{
 		plan->value_att = column_number(td, tg->tgargs[2], "value");
 		plan->value_type = TupleDescAttr(td->tg_relation->rd_att,
@@ -184,6 +189,7 @@ wf_checkpoint_trigger(PG_FUNCTION_ARGS)
 	HeapTuple	row;
 	char	   *id;
 	char	   *key;
+	char	   *ns;
 	Jsonb	   *value;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
@@ -211,12 +217,13 @@ wf_checkpoint_trigger(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("trigger \"%s\" on table \"%s\" must fire on INSERT or UPDATE only",
 						tg->tgname, table)));
-	if (tg->tgnargs != 2 && tg->tgnargs != 3)
+	if (tg->tgnargs < 2 || tg->tgnargs > 4)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("trigger \"%s\" on table \"%s\" needs 2 or 3 arguments, got %d",
+				 errmsg("trigger \"%s\" on table \"%s\" needs 2 to 4 arguments, got %d",
 						tg->tgname, table, tg->tgnargs),
-				 errdetail("The arguments name the workflow id column, the step key column and, optionally, the value column.")));
+				 errdetail("The arguments name the workflow id column, the step key column and, optionally, the value column ('' for the whole row) and the namespace.")));
+	ns = wfp_namespace_arg(tg->tgnargs == 4 ? tg->tgargs[3] : NULL, false);
 
 	plan = get_plan(fcinfo, td);
 	row = TRIGGER_FIRED_BY_UPDATE(td->tg_event) ? td->tg_newtuple : td->tg_trigtuple;
@@ -245,7 +252,8 @@ wf_checkpoint_trigger(PG_FUNCTION_ARGS)
 						strlen(id)),
 				 errdetail("Workflow ids are 1 to %d bytes long; trigger \"%s\" recorded nothing.",
 						   WFP_MAX_ID_BYTES, tg->tgname)));
-	wfp_checkpoint(id, key, strlen(key),
-				   step_result(value, plan->value_att > 0), false, 0, NULL);
+	wfp_checkpoint(ns, id, key, strlen(key),
+				   step_result(value, plan->value_att > 0), false, 0, NULL, -1,
+				   false);
 	return PointerGetDatum(NULL);
 }

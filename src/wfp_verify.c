@@ -115,6 +115,8 @@ wf_verify_workflow(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	char	   *id = wfp_arg_id(fcinfo, 0);
+	char	   *ns = wfp_arg_namespace(fcinfo, 2, false);
+	bool		missing_ok = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
 	WfpWorkflow wf;
 	WfpStepMeta *metas;
 	WfpStepRow *rows;
@@ -127,10 +129,10 @@ wf_verify_workflow(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 
 	wfp_store_begin();
-	if (!wfp_store_lock(&wf, id, false))
+	if (!wfp_store_lock(&wf, ns, id, false))
 	{
 		wfp_store_end();
-		if (PG_GETARG_BOOL(1))
+		if (missing_ok)
 			return (Datum) 0;
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
@@ -138,7 +140,7 @@ wf_verify_workflow(PG_FUNCTION_ARGS)
 	}
 
 	metas = wfp_store_list_steps(&wf, &n_metas);
-	rows = wfp_store_read_steps(id, true, &n_rows);
+	rows = wfp_store_read_steps(ns, id, true, &n_rows);
 	qsort(rows, n_rows, sizeof(WfpStepRow), row_cmp);
 	if (n_rows != n_metas)
 		elog(ERROR, "wf_verify: the step rows changed while locked");

@@ -243,8 +243,8 @@ cleanup_batch(void)
 		OidIsValid(get_extension_oid("workflow_persist", true)) &&
 		!creating_extension)
 	{
-		/* one batch per transaction: wf_cleanup(batch_size, max_rows) */
-		const char *sql = "SELECT workflow_persist.wf_cleanup($1, $2)";
+		/* one batch per transaction, in every namespace */
+		const char *sql = "SELECT workflow_persist.wf_cleanup($1, $2, false, '*')";
 		bool		isnull;
 
 		if (SPI_connect() != SPI_OK_CONNECT)

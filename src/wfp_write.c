@@ -58,13 +58,19 @@ note_change(WfpWorkflow *wf, WfpStatus before, const WfpPrepared *p)
 }
 
 /* ----------
- * wf_save(id, snapshot, ttl, expected_version)
+ * wf_save(id, snapshot, ttl, expected_version, lease_token, status,
+ *		   if_absent, namespace)
  * ----------
  */
 Datum
 wf_save(PG_FUNCTION_ARGS)
 {
 	char	   *id = wfp_arg_id(fcinfo, 0);
+	char	   *ns = wfp_arg_namespace(fcinfo, 7, false);
+	char	   *word = wfp_arg_text_or_null(fcinfo, 5);
+	bool		if_absent = !PG_ARGISNULL(6) && PG_GETARG_BOOL(6);
+	bool		resume_state;
+	WfpStatus	word_status = WFP_STATUS_RUNNING;
 	Jsonb	   *snapshot;
 	WfpPrepared prepared;
 	bool		has_expected;
@@ -83,11 +89,36 @@ wf_save(PG_FUNCTION_ARGS)
 
 	/* everything about the input itself, before touching any table */
 	wfp_check_snapshot_size(id, VARSIZE(snapshot));
-	wfp_validate_or_raise(snapshot);
-	wfp_prepare_snapshot(id, snapshot, &prepared);
+	resume_state = wfp_is_resume_state(snapshot);
+	if (resume_state)
+		wfp_prepare_resume_state(id, snapshot, &prepared);	/* awaitly's other shape */
+	else
+	{
+		wfp_validate_or_raise(snapshot);
+		wfp_prepare_snapshot(id, snapshot, &prepared);
+	}
+	if (word != NULL)
+		word_status = wfp_status_word_or_raise(word);
 
-	before = wfp_lock_for_write(&wf, id, lease, has_expected, expected);
+	if (if_absent)
+	{
+		/* insert only: a workflow that exists is left alone, no error */
+		wfp_store_begin();
+		wfp_store_lock(&wf, ns, id, true);
+		if (!wf.created)
+		{
+			wfp_store_end();
+			PG_RETURN_INT64(wf.version);
+		}
+		wfp_check_locked(&wf, WFP_WRITE_WHOLE, lease, has_expected, expected);
+		before = wf.status;
+	}
+	else
+		before = wfp_lock_for_write(&wf, ns, id, WFP_WRITE_WHOLE, lease,
+									has_expected, expected);
 	wfp_replace_snapshot(&wf, &prepared);
+	wfp_apply_status_word(&wf, word, word_status);
+	wf.shape = resume_state ? "resume_state" : "snapshot";
 	if (!PG_ARGISNULL(2))
 	{
 		wf.has_expiry = true;
@@ -96,13 +127,13 @@ wf_save(PG_FUNCTION_ARGS)
 	wfp_store_write_header(&wf, true);
 	note_change(&wf, before, &prepared);
 	wfp_store_end();
-	wfp_notify_track(id, "save", wf.created);
+	wfp_notify_track(ns, id, "save", wf.created);
 
 	PG_RETURN_INT64(wf.version);
 }
 
 /* ----------
- * wf_merge(id, delta, expected_version)
+ * wf_merge(id, delta, expected_version, lease_token, namespace)
  * ----------
  */
 
@@ -135,10 +166,33 @@ merge_base(WfpWorkflow *wf)
 	return wfp_node_to_jsonb(node);
 }
 
+/*
+ * awaitly's mergeSnapshots writes no workflowName; the store's merge keeps
+ * the delta's, else the stored one (issue 12 §10).
+ */
+static Jsonb *
+keep_workflow_name(Jsonb *extra, Jsonb *delta, Jsonb *stored)
+{
+	JsonbValue	v;
+	WfpNode    *node;
+
+	if (wfp_get_key(&extra->root, "workflowName", &v))
+		return extra;
+	if (!(JB_ROOT_IS_OBJECT(delta) &&
+		  wfp_get_key(&delta->root, "workflowName", &v)) &&
+		!(stored != NULL && wfp_get_key(&stored->root, "workflowName", &v)))
+		return extra;
+	node = wfp_node_from_object(&extra->root, 1);
+	wfp_node_add(node, "workflowName", 12, &v);
+	wfp_node_sort_unique(node);
+	return wfp_node_to_jsonb(node);
+}
+
 Datum
 wf_merge(PG_FUNCTION_ARGS)
 {
 	char	   *id = wfp_arg_id(fcinfo, 0);
+	char	   *ns = wfp_arg_namespace(fcinfo, 4, false);
 	Jsonb	   *delta;
 	bool		has_expected;
 	int64		expected = 0;
@@ -162,7 +216,8 @@ wf_merge(PG_FUNCTION_ARGS)
 	if (has_steps_object(delta))
 		wfp_prepare_snapshot(id, delta, &prepared);
 
-	before = wfp_lock_for_write(&wf, id, lease, has_expected, expected);
+	before = wfp_lock_for_write(&wf, ns, id, WFP_WRITE_WHOLE, lease,
+								has_expected, expected);
 	if (wf.created)
 	{
 		/* nothing to merge into: the delta is the first snapshot */
@@ -189,26 +244,30 @@ wf_merge(PG_FUNCTION_ARGS)
 		else
 			wfp_validate_or_raise(merged);
 		wfp_split_head(merged, &execution, &extra);
+		extra = keep_workflow_name(extra, delta, wfp_store_extra(&wf));
 		wf.size_bytes -= wfp_head_footprint(wf.execution, wfp_store_extra(&wf));
 		wfp_write_steps(&wf, prepared.in, prepared.n_in, false);
 		wf.size_bytes += wfp_head_footprint(execution, extra);
 		wfp_check_snapshot_size(id, wf.size_bytes);
 		wf.execution = execution;
 		wf.extra = extra;
-		wf.status = wfp_derive_status(&wf);
 		wf.checked = Min(wf.checked, level);
 		wf.version++;
 	}
+	/* a merge says no status word: the document decides */
+	wfp_apply_status_word(&wf, NULL, WFP_STATUS_RUNNING);
+	wf.shape = "snapshot";
 	wfp_store_write_header(&wf, true);
 	note_change(&wf, before, &prepared);
 	wfp_store_end();
-	wfp_notify_track(id, "merge", wf.created);
+	wfp_notify_track(ns, id, "merge", wf.created);
 
 	PG_RETURN_INT64(wf.version);
 }
 
 /* ----------
- * wf_save_step(id, step_key, result, expected_version)
+ * wf_save_step(id, step_key, result, expected_version, lease_token,
+ *			   position, namespace)
  * ----------
  */
 
@@ -216,6 +275,8 @@ Datum
 wf_save_step(PG_FUNCTION_ARGS)
 {
 	char	   *id = wfp_arg_id(fcinfo, 0);
+	char	   *ns = wfp_arg_namespace(fcinfo, 6, false);
+	int32		position = -1;
 	text	   *keytext;
 	bool		has_expected;
 	int64		expected = 0;
@@ -224,25 +285,29 @@ wf_save_step(PG_FUNCTION_ARGS)
 	wfp_arg_not_null(fcinfo, 2, "result");
 	keytext = PG_GETARG_TEXT_PP(1);
 	has_expected = wfp_arg_expected_version(fcinfo, 3, &expected);
-	PG_RETURN_INT64(wfp_checkpoint(id, VARDATA_ANY(keytext),
+	if (!PG_ARGISNULL(5))
+		position = wfp_arg_position(PG_GETARG_INT32(5), "position");
+	PG_RETURN_INT64(wfp_checkpoint(ns, id, VARDATA_ANY(keytext),
 								   VARSIZE_ANY_EXHDR(keytext),
 								   PG_GETARG_JSONB_P(2), has_expected,
-								   expected, wfp_arg_text_or_null(fcinfo, 4)));
+								   expected, wfp_arg_text_or_null(fcinfo, 4),
+								   position, false));
 }
 
 /* ----------
- * wf_delete(id): false (not an error) when there is no such workflow
+ * wf_delete(id, namespace): false (not an error) when there is no such workflow
  * ----------
  */
 Datum
 wf_delete(PG_FUNCTION_ARGS)
 {
 	char	   *id = wfp_arg_id(fcinfo, 0);
+	char	   *ns = wfp_arg_namespace(fcinfo, 1, false);
 	bool		live;
 
 	wfp_store_begin();
-	if (wfp_store_delete(id, &live) && live)
-		wfp_notify_track(id, "delete", false);
+	if (wfp_store_delete(ns, id, &live) && live)
+		wfp_notify_track(ns, id, "delete", false);
 	wfp_store_end();
 	PG_RETURN_BOOL(live);
 }

@@ -118,7 +118,11 @@ SELECT fuzz.add('id', VARIADIC ARRAY(SELECT fuzz.hostile()));
 SELECT fuzz.add('key', '''a''', '''b''', '''approve''', '''k''', '''''', quote_literal(repeat('k', 1024)),
                 quote_literal(repeat('k', 1025)), '''steps''', quote_literal(E'\x01'));
 SELECT fuzz.add('status', '''running''', '''suspended''', '''completed''', '''failed''',
-                '''cancelled''', '''bogus''', '''''', '''RUNNING''');
+                '''cancelled''', '''bogus''', '''''', '''RUNNING''', '''paused''', '''interrupted''');
+-- namespaces: the default one, another, every one, bad ones
+SELECT fuzz.add('namespace', 'NULL', '''default''', '''default''', '''fz.other''', '''*''', '''''',
+                '''a/b''', quote_literal(repeat('n', 64)));
+SELECT fuzz.add('bytea', 'NULL', '''\x''', '''\x00ff00''', quote_literal('\x' || repeat('00', 10000)));
 SELECT fuzz.add('include', '''all''', '''none''', '''completed''', '''pending''', '''bogus''', '''''');
 SELECT fuzz.add('int4', '0', '1', '-1', '2', '10', '1000', '2147483647', '(-2147483647 - 1)', '1073741824');
 SELECT fuzz.add('int8', '0', '1', '-1', '2', '10', '9223372036854775807', '(-9223372036854775807 - 1)',
@@ -149,6 +153,12 @@ SELECT fuzz.add('jsonb', VARIADIC ARRAY(SELECT quote_literal(j) || '::jsonb' FRO
     '{"ok": true, "value": "' || repeat('v', 100000) || '"}',
     '{"formatVersion": 1, "steps": {"a": {"ok": true}}, "execution": {"status": "running", "lastUpdated": "t"}, "metadata": {"resume": 1}}',
     '{"formatVersion": 1e400, "steps": {}}', '{"formatVersion": "1", "steps": {}}',
+    '{"status": "running", "steps": [{"key": "a", "index": 0, "status": "completed"}, {"key": "b", "index": 1}]}',
+    '{"status": "paused", "name": "n", "state": {"i": 1}, "metadata": {"m": 1}, "created_at": "2026-01-01T00:00:00Z"}',
+    '{"status": "running", "steps": [{"key": "a", "index": 2147483646}]}',
+    '{"key": "a", "index": 0, "status": "failed", "error": {"message": "m"}}',
+    '{"kind": "ResumeState", "steps": [["a", {"ok": true}], ["b", {"ok": false, "error": "E", "cause": {"type": "error", "name": "Error", "message": "m"}}]]}',
+    '{"kind": "ResumeState", "steps": [["a", 5], [1]]}',
     fuzz.deep(10, '1'), fuzz.deep(900, '{"ok": true}'), fuzz.deep(3000, 'null'),
     '{"ok": true, "value": ' || fuzz.deep(2000, '1') || '}',
     '{"formatVersion": 1, "steps": ' || fuzz.wide(3000) || '}',
@@ -164,6 +174,7 @@ CREATE FUNCTION fuzz.kind(param text, typ regtype) RETURNS text LANGUAGE sql IMM
         WHEN typ = 'text'::regtype AND param IN ('step_key', 'up_to_step', 'since_step') THEN 'key'
         WHEN typ = 'text'::regtype AND param IN ('status', 'wanted_status') THEN 'status'
         WHEN typ = 'text'::regtype AND param = 'include' THEN 'include'
+        WHEN typ = 'text'::regtype AND param IN ('namespace', 'wanted_namespace') THEN 'namespace'
         WHEN typ = 'text'::regtype THEN 'text'
         WHEN typ = 'integer'::regtype THEN 'int4'
         WHEN typ = 'bigint'::regtype THEN 'int8'

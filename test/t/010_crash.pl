@@ -3,9 +3,9 @@
 # Four psql clients write workflows as fast as they can (checkpoints with
 # wf_save_step, deltas with wf_merge, whole snapshots with wf_save, and
 # two-workflow transactions), each logging every write the server
-# acknowledged.  A completed run accepts no more writes, so a client that
-# saves a whole snapshot as "completed" moves on to a new generation of
-# that workflow (a new id) and never writes the completed one again;
+# acknowledged.  A client that saves a whole snapshot as "completed"
+# moves on to a new generation of that workflow (a new id) and never writes
+# the completed one again, so its one "completed" event can be checked;
 # shared workflows are only ever running or failed.  Mid-load the server is stopped with "immediate" (no
 # shutdown checkpoint: recovery replays the WAL), restarted, and checked:
 #
@@ -147,7 +147,7 @@ sub make_units
 		elsif ($r < 0.70)
 		{
 			my $id = shared_id(int(rand($N_SHARED)));
-			# a failed execution still takes writes (a completed one would not)
+			# a failed execution still takes writes
 			my $status = rand() < 0.2 ? 'failed' : 'running';
 			my $j1 = int(rand(7));
 			my $j2 = ($j1 + 1 + int(rand(6))) % 7;

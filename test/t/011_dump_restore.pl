@@ -349,7 +349,7 @@ SELECT w.id, w.version, w.status, w.pending, w.step_count, w.next_pos, w.size_by
        (SELECT string_agg(s.pos || ':' || s.step_key, ',' ORDER BY s.pos)
           FROM workflow_persist.wf_steps(w.id) s),
        (SELECT string_agg(concat_ws('/', h.event, h.step_key, h.actor, h.detail::text), ', ' ORDER BY h.n)
-          FROM workflow_persist.wf_history(w.id) WITH ORDINALITY AS h(at, event, step_key, actor, detail, session_role, acting_role, n))
+          FROM workflow_persist.wf_history(w.id) WITH ORDINALITY AS h(at, event, step_key, actor, detail, session_role, acting_role, namespace, n))
   FROM workflow_persist.wf_workflow w ORDER BY w.id};
 
 my $src_versions = sql('src', $more);

@@ -276,7 +276,7 @@ SELECT workflow_persist.wf_cancel('order:48', 'customer changed her mind');
 my ($ret, $out, $err) =
   $node->psql('postgres', 'CALL public.ship_order(48)');
 isnt($ret, 0, 'CALL of a cancelled run fails');
-like($err, qr/is cancelled and accepts no more writes/, 'because the run is cancelled');
+like($err, qr/is cancelled and accepts no more checkpoints/, 'because the run is cancelled');
 is(state_of(48),
 	'reservations=0 payments=0 shipments=0 status=new steps=reserve:true',
 	'and the payment it was taking is rolled back with the checkpoint');

@@ -102,16 +102,20 @@ sub received
 }
 
 # The decoded payloads since the last call (each checked to come from the
-# writer, unless another sender is given).
+# writer, unless another sender is given, and to name the namespace, the
+# default one unless another is given; the namespace is then dropped).
 sub payloads
 {
-	my ($sender) = @_;
+	my ($sender, $namespace) = @_;
 	$sender //= $writer_pid;
+	$namespace //= 'default';
 	my @p;
 	for my $n (received())
 	{
 		is($n->[1], $sender, 'sent by the writing session');
-		push @p, open_payload($n->[0]);
+		my $d = open_payload($n->[0]);
+		is(delete $d->{namespace}, $namespace, 'names its namespace');
+		push @p, $d;
 	}
 	return \@p;
 }
@@ -191,15 +195,23 @@ is_deeply(
 ws(q{SELECT wf_save_step('n:shape', 'a', '{"ok": true}')});
 my @raw = received();
 is(scalar(@raw), 1, 'one notification');
-like($raw[0][0], qr/^\{"token": "[0-9a-f]{1184}"\}$/, 'payload text: a token');
-is_deeply(open_payload($raw[0][0]),
+like($raw[0][0], qr/^\{"token": "[0-9a-f]{1312}"\}$/, 'payload text: a token');
+my $opened = open_payload($raw[0][0]);
+is(delete $opened->{namespace}, 'default', 'which names its namespace');
+is_deeply($opened,
 	{ id => 'n:shape', version => 1, status => 'running', event => 'step' },
-	'which opens to the id, version, status and event');
+	'and opens to the id, version, status and event');
+
+# the same id in another namespace is another workflow, and says so
+ws(q{SELECT wf_save_step('n:shape', 'a', '{"ok": true}', namespace => 'other.ns')});
+is_deeply(payloads(undef, 'other.ns'),
+	[ { id => 'n:shape', version => 1, status => 'running', event => 'step' } ],
+	'a write in another namespace names it');
 
 # a delete of nothing and a write that fails send nothing
 w(q{SELECT wf_delete('n:never')});
 my (undef, $err) = w(q{SELECT wf_save_step('n:ev', 'late', '{"ok": true}')});
-like($err, qr/cancelled and accepts no more writes/, 'a write refused by a cancelled run');
+like($err, qr/cancelled and accepts no more checkpoints/, 'a write refused by a cancelled run');
 is_deeply(payloads(), [], 'nothing for a delete of nothing or a refused write');
 
 # ---------------------------------------------------------------------------

@@ -175,6 +175,12 @@ BEGIN
         WHEN param = 'missing_ok' THEN 'false'
         WHEN param = 'updated_at' THEN 'now()'
         WHEN param = 'namespace' AND fn = 'wf_shard_hash' THEN '''default'''
+        WHEN param IN ('namespace', 'namespaces', 'wanted_namespace', 'position') THEN 'NULL'
+        WHEN param IN ('if_absent', 'missing_ok', 'many') THEN 'false'
+        WHEN param = 'run' THEN '''{"status": "running"}'''
+        WHEN param = 'step' THEN '''{"key": "k", "index": 0}'''
+        WHEN param IN ('engine_data', 'metadata', 'state') THEN 'NULL'
+        WHEN param = 'metadata_merge' THEN '''shallow'''
         WHEN param = 'shard' THEN '0'
         WHEN param = 'nshards' THEN '1'
     END;
@@ -367,8 +373,8 @@ is(scalar(@diff), 0, "every one of the $cells cells as the table says");
 cmp_ok($cells, '>=', 700, 'the matrix has its cells (objects x 5 roles x 2 targets)');
 
 # a few cells the security model rests on, spelled out
-is($actual{'wf_load(text,text,text,integer)|none|own'}, 'ERROR 42501', 'no grants: nothing');
-is($actual{'wf_load(text,text,text,integer)|writer|other'}, 'null', 'another tenant: invisible');
+is($actual{'wf_load(text,text,text,integer,text)|none|own'}, 'ERROR 42501', 'no grants: nothing');
+is($actual{'wf_load(text,text,text,integer,text)|writer|other'}, 'null', 'another tenant: invisible');
 is($actual{'wf_event INSERT|writer|own'}, 'ERROR 42501', 'a writer cannot forge history');
 is($actual{'wf_event DELETE|writer|own'}, 'ERROR 42501', 'nor erase it');
 is($actual{'wf_notify_key SELECT|reader|own'}, 'ERROR 42501', 'nor read the notification key');

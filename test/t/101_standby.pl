@@ -36,6 +36,7 @@ SELECT wf_suspend('order-4', 'waiting', '{"for": "a human"}');
 SELECT wf_cancel('order-5', 'not needed');
 SELECT wf_set_retention('completed', '30 days');
 SELECT wf_set_ttl('order-6', '1 day');
+SELECT * FROM wf_put_run('run-1', '{"status": "running", "steps": [{"key": "k", "index": 0, "status": "completed", "result": 1}]}');
 CREATE TABLE public.biz (wf text, k text);
 CREATE TABLE public.biz2 (wf text, k text);
 SELECT wf_attach_checkpoint('public.biz', 'wf', 'k');
@@ -77,6 +78,9 @@ my %reads = (
 	wf_cleanup_lock_holder => "SELECT wf_cleanup_lock_holder()",
 	wf_notification => "SELECT * FROM wf_notification('$token')",
 	wf_shard_hash => "SELECT wf_shard_hash('default', 'order-1')",
+	wf_namespace => "SELECT wf_namespace(), wf_namespace('billing')",
+	wf_stats => "SELECT * FROM wf_stats('*') ORDER BY status",
+	wf_get_run => "SELECT * FROM wf_get_run('run-1')",
 	'view wf_live' => "SELECT id, status FROM wf_live ORDER BY id",
 	'view wf_stats' => "SELECT * FROM wf_stats ORDER BY status",
 	'view wf_retention' => "SELECT * FROM wf_retention",
@@ -126,6 +130,9 @@ my %writes = (
 	wf_revoke_access => "SELECT wf_revoke_access('pg_monitor')",
 	wf_shard_prune => "SELECT wf_shard_prune(0, 2)",
 	wf_cleanup_try_lock => "SELECT wf_cleanup_try_lock()",
+	wf_put_run => q{SELECT * FROM wf_put_run('run-2', '{"status": "running"}')},
+	wf_put_run_step => q{SELECT wf_put_run_step('run-1', '{"key": "k2", "index": 1}')},
+	wf_update_run => "SELECT wf_update_run('run-1', status => 'completed')",
 	wf_forget_history => "SELECT wf_forget_history(ARRAY['gone'])",
 	wf_verify => "SELECT * FROM wf_verify()",    # locks each header it checks
 	wf_verify_workflow => "SELECT * FROM wf_verify_workflow('order-1')",

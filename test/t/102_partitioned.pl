@@ -155,7 +155,7 @@ my @statements = split /\n/, $node->safe_psql('audit', q{
 	 WHERE query ~ 'wf_(workflow|step|event|live)\M' AND toplevel = false
 	 ORDER BY 1});
 cmp_ok(scalar(@statements), '>', 10, 'the per-workflow functions ran statements on the tables');
-my @wide = grep { !/\b(?:id|workflow_id)\s*=\s*(?:\$\d|wf_check_id\(\$\d\)|workflow_persist\.wf_check_id\(\$\d\)|[\w.]+\.wf_check_id\(\$\d\)|[\w.]+\$\d|wf_\w+\.id\b)|ON CONFLICT \(id\)|VALUES \(\$1/ } @statements;
+my @wide = grep { !/\b(?:id|workflow_id)\s*=\s*(?:\$\d|wf_check_id\(\$\d\)|workflow_persist\.wf_check_id\(\$\d\)|[\w.]+\.wf_check_id\(\$\d\)|[\w.]+\$\d|wf_\w+\.id\b)|ON CONFLICT \((?:namespace, )?id\)|VALUES \((?:\$\d+, )?\$1\b|wf_check_id\(\$1\) AS wanted/ } @statements;
 is(join("\n", @wide), '', 'each of them selects its rows by one workflow id');
 
 $node->stop;
