@@ -132,7 +132,11 @@ typedef struct StmtDef
  * of every statement about a workflow (run() adds it): the keys are
  * (namespace, id).  A writer has locked the row version it writes and
  * names it by its ctid (the argument before the namespace), and gets the
- * new version's back: see wfp_store_lock() for why not by key.
+ * new version's back: see wfp_store_lock() for why not by key alone.  The
+ * key is named too: a ctid is unique only within one heap, and in a table
+ * partitioned by hash (docs/scale-out.md) every partition has a row at
+ * (0,1); the key keeps the write to the one row, and the pruning to its
+ * partition.
  */
 #define SET_HEADER \
 	"UPDATE workflow_persist.wf_workflow SET version = $2, status = $3, " \
@@ -175,13 +179,14 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		"status_word = $16, shape = $17, "
 		/* a run's engine-private value goes when it becomes a snapshot */
 		"engine_data = CASE WHEN $17 = 'run' THEN engine_data END "
-		"WHERE ctid = $18 RETURNING ctid",
+		"WHERE ctid = $18 AND namespace = $19 AND id = $1 RETURNING ctid",
 		19, {HEADER_TYPES, JSONBOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
 		TIMESTAMPTZOID, TEXTOID, JSONBOID, TEXTOID, TEXTOID, TIDOID, TEXTOID}
 	},
 	/* a checkpoint leaves "extra" alone, so its datum is not even passed */
 	[S_WRITE_HEADER_STEP] = {
-		SET_HEADER " WHERE ctid = $10 RETURNING ctid",
+		SET_HEADER " WHERE ctid = $10 AND namespace = $11 AND id = $1 "
+		"RETURNING ctid",
 		11, {HEADER_TYPES, TIDOID, TEXTOID}
 	},
 	[S_GET_STEP] = {
@@ -254,7 +259,8 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		"workflow_id, step_key, pos, ok, result, hash, size_bytes, pending, "
 		"recorded_at) "
 		"VALUES ($18, $1, $10, $11, $12, $13, $14, $15, $16, now())) "
-		SET_HEADER " WHERE ctid = $17 RETURNING ctid",
+		SET_HEADER " WHERE ctid = $17 AND namespace = $18 AND id = $1 "
+		"RETURNING ctid",
 		18, {HEADER_TYPES, STEP_TYPES, TIDOID, TEXTOID}
 	},
 	[S_CHECKPOINT_UPDATE] = {
@@ -262,7 +268,8 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		"ok = $12, result = $13, hash = $14, size_bytes = $15, pending = $16, "
 		"recorded_at = now() "
 		"WHERE namespace = $18 AND workflow_id = $1 AND step_key = $10) "
-		SET_HEADER " WHERE ctid = $17 RETURNING ctid",
+		SET_HEADER " WHERE ctid = $17 AND namespace = $18 AND id = $1 "
+		"RETURNING ctid",
 		18, {HEADER_TYPES, STEP_TYPES, TIDOID, TEXTOID}
 	},
 	/* run as the history's owner (as_history_owner) */
@@ -276,7 +283,7 @@ static const StmtDef stmt_defs[S_COUNT] = {
 	[S_CLEAR_LEASE] = {
 		"UPDATE workflow_persist.wf_workflow SET lease_owner = NULL, "
 		"lease_token = NULL, lease_expires_at = NULL "
-		"WHERE ctid = $2 RETURNING ctid",
+		"WHERE ctid = $2 AND namespace = $3 AND id = $1 RETURNING ctid",
 		3, {TEXTOID, TIDOID, TEXTOID}
 	},
 	[S_DELETE_HEADER] = {
@@ -290,7 +297,7 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		"engine_data = CASE WHEN $2 THEN $3 ELSE engine_data END, "
 		"created_at = COALESCE($4, created_at), "
 		"updated_at = COALESCE($5, updated_at) "
-		"WHERE ctid = $6 RETURNING ctid",
+		"WHERE ctid = $6 AND namespace = $7 AND id = $1 RETURNING ctid",
 		7, {TEXTOID, BOOLOID, BYTEAOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIDOID,
 		TEXTOID}
 	},
