@@ -73,6 +73,24 @@ my %EXCLUDED = (
 	wf_cleanup_try_lock => 'internal to wf_cleanup, which runs on each shard',
 	wf_cleanup_lock_holder => 'internal to wf_cleanup, which runs on each shard',
 	wf_forget_history => 'internal to wf_cleanup, which runs on each shard',
+	# tenants (docs/scale-out.md, "Tenants"): bindings, quotas and
+	# isolation are each shard's own state, and the counters and policies
+	# that enforce them act where the rows are
+	wf_bind_tenant => 'tenant administration: run it on every shard (each keeps its own bindings)',
+	wf_set_quota => 'tenant administration: run it on every shard (a quota is enforced per shard, over the workflows it holds)',
+	wf_enable_isolation => 'tenant administration: run it on every shard (its policies are on the shard\'s tables)',
+	wf_disable_isolation => 'tenant administration: run it on every shard (its policies are on the shard\'s tables)',
+	wf_tenant_owner => 'internal to the tenant administration, which runs on each shard',
+	wf_require_tenant_owner => 'internal to the tenant administration, which runs on each shard',
+	wf_isolation_enabled => 'the state of the shard it runs on: ask each shard',
+	wf_role_tenants => 'the bindings of the shard it runs on, for the role the router connects as: ask each shard',
+	wf_current_tenant => 'the tenant a shard gives the workflows it creates: the shard resolves it itself',
+	wf_visible_tenants => 'called by the policies of the shard it runs on',
+	wf_new_tenant => 'the default of wf_workflow.tenant on the shard',
+	wf_tenant_fixed => 'a trigger function on the shard\'s wf_workflow',
+	wf_tenant_count => 'a trigger function on the shard\'s wf_workflow',
+	wf_isolation_apply => 'a trigger function on the shard\'s wf_isolation',
+	wf_isolation_remove => 'a trigger function on the shard\'s wf_isolation',
 );
 
 # ---- read the main install script's functions ----

@@ -40,6 +40,11 @@ SELECT * FROM wf_put_run('run-1', '{"status": "running", "steps": [{"key": "k", 
 CREATE TABLE public.biz (wf text, k text);
 CREATE TABLE public.biz2 (wf text, k text);
 SELECT wf_attach_checkpoint('public.biz', 'wf', 'k');
+SELECT wf_bind_tenant('pg_monitor', ARRAY['acme', 'globex']);
+SELECT wf_set_quota('acme', 100, 1000000);
+SET workflow_persist.tenant = 'acme';
+SELECT wf_save_step('acme-1', 's1', '{"ok": true, "value": 1}');
+RESET workflow_persist.tenant;
 EOS
 
 # a notification's token, to open on both
@@ -81,6 +86,14 @@ my %reads = (
 	wf_namespace => "SELECT wf_namespace(), wf_namespace('billing')",
 	wf_stats => "SELECT * FROM wf_stats('*') ORDER BY status",
 	wf_get_run => "SELECT * FROM wf_get_run('run-1')",
+	wf_check_tenant => "SELECT wf_check_tenant('acme')",
+	wf_tenant_owner => "SELECT wf_tenant_owner()",
+	wf_require_tenant_owner => "SELECT wf_require_tenant_owner('read')",
+	wf_isolation_enabled => "SELECT wf_isolation_enabled()",
+	wf_role_tenants => "SELECT wf_role_tenants()",    # the superuser uses every role's tenants
+	wf_current_tenant => "SET workflow_persist.tenant = 'globex'; SELECT wf_current_tenant()",
+	wf_visible_tenants => "SELECT wf_visible_tenants()",
+	'view wf_tenant_usage' => "SELECT * FROM wf_tenant_usage",
 	'view wf_live' => "SELECT id, status FROM wf_live ORDER BY id",
 	'view wf_stats' => "SELECT * FROM wf_stats ORDER BY status",
 	'view wf_retention' => "SELECT * FROM wf_retention",
@@ -136,7 +149,17 @@ my %writes = (
 	wf_forget_history => "SELECT wf_forget_history(ARRAY['gone'])",
 	wf_verify => "SELECT * FROM wf_verify()",    # locks each header it checks
 	wf_verify_workflow => "SELECT * FROM wf_verify_workflow('order-1')",
+	wf_decide => "SELECT wf_decide('run-1', 'k', 'approve')",
+	wf_bind_tenant => "SELECT wf_bind_tenant('pg_monitor', ARRAY['initech'])",
+	wf_set_quota => "SELECT wf_set_quota('acme', 5)",
+	wf_enable_isolation => "SELECT wf_enable_isolation()",
+	wf_disable_isolation => "SELECT wf_disable_isolation()",
 	wf_checkpoint_trigger => undef,    # runs only as a trigger, on the primary's tables
+	wf_tenant_fixed => undef,          # the same
+	wf_tenant_count => undef,
+	wf_isolation_apply => undef,
+	wf_isolation_remove => undef,
+	wf_new_tenant => undef,            # the default of wf_workflow.tenant: runs only in an INSERT
 );
 my @volatile = split /\n/, $primary->safe_psql('postgres', q{
 	SELECT p.proname FROM pg_proc AS p
