@@ -6,18 +6,22 @@
 # (pg_regress and pg_isolation_regress with --temp-instance, TAP with
 # PostgreSQL::Test::Cluster), as the postgres user when we are root.  All
 # suites always run; the last line sums them up as "N passed, N failed"
-# (one per pg_regress test, isolation spec, checked doc page and TAP file,
-# one for the C layer check, one for the fuzz run, one for the SQL fuzz run
-# and one for the Debian package).
+# (one per pg_regress test, isolation spec, checked doc page, TAP file and
+# client test, one for the C layer check, one for the fuzz run, one for the
+# SQL fuzz run, one per check of the PHP adapter's conformance test
+# (clients/php) and one for the Debian package).
 #
-# Environment: SUITES="layers regress isolation docs tap fuzz sqlfuzz deb" picks
+# Environment: SUITES="layers regress isolation docs tap clients fuzz sqlfuzz php deb" picks
+# (add "valgrind" for scripts/test-valgrind.sh, as .ci/run does)
 # suites; PROVE_TESTS picks TAP files (test/t/010_x.pl); FUZZ_TIME the
 # seconds of the fuzz suite (wfctl's import parser under libFuzzer,
 # cli/Makefile's fuzz-run); SQLFUZZ_CALLS and SQLFUZZ_SEED the calls and
 # seed of the sqlfuzz suite (test/sqlfuzz/sql_fuzz.pl: the SQL API under
 # generated arguments); WFP_DEB_TEST=install makes the deb suite
 # install the package into the system instead of extracting it
-# (scripts/deb-test.sh).
+# (scripts/deb-test.sh).  The clients suite (scripts/clients-test.sh) needs
+# Node.js and npm (installed from Debian when missing, as root) and the npm
+# registry; node:test's todo tests are neither passed nor failed.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . scripts/lib.sh
@@ -25,13 +29,14 @@ cd "$(dirname "$0")/.." || exit 1
 ensure_packages
 build_and_install
 
-SUITES=${SUITES:-layers regress isolation docs tap fuzz sqlfuzz deb}
+SUITES=${SUITES:-layers regress isolation docs tap clients fuzz sqlfuzz php deb}
+case " $SUITES " in *" clients "*) ensure_node ;; esac
 if is_root; then
     # Run from a copy the postgres user owns: pg_regress and TAP write
     # results, logs and data directories into the tree.
     RUNDIR=$(scratch_dir wfp-test)
     tar --exclude=./.git --exclude=./build --exclude=./.demo --exclude=./results --exclude=./output_iso \
-        --exclude='./tmp_check*' --exclude=./log -cf - . | tar -C "$RUNDIR" -xf -
+        --exclude='./tmp_check*' --exclude=./log --exclude=node_modules -cf - . | tar -C "$RUNDIR" -xf -
     chown -R postgres: "$RUNDIR"
 else
     RUNDIR=$PWD
@@ -117,6 +122,22 @@ for suite in $SUITES; do
         [ "$passed" -lt 0 ] && passed=0
         failed=$((failed + bad))
         ;;
+    clients)
+        # the client adapters' tests (clients/awaitly: node:test) on a throwaway server
+        say "client adapter tests (scripts/clients-test.sh)"
+        (cd "$RUNDIR" && as_pg scripts/clients-test.sh) 2>&1 | tee "$RUNDIR/.suite.log"
+        status=${PIPESTATUS[0]}
+        ok=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$RUNDIR/.suite.log" | tail -n 1)
+        bad=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$RUNDIR/.suite.log" | tail -n 1)
+        ok=${ok:-0}
+        bad=${bad:-0}
+        if [ "$status" != 0 ]; then
+            [ "$bad" = 0 ] && bad=1
+            failed_suites="$failed_suites clients"
+        fi
+        passed=$((passed + ok))
+        failed=$((failed + bad))
+        ;;
     fuzz)
         say "fuzz test (wfctl's import parser, ${FUZZ_TIME:-30} s)"
         if (cd "$RUNDIR" && as_pg make -s --no-print-directory -C cli fuzz-run \
@@ -140,6 +161,38 @@ for suite in $SUITES; do
                 [ -f "$log" ] && { say "$log"; tail -n 60 "$log"; }
             done
         fi
+        ;;
+    php)
+        # the PHP adapter (clients/php) on a throwaway server of its own
+        say "PHP adapter (clients/php: Neuron AI's PersistenceInterface)"
+        (cd "$RUNDIR" && as_pg make $MAKE_ARGS PROVE_FLAGS="${PROVE_FLAGS:-} -v" installcheck-php) \
+            2>&1 | tee "$RUNDIR/.suite.log"
+        status=${PIPESTATUS[0]}
+        ok=$(grep -cE '^ok [0-9]+ - ' "$RUNDIR/.suite.log")
+        bad=$(grep -cE '^not ok [0-9]+ - ' "$RUNDIR/.suite.log")
+        if [ "$status" != 0 ]; then
+            [ "$bad" = 0 ] && bad=1
+            failed_suites="$failed_suites php"
+        fi
+        passed=$((passed + ok))
+        failed=$((failed + bad))
+        ;;
+    valgrind)
+        # Not in the default list (its first run builds PostgreSQL with
+        # assertions, ~10 minutes); .ci/run adds it.  Runs from this tree,
+        # where build/valgrind/ is kept between runs.
+        say "the server under valgrind (scripts/test-valgrind.sh)"
+        ./scripts/test-valgrind.sh 2>&1 | tee "$RUNDIR/.suite.log"
+        status=${PIPESTATUS[0]}
+        line=$(grep -E '^valgrind: [0-9]+ passed, [0-9]+ failed' "$RUNDIR/.suite.log" | tail -n 1)
+        ok=$(printf '%s\n' "$line" | sed -n 's/^valgrind: \([0-9]*\) passed.*/\1/p')
+        bad=$(printf '%s\n' "$line" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
+        if [ "$status" != 0 ]; then
+            [ "${bad:-0}" = 0 ] && bad=1
+            failed_suites="$failed_suites valgrind"
+        fi
+        passed=$((passed + ${ok:-0}))
+        failed=$((failed + ${bad:-0}))
         ;;
     deb)
         # Builds the .deb (make deb) and smoke-tests it, installed or extracted.

@@ -197,6 +197,26 @@ scan_field_end(void *state, char *fname, bool isnull)
 	}
 }
 
+/*
+ * Does the text hold a \u escape (or what looks like one: a false alarm
+ * only sends the save the jsonb way)?  memchr skips the long runs without
+ * a backslash quickly.
+ */
+static bool
+has_u_escape(const char *text, int len)
+{
+	const char *p = text;
+	const char *end = text + len;
+
+	while (p < end && (p = memchr(p, '\\', end - p)) != NULL)
+	{
+		if (p + 1 < end && p[1] == 'u')
+			return true;
+		p += 2;					/* the escaped character is not a backslash */
+	}
+	return false;
+}
+
 static int
 member_key_cmp(const void *a, const void *b)
 {
@@ -220,8 +240,7 @@ wfp_text_scan(const char *text, int len, WfpTextDoc *doc)
 
 	memset(doc, 0, sizeof(*doc));
 	doc->steps_member = -1;
-	doc->usable = GetDatabaseEncoding() == PG_UTF8 &&
-		memmem(text, len, "\\u", 2) == NULL;
+	doc->usable = GetDatabaseEncoding() == PG_UTF8 && !has_u_escape(text, len);
 	doc->members = palloc(sizeof(WfpTextMember) * 8);
 	doc->steps = palloc(sizeof(WfpTextMember) * 64);
 
