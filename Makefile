@@ -34,6 +34,7 @@ OBJS = \
 	src/wfp_store_scan.o \
 	src/wfp_args.o \
 	src/wfp_snapshot.o \
+	src/wfp_text.o \
 	src/wfp_change.o \
 	src/wfp_write.o \
 	src/wfp_read.o \

@@ -180,6 +180,11 @@ CREATE TABLE @extschema@.wf_step (
     recorded_at pg_catalog.timestamptz NOT NULL,
     -- 'approval' / 'hook' while the step waits for a decision, else NULL
     pending     pg_catalog.text,
+    -- a hash of the JSON text result was last written from, seeded with
+    -- hash (so any write of another result voids it); NULL when written
+    -- from jsonb.  wf_save(text) skips a step whose text matches it
+    -- without converting that text to jsonb
+    text_hash   pg_catalog.int8,
     PRIMARY KEY (namespace, workflow_id, step_key)
 );
 COMMENT ON TABLE @extschema@.wf_step IS
@@ -330,6 +335,25 @@ LANGUAGE C VOLATILE PARALLEL UNSAFE
 SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text, pg_catalog.text, pg_catalog.bool, pg_catalog.text) IS
 'validate and store a whole snapshot (unchanged steps are not rewritten); returns the new version';
+
+-- The same for a snapshot given as JSON text, as drivers send an untyped
+-- parameter (node-postgres, ...): an unknown-typed argument resolves to
+-- this overload (string category preferred), a jsonb one to the one
+-- above.  Same verdicts, errors and result; steps whose text is unchanged
+-- since the last text save are never converted to jsonb.
+CREATE FUNCTION @extschema@.wf_save(id pg_catalog.text, snapshot pg_catalog.text,
+                                    ttl pg_catalog.interval DEFAULT NULL,
+                                    expected_version pg_catalog.int8 DEFAULT NULL,
+                                    lease_token pg_catalog.text DEFAULT NULL,
+                                    status pg_catalog.text DEFAULT NULL,
+                                    if_absent pg_catalog.bool DEFAULT false,
+                                    namespace pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.int8
+AS 'MODULE_PATHNAME', 'wf_save_text'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_save(pg_catalog.text, pg_catalog.text, pg_catalog.interval, pg_catalog.int8, pg_catalog.text, pg_catalog.text, pg_catalog.bool, pg_catalog.text) IS
+'wf_save of a snapshot given as JSON text: converts only the steps whose text changed';
 
 CREATE FUNCTION @extschema@.wf_save_step(id pg_catalog.text, step_key pg_catalog.text,
                                          result pg_catalog.jsonb,
@@ -2063,6 +2087,7 @@ REVOKE ALL ON @extschema@.wf_live, @extschema@.wf_retention, @extschema@.wf_clea
 REVOKE ALL ON @extschema@.wf_stats FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION
     @extschema@.wf_save(pg_catalog.text, pg_catalog.jsonb, pg_catalog.interval, pg_catalog.int8, pg_catalog.text, pg_catalog.text, pg_catalog.bool, pg_catalog.text),
+    @extschema@.wf_save(pg_catalog.text, pg_catalog.text, pg_catalog.interval, pg_catalog.int8, pg_catalog.text, pg_catalog.text, pg_catalog.bool, pg_catalog.text),
     @extschema@.wf_save_step(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text, pg_catalog.int4, pg_catalog.text),
     @extschema@.wf_merge(pg_catalog.text, pg_catalog.jsonb, pg_catalog.int8, pg_catalog.text, pg_catalog.text),
     @extschema@.wf_load(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.text),

@@ -346,6 +346,22 @@ wfp_write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in, bool replace)
 {
 	WfpStepMeta *stored = NULL;
 	int			n_stored = 0;
+
+	if (!wf->created)
+		stored = wfp_store_list_steps(wf, &n_stored);
+	wfp_write_steps_listed(wf, in, n_in, replace, stored, n_stored);
+}
+
+/*
+ * The same against a list of the stored steps the caller has read
+ * (wfp_store_list_steps, under the lock): wf_save(text) reads it first to
+ * find the steps whose text did not change.  An incoming step that stands
+ * for an unchanged stored one carries its stored hash and size.
+ */
+void
+wfp_write_steps_listed(WfpWorkflow *wf, WfpStepWrite *in, int n_in,
+					   bool replace, WfpStepMeta *stored, int n_stored)
+{
 	WfpStepWrite *inserts,
 			   *updates;
 	Datum	   *deletes;
@@ -353,8 +369,6 @@ wfp_write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in, bool replace)
 				n_upd = 0,
 				n_del = 0;
 
-	if (!wf->created)
-		stored = wfp_store_list_steps(wf, &n_stored);
 	inserts = palloc(sizeof(WfpStepWrite) * Max(n_in, 1));
 	updates = palloc(sizeof(WfpStepWrite) * Max(n_in, 1));
 	deletes = palloc(sizeof(Datum) * Max(n_stored, 1));
@@ -421,7 +435,20 @@ wfp_write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in, bool replace)
 void
 wfp_replace_snapshot(WfpWorkflow *wf, WfpPrepared *p)
 {
-	wfp_write_steps(wf, p->in, p->n_in, true);
+	WfpStepMeta *stored = NULL;
+	int			n_stored = 0;
+
+	if (!wf->created)
+		stored = wfp_store_list_steps(wf, &n_stored);
+	wfp_replace_snapshot_listed(wf, p, stored, n_stored);
+}
+
+/* The same against the stored steps the caller has listed. */
+void
+wfp_replace_snapshot_listed(WfpWorkflow *wf, WfpPrepared *p,
+							WfpStepMeta *stored, int n_stored)
+{
+	wfp_write_steps_listed(wf, p->in, p->n_in, true, stored, n_stored);
 	wf->size_bytes = p->total;
 	wf->execution = p->execution;
 	wf->extra = p->extra;

@@ -157,6 +157,8 @@ wfp_prepare_step(WfpStepWrite *w, const char *id, const char *key, int keylen,
 	w->keylen = keylen;
 	w->pos = 0;
 	w->has_pos = false;
+	w->has_text_hash = false;
+	w->text_hash = 0;
 	if (whole == NULL && src->type != jbvBinary)
 		whole = wfp_value_to_jsonb(src);	/* a scalar: serialize it */
 	w->value = whole;

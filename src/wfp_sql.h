@@ -128,6 +128,47 @@ extern Jsonb *wfp_empty_object(void);
 extern void wfp_write_steps(WfpWorkflow *wf, WfpStepWrite *in, int n_in,
 							bool replace);
 extern void wfp_replace_snapshot(WfpWorkflow *wf, WfpPrepared *p);
+extern void wfp_write_steps_listed(WfpWorkflow *wf, WfpStepWrite *in,
+								   int n_in, bool replace,
+								   WfpStepMeta *stored, int n_stored);
+extern void wfp_replace_snapshot_listed(WfpWorkflow *wf, WfpPrepared *p,
+										WfpStepMeta *stored, int n_stored);
+
+/* ----------
+ * wfp_text.c: a snapshot given as JSON text (wf_save(text))
+ * ----------
+ */
+
+/* One member of a JSON object, as it lies in the text. */
+typedef struct WfpTextMember
+{
+	const char *key;			/* between its quotes, no escapes in it */
+	int			keylen;
+	const char *val;			/* the value's text */
+	int			vallen;
+	int			order;			/* its place in the document */
+	bool		changed;		/* (steps) it is converted to jsonb */
+} WfpTextMember;
+
+/* A snapshot's text taken apart without converting it. */
+typedef struct WfpTextDoc
+{
+	bool		valid;			/* the whole text is valid JSON syntax */
+	bool		usable;			/* and its layout is one wf_save(text) takes
+								 * apart: an object, keys without escapes,
+								 * no duplicate keys, "steps" an object, no
+								 * "kind" member, no \u escape anywhere */
+	WfpTextMember *members;		/* top-level members, in document order */
+	int			n_members;
+	int			steps_member;	/* index of "steps" in members */
+	WfpTextMember *steps;		/* "steps"' members, in jsonb key order */
+	int			n_steps;
+} WfpTextDoc;
+
+extern void wfp_text_scan(const char *text, int len, WfpTextDoc *doc);
+extern int64 wfp_text_hash(const WfpTextMember *m, int64 value_hash);
+extern char *wfp_text_partial(const WfpTextDoc *doc);
+extern void wfp_text_attach(const WfpTextDoc *doc, WfpPrepared *p);
 extern int64 wfp_checkpoint(const char *ns, const char *id, const char *key,
 							int keylen, Jsonb *result, bool has_expected,
 							int64 expected, const char *lease, int32 position,

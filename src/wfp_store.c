@@ -196,37 +196,42 @@ static const StmtDef stmt_defs[S_COUNT] = {
 	},
 	[S_INSERT_STEP] = {
 		"INSERT INTO workflow_persist.wf_step (namespace, workflow_id, "
-		"step_key, pos, ok, result, hash, size_bytes, pending, recorded_at) "
-		"VALUES ($9, $1, $2, $3, $4, $5, $6, $7, $8, now())",
-		9, {TEXTOID, STEP_TYPES, TEXTOID}
+		"step_key, pos, ok, result, hash, size_bytes, pending, recorded_at, "
+		"text_hash) "
+		"VALUES ($10, $1, $2, $3, $4, $5, $6, $7, $8, now(), $9)",
+		10, {TEXTOID, STEP_TYPES, INT8OID, TEXTOID}
 	},
 	[S_UPDATE_STEP] = {
 		"UPDATE workflow_persist.wf_step SET pos = $3, ok = $4, result = $5, "
-		"hash = $6, size_bytes = $7, pending = $8, recorded_at = now() "
-		"WHERE namespace = $9 AND workflow_id = $1 AND step_key = $2",
-		9, {TEXTOID, STEP_TYPES, TEXTOID}
+		"hash = $6, size_bytes = $7, pending = $8, recorded_at = now(), "
+		"text_hash = $9 "
+		"WHERE namespace = $10 AND workflow_id = $1 AND step_key = $2",
+		10, {TEXTOID, STEP_TYPES, INT8OID, TEXTOID}
 	},
 	[S_LIST_STEPS] = {
-		"SELECT step_key, pos, hash, size_bytes, pending "
+		"SELECT step_key, pos, hash, size_bytes, pending, text_hash "
 		"FROM workflow_persist.wf_step WHERE namespace = $2 AND workflow_id = $1",
 		2, {TEXTOID, TEXTOID}
 	},
 	[S_INSERT_STEPS] = {
 		"INSERT INTO workflow_persist.wf_step (namespace, workflow_id, "
-		"step_key, pos, ok, result, hash, size_bytes, pending, recorded_at) "
-		"SELECT $9, $1, u.k, u.p, u.o, u.r, u.h, u.s, u.w, now() "
-		"FROM unnest($2, $3, $4, $5, $6, $7, $8) AS u(k, p, o, r, h, s, w)",
-		9, {TEXTOID, TEXTARRAYOID, INT4ARRAYOID, BOOLARRAYOID, 0,
-		INT8ARRAYOID, INT4ARRAYOID, TEXTARRAYOID, TEXTOID}
+		"step_key, pos, ok, result, hash, size_bytes, pending, recorded_at, "
+		"text_hash) "
+		"SELECT $10, $1, u.k, u.p, u.o, u.r, u.h, u.s, u.w, now(), u.t "
+		"FROM unnest($2, $3, $4, $5, $6, $7, $8, $9) "
+		"AS u(k, p, o, r, h, s, w, t)",
+		10, {TEXTOID, TEXTARRAYOID, INT4ARRAYOID, BOOLARRAYOID, 0,
+		INT8ARRAYOID, INT4ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTOID}
 	},
 	[S_UPDATE_STEPS] = {
 		"UPDATE workflow_persist.wf_step AS t SET pos = u.p, ok = u.o, "
 		"result = u.r, hash = u.h, size_bytes = u.s, pending = u.w, "
-		"recorded_at = now() "
-		"FROM unnest($2, $3, $4, $5, $6, $7, $8) AS u(k, p, o, r, h, s, w) "
-		"WHERE t.namespace = $9 AND t.workflow_id = $1 AND t.step_key = u.k",
-		9, {TEXTOID, TEXTARRAYOID, INT4ARRAYOID, BOOLARRAYOID, 0,
-		INT8ARRAYOID, INT4ARRAYOID, TEXTARRAYOID, TEXTOID}
+		"recorded_at = now(), text_hash = u.t "
+		"FROM unnest($2, $3, $4, $5, $6, $7, $8, $9) "
+		"AS u(k, p, o, r, h, s, w, t) "
+		"WHERE t.namespace = $10 AND t.workflow_id = $1 AND t.step_key = u.k",
+		10, {TEXTOID, TEXTARRAYOID, INT4ARRAYOID, BOOLARRAYOID, 0,
+		INT8ARRAYOID, INT4ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, TEXTOID}
 	},
 	[S_DELETE_STEPS] = {
 		"DELETE FROM workflow_persist.wf_step "
@@ -266,7 +271,7 @@ static const StmtDef stmt_defs[S_COUNT] = {
 	[S_CHECKPOINT_UPDATE] = {
 		"WITH s AS (UPDATE workflow_persist.wf_step SET pos = $11, "
 		"ok = $12, result = $13, hash = $14, size_bytes = $15, pending = $16, "
-		"recorded_at = now() "
+		"recorded_at = now(), text_hash = NULL "
 		"WHERE namespace = $18 AND workflow_id = $1 AND step_key = $10) "
 		SET_HEADER " WHERE ctid = $17 AND namespace = $18 AND id = $1 "
 		"RETURNING ctid",
@@ -904,6 +909,8 @@ wfp_store_get_step(WfpWorkflow *wf, const char *key, int keylen,
 	meta->hash = DatumGetInt64(col(0, 2, &isnull));
 	meta->size = DatumGetInt32(col(0, 3, &isnull));
 	meta->pending = pending_col(0, 4);
+	meta->has_text_hash = false;	/* not read: checkpoints do not use it */
+	meta->text_hash = 0;
 	return true;
 }
 
@@ -932,6 +939,8 @@ wfp_store_put_step(WfpWorkflow *wf, const WfpStepWrite *w, bool is_new)
 	memset(nulls, ' ', sizeof(nulls));
 	values[0] = CStringGetTextDatum(wf->id);
 	step_params(w, values, nulls, 1);
+	values[8] = Int64GetDatum(w->text_hash);
+	nulls[8] = w->has_text_hash ? ' ' : 'n';
 	run(is_new ? S_INSERT_STEP : S_UPDATE_STEP, values, nulls, wf->ns, false,
 		is_new ? SPI_OK_INSERT : SPI_OK_UPDATE);
 }
@@ -994,6 +1003,8 @@ wfp_store_list_steps(WfpWorkflow *wf, int *count)
 		metas[i].hash = DatumGetInt64(col(i, 3, &isnull));
 		metas[i].size = DatumGetInt32(col(i, 4, &isnull));
 		metas[i].pending = pending_col(i, 5);
+		metas[i].text_hash = DatumGetInt64(col(i, 6, &isnull));
+		metas[i].has_text_hash = !isnull;
 	}
 	qsort(metas, n, sizeof(WfpStepMeta), meta_cmp);
 	*count = n;
@@ -1032,10 +1043,12 @@ wfp_store_put_steps(WfpWorkflow *wf, const WfpStepWrite *writes, int n,
 			   *vals,
 			   *hashes,
 			   *sizes,
-			   *pendings;
+			   *pendings,
+			   *texthashes;
 	bool	   *oknulls,
-			   *pendnulls;
-	Datum		values[8];
+			   *pendnulls,
+			   *textnulls;
+	Datum		values[9];
 
 	if (n == 0)
 		return;
@@ -1055,6 +1068,8 @@ wfp_store_put_steps(WfpWorkflow *wf, const WfpStepWrite *writes, int n,
 	sizes = palloc(sizeof(Datum) * n);
 	pendings = palloc(sizeof(Datum) * n);
 	pendnulls = palloc(sizeof(bool) * n);
+	texthashes = palloc(sizeof(Datum) * n);
+	textnulls = palloc(sizeof(bool) * n);
 	for (int j = 0; j < n; j++)
 	{
 		const WfpStepWrite *w = &writes[j];
@@ -1068,6 +1083,8 @@ wfp_store_put_steps(WfpWorkflow *wf, const WfpStepWrite *writes, int n,
 		sizes[j] = Int32GetDatum(w->size);
 		pendings[j] = w->pending ? CStringGetTextDatum(pending_names[w->pending]) : (Datum) 0;
 		pendnulls[j] = !w->pending;
+		texthashes[j] = Int64GetDatum(w->text_hash);
+		textnulls[j] = !w->has_text_hash;
 	}
 	if (!OidIsValid(jsonb_array_oid))
 		jsonb_array_oid = get_array_type(JSONBOID);
@@ -1080,6 +1097,7 @@ wfp_store_put_steps(WfpWorkflow *wf, const WfpStepWrite *writes, int n,
 	values[5] = make_array(hashes, NULL, n, INT8OID);
 	values[6] = make_array(sizes, NULL, n, INT4OID);
 	values[7] = make_array(pendings, pendnulls, n, TEXTOID);
+	values[8] = make_array(texthashes, textnulls, n, INT8OID);
 	if (is_new)
 		run(S_INSERT_STEPS, values, NULL, wf->ns, false, SPI_OK_INSERT);
 	else

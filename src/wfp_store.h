@@ -60,6 +60,8 @@ typedef struct WfpStepMeta
 	int64		hash;
 	int32		size;
 	WfpPending	pending;
+	bool		has_text_hash;	/* wf_step.text_hash is not NULL */
+	int64		text_hash;
 } WfpStepMeta;
 
 /* A step about to be written. */
@@ -76,6 +78,8 @@ typedef struct WfpStepWrite
 	int64		hash;
 	int32		size;
 	WfpPending	pending;
+	bool		has_text_hash;	/* written from JSON text (wf_save(text)) */
+	int64		text_hash;		/* wfp_text_hash() of that text */
 } WfpStepWrite;
 
 /* A stored step as read back. */

@@ -15,7 +15,10 @@
  *
  * wf_save compares every incoming step with the stored one by length and
  * hash of its bytes: a re-saved snapshot in which one step changed writes
- * one step row and the header, whatever the number of steps.
+ * one step row and the header, whatever the number of steps.  wf_save of
+ * JSON text (what drivers send) first compares each step's text with the
+ * stored text hash and converts only what changed (wfp_text.c), falling
+ * back to the jsonb path whenever that path could answer differently.
  * wf_save_step (wfp_checkpoint) touches one step row and the header: its
  * cost does not depend on how many steps are stored.
  *
@@ -24,6 +27,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
@@ -35,6 +39,7 @@
 #include "wfp_sql.h"
 
 PG_FUNCTION_INFO_V1(wf_save);
+PG_FUNCTION_INFO_V1(wf_save_text);
 PG_FUNCTION_INFO_V1(wf_save_step);
 PG_FUNCTION_INFO_V1(wf_merge);
 PG_FUNCTION_INFO_V1(wf_delete);
@@ -59,77 +64,303 @@ note_change(WfpWorkflow *wf, WfpStatus before, const WfpPrepared *p)
 
 /* ----------
  * wf_save(id, snapshot, ttl, expected_version, lease_token, status,
- *		   if_absent, namespace)
+ *		   if_absent, namespace), snapshot jsonb or text
  * ----------
  */
-Datum
-wf_save(PG_FUNCTION_ARGS)
+
+/* Every argument but the snapshot, read in the order wf_save reads them. */
+typedef struct SaveArgs
 {
-	char	   *id = wfp_arg_id(fcinfo, 0);
-	char	   *ns = wfp_arg_namespace(fcinfo, 7, false);
-	char	   *word = wfp_arg_text_or_null(fcinfo, 5);
-	bool		if_absent = !PG_ARGISNULL(6) && PG_GETARG_BOOL(6);
+	char	   *id;
+	char	   *ns;
+	char	   *word;
+	bool		if_absent;
+	bool		has_expected;
+	int64		expected;
+	char	   *lease;
+	bool		has_ttl;
+	TimestampTz expires_at;
+} SaveArgs;
+
+static void
+save_args_head(FunctionCallInfo fcinfo, SaveArgs *a)
+{
+	a->id = wfp_arg_id(fcinfo, 0);
+	a->ns = wfp_arg_namespace(fcinfo, 7, false);
+	a->word = wfp_arg_text_or_null(fcinfo, 5);
+	a->if_absent = !PG_ARGISNULL(6) && PG_GETARG_BOOL(6);
+	wfp_arg_not_null(fcinfo, 1, "snapshot");
+}
+
+static void
+save_args_tail(FunctionCallInfo fcinfo, SaveArgs *a)
+{
+	a->expected = 0;
+	a->has_expected = wfp_arg_expected_version(fcinfo, 3, &a->expected);
+	a->lease = wfp_arg_text_or_null(fcinfo, 4);
+	a->has_ttl = !PG_ARGISNULL(2);
+	a->expires_at = 0;
+	if (a->has_ttl)
+		a->expires_at = wfp_expiry_from_ttl(PG_GETARG_INTERVAL_P(2));
+}
+
+/* What every save does once the steps are written: header, event, notify. */
+static int64
+finish_save(const SaveArgs *a, WfpWorkflow *wf, WfpPrepared *prepared,
+			WfpStatus before, WfpStatus word_status, bool resume_state,
+			WfpStepMeta *stored, int n_stored, bool listed)
+{
+	if (listed)
+		wfp_replace_snapshot_listed(wf, prepared, stored, n_stored);
+	else
+		wfp_replace_snapshot(wf, prepared);
+	wfp_apply_status_word(wf, a->word, word_status);
+	wf->shape = resume_state ? "resume_state" : "snapshot";
+	if (a->has_ttl)
+	{
+		wf->has_expiry = true;
+		wf->expires_at = a->expires_at;
+	}
+	wfp_store_write_header(wf, true);
+	note_change(wf, before, prepared);
+	wfp_store_end();
+	wfp_notify_track(a->ns, a->id, "save", wf->created);
+	return wf->version;
+}
+
+/*
+ * Save a whole jsonb snapshot.  With locked, wf is the workflow the
+ * caller has connected to the store for and locked (created if absent);
+ * td, when given, is the text the snapshot was made from (wf_save(text)),
+ * whose step hashes are stored with the steps.
+ */
+static int64
+save_jsonb(const SaveArgs *a, Jsonb *snapshot, const WfpTextDoc *td,
+		   WfpWorkflow *wf, bool locked)
+{
 	bool		resume_state;
 	WfpStatus	word_status = WFP_STATUS_RUNNING;
-	Jsonb	   *snapshot;
 	WfpPrepared prepared;
-	bool		has_expected;
-	int64		expected = 0;
-	TimestampTz expires_at = 0;
-	char	   *lease;
-	WfpWorkflow wf;
 	WfpStatus	before;
 
-	wfp_arg_not_null(fcinfo, 1, "snapshot");
-	snapshot = PG_GETARG_JSONB_P(1);
-	has_expected = wfp_arg_expected_version(fcinfo, 3, &expected);
-	lease = wfp_arg_text_or_null(fcinfo, 4);
-	if (!PG_ARGISNULL(2))
-		expires_at = wfp_expiry_from_ttl(PG_GETARG_INTERVAL_P(2));
-
 	/* everything about the input itself, before touching any table */
-	wfp_check_snapshot_size(id, VARSIZE(snapshot));
+	wfp_check_snapshot_size(a->id, VARSIZE(snapshot));
 	resume_state = wfp_is_resume_state(snapshot);
 	if (resume_state)
-		wfp_prepare_resume_state(id, snapshot, &prepared);	/* awaitly's other shape */
+		wfp_prepare_resume_state(a->id, snapshot, &prepared);	/* awaitly's other shape */
 	else
 	{
 		wfp_validate_or_raise(snapshot);
-		wfp_prepare_snapshot(id, snapshot, &prepared);
+		wfp_prepare_snapshot(a->id, snapshot, &prepared);
+		if (td != NULL)
+			wfp_text_attach(td, &prepared);
 	}
-	if (word != NULL)
-		word_status = wfp_status_word_or_raise(word);
+	if (a->word != NULL)
+		word_status = wfp_status_word_or_raise(a->word);
 
-	if (if_absent)
+	if (!locked)
 	{
-		/* insert only: a workflow that exists is left alone, no error */
 		wfp_store_begin();
-		wfp_store_lock(&wf, ns, id, true);
-		if (!wf.created)
-		{
-			wfp_store_end();
-			PG_RETURN_INT64(wf.version);
-		}
-		wfp_check_locked(&wf, WFP_WRITE_WHOLE, lease, has_expected, expected);
-		before = wf.status;
+		wfp_store_lock(wf, a->ns, a->id, true);
 	}
-	else
-		before = wfp_lock_for_write(&wf, ns, id, WFP_WRITE_WHOLE, lease,
-									has_expected, expected);
-	wfp_replace_snapshot(&wf, &prepared);
-	wfp_apply_status_word(&wf, word, word_status);
-	wf.shape = resume_state ? "resume_state" : "snapshot";
-	if (!PG_ARGISNULL(2))
+	/* if_absent: a workflow that exists is left alone, no error */
+	if (a->if_absent && !wf->created)
 	{
-		wf.has_expiry = true;
-		wf.expires_at = expires_at;
+		wfp_store_end();
+		return wf->version;
 	}
-	wfp_store_write_header(&wf, true);
-	note_change(&wf, before, &prepared);
-	wfp_store_end();
-	wfp_notify_track(ns, id, "save", wf.created);
+	wfp_check_locked(wf, WFP_WRITE_WHOLE, a->lease, a->has_expected,
+					 a->expected);
+	before = wf->status;
+	return finish_save(a, wf, &prepared, before, word_status, resume_state,
+					   NULL, 0, false);
+}
 
-	PG_RETURN_INT64(wf.version);
+Datum
+wf_save(PG_FUNCTION_ARGS)
+{
+	SaveArgs	a;
+	Jsonb	   *snapshot;
+	WfpWorkflow wf;
+
+	save_args_head(fcinfo, &a);
+	snapshot = PG_GETARG_JSONB_P(1);
+	save_args_tail(fcinfo, &a);
+	PG_RETURN_INT64(save_jsonb(&a, snapshot, NULL, &wf, false));
+}
+
+/* The whole text as jsonb, exactly as a cast or a jsonb parameter makes it. */
+static Jsonb *
+text_to_jsonb(text *t)
+{
+	return DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+											  CStringGetDatum(text_to_cstring(t))));
+}
+
+/*
+ * wf_save(text) on a workflow that exists and whose stored steps passed
+ * the validation now asked for: only the header and the steps whose text
+ * changed are converted and validated (awaitly's rules take each step on
+ * its own, so the stored ones still pass).  Whenever the full document
+ * could fail a check (or the part converted fails one), the whole text
+ * goes the jsonb way, which raises exactly what it always raises.
+ */
+static int64
+save_text_parts(const SaveArgs *a, text *t, WfpTextDoc *td, WfpWorkflow *wf)
+{
+	WfpStepMeta *stored;
+	int			n_stored;
+	int		   *stored_of;
+	int64		total = 0;
+	Jsonb	   *partial;
+	JsonbValue	sv;
+	Jsonb	   *execution;
+	Jsonb	   *extra;
+	WfpPrepared prepared;
+	WfpStepWrite *all;
+	WfpStatus	word_status = WFP_STATUS_RUNNING;
+	WfpStatus	before;
+
+	stored = wfp_store_list_steps(wf, &n_stored);
+	stored_of = palloc(sizeof(int) * Max(td->n_steps, 1));
+	for (int i = 0, j = 0; i < td->n_steps; i++)
+	{
+		WfpTextMember *m = &td->steps[i];
+		int			c = 1;
+
+		while (j < n_stored &&
+			   (c = wfp_key_cmp(stored[j].key, stored[j].keylen,
+								m->key, m->keylen)) < 0)
+			j++;
+		m->changed = true;
+		stored_of[i] = -1;
+		if (j < n_stored && c == 0 && stored[j].has_text_hash &&
+			wfp_text_hash(m, stored[j].hash) == stored[j].text_hash)
+		{
+			/* a limit lowered since: let the full path say so */
+			if (wfp_max_step_bytes > 0 && stored[j].size > wfp_max_step_bytes)
+				return save_jsonb(a, text_to_jsonb(t), td, wf, true);
+			m->changed = false;
+			stored_of[i] = j;
+			total += wfp_step_footprint(m->keylen, stored[j].size);
+		}
+	}
+
+	partial = text_to_jsonb(cstring_to_text(wfp_text_partial(td)));
+
+	/* the checks of wfp_prepare_snapshot, without raising */
+	if (!wfp_get_key(&partial->root, "steps", &sv) || sv.type != jbvBinary)
+		return save_jsonb(a, text_to_jsonb(t), td, wf, true);
+	{
+		JsonbIterator *it = JsonbIteratorInit(sv.val.binary.data);
+		JsonbIteratorToken tok;
+		JsonbValue	k,
+					v;
+
+		while ((tok = JsonbIteratorNext(&it, &k, true)) != WJB_DONE)
+		{
+			int32		size;
+
+			if (tok != WJB_KEY)
+				continue;
+			tok = JsonbIteratorNext(&it, &v, true);
+			if (v.type != jbvBinary || k.val.string.len > WFP_MAX_STEP_KEY_BYTES)
+				return save_jsonb(a, text_to_jsonb(t), td, wf, true);
+			size = (int32) (v.val.binary.len + VARHDRSZ);
+			if (wfp_max_step_bytes > 0 && size > wfp_max_step_bytes)
+				return save_jsonb(a, text_to_jsonb(t), td, wf, true);
+			total += wfp_step_footprint(k.val.string.len, size);
+		}
+	}
+	wfp_split_head(partial, &execution, &extra);
+	total += wfp_head_footprint(execution, extra);
+	if ((wfp_max_snapshot_bytes > 0 && total > wfp_max_snapshot_bytes) ||
+		total > WFP_MAX_DOCUMENT_BYTES)
+		return save_jsonb(a, text_to_jsonb(t), td, wf, true);
+
+	/* the verdict on what changed; the full path gives the errors */
+	if (wfp_validation != WFP_VALIDATION_OFF)
+	{
+		WfpErrors	errs = {false, 0, NIL};
+
+		wfp_validate_snapshot(partial,
+							  wfp_validation == WFP_VALIDATION_STRICT, &errs);
+		if (errs.count > 0)
+			return save_jsonb(a, text_to_jsonb(t), td, wf, true);
+	}
+
+	/* the changed steps, then every step in key order */
+	wfp_prepare_snapshot(a->id, partial, &prepared);
+	wfp_text_attach(td, &prepared);
+	all = palloc(sizeof(WfpStepWrite) * Max(td->n_steps, 1));
+	for (int i = 0, c = 0; i < td->n_steps; i++)
+	{
+		WfpTextMember *m = &td->steps[i];
+
+		if (m->changed)
+		{
+			Assert(c < prepared.n_in);
+			all[i] = prepared.in[c++];
+			continue;
+		}
+		/* stands for the stored step: same hash and size, not written */
+		memset(&all[i], 0, sizeof(WfpStepWrite));
+		all[i].key = m->key;
+		all[i].keylen = m->keylen;
+		all[i].hash = stored[stored_of[i]].hash;
+		all[i].size = stored[stored_of[i]].size;
+		all[i].pending = stored[stored_of[i]].pending;
+	}
+	prepared.in = all;
+	prepared.n_in = td->n_steps;
+	prepared.total = total;
+
+	if (a->word != NULL)
+		word_status = wfp_status_word_or_raise(a->word);
+	if (a->if_absent && !wf->created)
+	{
+		wfp_store_end();
+		return wf->version;
+	}
+	wfp_check_locked(wf, WFP_WRITE_WHOLE, a->lease, a->has_expected,
+					 a->expected);
+	before = wf->status;
+	return finish_save(a, wf, &prepared, before, word_status, false,
+					   stored, n_stored, true);
+}
+
+/*
+ * wf_save(text): what drivers call with an untyped parameter.  The text is
+ * checked first, as the jsonb parameter's conversion would be before the
+ * call; the result, errors and stored rows are the jsonb overload's.
+ */
+Datum
+wf_save_text(PG_FUNCTION_ARGS)
+{
+	SaveArgs	a;
+	text	   *t = NULL;
+	WfpTextDoc	td;
+	Jsonb	   *full = NULL;
+	WfpWorkflow wf;
+
+	if (!PG_ARGISNULL(1))
+	{
+		t = PG_GETARG_TEXT_PP(1);
+		wfp_text_scan(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t), &td);
+		if (!td.usable)
+			full = text_to_jsonb(t);	/* raises what jsonb_in raises */
+	}
+	save_args_head(fcinfo, &a);
+	save_args_tail(fcinfo, &a);
+	if (full != NULL)
+		PG_RETURN_INT64(save_jsonb(&a, full, NULL, &wf, false));
+
+	wfp_store_begin();
+	wfp_store_lock(&wf, a.ns, a.id, true);
+	if (wf.created || wf.checked < wfp_validation_level() ||
+		strcmp(wf.shape, "snapshot") != 0)
+		PG_RETURN_INT64(save_jsonb(&a, text_to_jsonb(t), &td, &wf, true));
+	PG_RETURN_INT64(save_text_parts(&a, t, &td, &wf));
 }
 
 /* ----------
