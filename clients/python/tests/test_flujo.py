@@ -1,6 +1,7 @@
 """Flujo's StateBackend contract (its durable-workflows page and the
 behaviour of its SQLite and Postgres backends), against
 workflow_persist.flujo on a real server."""
+import asyncio
 import unittest
 from datetime import datetime, timedelta, timezone
 
@@ -136,6 +137,18 @@ class StructuredRuns(unittest.IsolatedAsyncioTestCase):
         d = await self.backend.get_run_details("r1")
         self.assertEqual((d["pipeline_name"], d["pipeline_version"], d["status"], d["created_at"]),
                          ("hello", "2.0", "running", T0))
+
+    async def test_concurrent_run_starts_one_wins_none_fails(self):
+        others = [WorkflowPersistBackend(support.DSN, namespace=self.backend._ns) for _ in range(3)]
+        backends = [self.backend] + others
+        results = await asyncio.gather(*[b.save_run_start({"run_id": "r%d" % i, "pipeline_id": "p%d" % k})
+                                         for i in range(10) for k, b in enumerate(backends)],
+                                       return_exceptions=True)
+        self.assertEqual([r for r in results if r is not None], [])
+        for i in range(10):
+            self.assertIn((await self.backend.get_run_details("r%d" % i))["pipeline_id"], {"p0", "p1", "p2", "p3"})
+        for b in others:
+            await b.shutdown()
 
     async def test_run_start_defaults(self):
         await self.backend.save_run_start({"run_id": "r1", "pipeline_id": "p"})

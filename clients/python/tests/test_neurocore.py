@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import unittest
 
 import support
@@ -114,6 +115,29 @@ class RunStoreContract(unittest.TestCase):
         self.assertEqual((self.store.load_run("r1").blueprint_name, other.load_run("r1").blueprint_name), ("a", "b"))
         other.delete_run("r1")
         self.assertIsNotNone(self.store.load_run("r1"))
+
+    def test_concurrent_steps_and_run_saves_lose_nothing(self):
+        """NeuroCore's DAG executor saves steps from several threads."""
+        self.store.save_run(run("r1"))
+        errors = []
+
+        def worker(k):
+            store = WorkflowPersistRunStore(support.DSN, namespace=self.ns)
+            try:
+                for i in range(k, 40, 4):
+                    store.save_step(StepRecord(run_id="r1", step_index=i, component="c%d" % i))
+                    store.save_run(run("r1", duration_ms=float(i)))
+            except Exception as e:   # reported below
+                errors.append(e)
+            finally:
+                store.close()
+        threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        self.assertEqual([s.component for s in self.store.load_steps("r1")], ["c%d" % i for i in range(40)])
 
 
 class SuspendResumeReplay(unittest.TestCase):
