@@ -12,6 +12,9 @@
 #                                                    ABSURD_SQL_NOTE says in the report where it came from)
 #   QUICK=1 bench/client.sh                          a few minutes: 1 round, 10 and 100 steps
 #   OUT= bench/client.sh                             print only, leave docs/performance.md alone
+#   BENCH_SCRIPT=awaitly-adapter.mjs OUT= bench/client.sh
+#                                                    instead, a 1,000-step durable.run through the shipped
+#                                                    adapter vs the awaitly-postgres store (bench/node/awaitly-adapter.mjs)
 #
 # Everything bench/node/main.mjs reads can be set: RUNS, NS, CLIENTS,
 # MIN_STEPS, SIDES, SIZES, SAVE_CLIENTS, SAVE_T, PGBENCH_T, PARTS (see
@@ -70,4 +73,4 @@ export PG_POSTMASTER_PID CLK_TCK
 mkdir -p bench/out
 export RAW=${RAW:-bench/out/client-$(date -u +%Y%m%dT%H%M%SZ).json}
 say "measuring (progress below; raw results to $RAW)"
-node bench/node/main.mjs || { tail -n 30 "$BENCH_DIR/server.log" >&2; die "the benchmark failed"; }
+node "bench/node/${BENCH_SCRIPT:-main.mjs}" || { tail -n 30 "$BENCH_DIR/server.log" >&2; die "the benchmark failed"; }

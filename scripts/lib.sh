@@ -21,9 +21,10 @@ libipc-run-perl libio-pty-perl zsh pkg-config make gcc libc6-dev perl libpq-dev 
 # The programs of the checked doc pages (scripts/docs-check.pl; the page
 # docs/application-developers.md) run with Debian's python3 and psycopg 3
 # (and its pool), PHP's PDO pgsql, and Node.js, whose pg comes from the
-# npm registry at test time.  The python suite (scripts/python-test.sh:
-# clients/python's adapters) needs the same python3 and psycopg 3 only.  A Node.js that is already installed with an
-# npm of its own (as NodeSource's package has) is used as it is.
+# npm registry at test time.  The clients suite's Python adapters
+# (clients/python) need the same python3 and psycopg 3 only.  A Node.js
+# that is already installed with an npm of its own (as NodeSource's
+# package has) is used as it is.
 WFP_PACKAGES="$WFP_PACKAGES python3 python3-psycopg python3-psycopg-pool php-cli php-pgsql"
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     WFP_PACKAGES="$WFP_PACKAGES nodejs npm"
@@ -70,6 +71,13 @@ ensure_packages() {       # $1 = package list (default: WFP_PACKAGES)
     apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confold $missing \
         >/dev/null || die "apt-get install failed"
     id postgres >/dev/null 2>&1 || die "package installation did not create the postgres user"
+}
+
+# Node.js and npm, for the clients suite (scripts/clients-test.sh): from
+# Debian when missing (bookworm's nodejs is 18; node:test needs 18 or later).
+ensure_node() {
+    command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 && return 0
+    ensure_packages "nodejs npm"
 }
 
 # Build with PGXS and install (installing needs root, or passwordless sudo).

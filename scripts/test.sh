@@ -7,19 +7,21 @@
 # PostgreSQL::Test::Cluster), as the postgres user when we are root.  All
 # suites always run; the last line sums them up as "N passed, N failed"
 # (one per pg_regress test, isolation spec, checked doc page, TAP file and
-# Python adapter test, one for the C layer check, one for the fuzz run, one
-# for the SQL fuzz run and one for the Debian package).
+# client test, one for the C layer check, one for the fuzz run, one for the
+# SQL fuzz run and one for the Debian package).
 #
-# Environment: SUITES="layers regress isolation docs tap python fuzz sqlfuzz deb" picks
+# Environment: SUITES="layers regress isolation docs tap clients fuzz sqlfuzz deb" picks
 # suites; PROVE_TESTS picks TAP files (test/t/010_x.pl); FUZZ_TIME the
 # seconds of the fuzz suite (wfctl's import parser under libFuzzer,
 # cli/Makefile's fuzz-run); SQLFUZZ_CALLS and SQLFUZZ_SEED the calls and
 # seed of the sqlfuzz suite (test/sqlfuzz/sql_fuzz.pl: the SQL API under
 # generated arguments); WFP_DEB_TEST=install makes the deb suite
 # install the package into the system instead of extracting it
-# (scripts/deb-test.sh).  The python suite (scripts/python-test.sh:
-# clients/python's conformance tests) counts its expected failures neither
-# passed nor failed.
+# (scripts/deb-test.sh).  The clients suite (scripts/clients-test.sh;
+# CLIENTS="awaitly python" picks adapters) needs Node.js and npm (installed
+# from Debian when missing, as root) and the npm registry for awaitly, and
+# Debian's python3 with psycopg 3 for python; todo tests (node:test's, and
+# unittest's expected failures) are neither passed nor failed.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . scripts/lib.sh
@@ -27,13 +29,14 @@ cd "$(dirname "$0")/.." || exit 1
 ensure_packages
 build_and_install
 
-SUITES=${SUITES:-layers regress isolation docs tap python fuzz sqlfuzz deb}
+SUITES=${SUITES:-layers regress isolation docs tap clients fuzz sqlfuzz deb}
+case " $SUITES " in *" clients "*) ensure_node ;; esac
 if is_root; then
     # Run from a copy the postgres user owns: pg_regress and TAP write
     # results, logs and data directories into the tree.
     RUNDIR=$(scratch_dir wfp-test)
     tar --exclude=./.git --exclude=./build --exclude=./.demo --exclude=./results --exclude=./output_iso \
-        --exclude='./tmp_check*' --exclude=./log -cf - . | tar -C "$RUNDIR" -xf -
+        --exclude='./tmp_check*' --exclude=./log --exclude=node_modules -cf - . | tar -C "$RUNDIR" -xf -
     chown -R postgres: "$RUNDIR"
 else
     RUNDIR=$PWD
@@ -119,6 +122,24 @@ for suite in $SUITES; do
         [ "$passed" -lt 0 ] && passed=0
         failed=$((failed + bad))
         ;;
+    clients)
+        # the client adapters' tests (clients/awaitly: node:test; clients/python:
+        # unittest) on a throwaway server
+        say "client adapter tests (scripts/clients-test.sh)"
+        (cd "$RUNDIR" && as_pg scripts/clients-test.sh) 2>&1 | tee "$RUNDIR/.suite.log"
+        status=${PIPESTATUS[0]}
+        # one "# pass N" / "# fail N" pair per client (CLIENTS)
+        ok=$(awk '/^# pass [0-9]+$/ { n += $3 } END { print n + 0 }' "$RUNDIR/.suite.log")
+        bad=$(awk '/^# fail [0-9]+$/ { n += $3 } END { print n + 0 }' "$RUNDIR/.suite.log")
+        ok=${ok:-0}
+        bad=${bad:-0}
+        if [ "$status" != 0 ]; then
+            [ "$bad" = 0 ] && bad=1
+            failed_suites="$failed_suites clients"
+        fi
+        passed=$((passed + ok))
+        failed=$((failed + bad))
+        ;;
     fuzz)
         say "fuzz test (wfctl's import parser, ${FUZZ_TIME:-30} s)"
         if (cd "$RUNDIR" && as_pg make -s --no-print-directory -C cli fuzz-run \
@@ -142,22 +163,6 @@ for suite in $SUITES; do
                 [ -f "$log" ] && { say "$log"; tail -n 60 "$log"; }
             done
         fi
-        ;;
-    python)
-        # clients/python's NeuroCore and Flujo adapters (unittest) on a throwaway server
-        say "Python adapter tests (scripts/python-test.sh)"
-        (cd "$RUNDIR" && as_pg scripts/python-test.sh) 2>&1 | tee "$RUNDIR/.suite.log"
-        status=${PIPESTATUS[0]}
-        ok=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$RUNDIR/.suite.log" | tail -n 1)
-        bad=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$RUNDIR/.suite.log" | tail -n 1)
-        ok=${ok:-0}
-        bad=${bad:-0}
-        if [ "$status" != 0 ]; then
-            [ "$bad" = 0 ] && bad=1
-            failed_suites="$failed_suites python"
-        fi
-        passed=$((passed + ok))
-        failed=$((failed + bad))
         ;;
     deb)
         # Builds the .deb (make deb) and smoke-tests it, installed or extracted.
