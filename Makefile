@@ -12,6 +12,9 @@
 #   make installcheck-docs  the examples of the pages in test/docs/manifest
 #                        run as the pages show them (scripts/docs-check.pl)
 #   make bench-client    the client-path benchmark (bench/client.sh, bench/README.md)
+#   make test-valgrind   the direct read path in a server under valgrind, on a
+#                        PostgreSQL built with assertions (scripts/test-valgrind.sh;
+#                        the first run builds it into build/valgrind/, ~10 min)
 #   make installcheck    pg_regress + isolation + TAP against an installed build
 #                        (must run as a non-root user: initdb refuses root)
 
@@ -39,7 +42,8 @@ OBJS = \
 	src/wfp_notify.o \
 	src/wfp_trigger.o \
 	src/wfp_run.o \
-	src/wfp_verify.o
+	src/wfp_verify.o \
+	src/wfp_tenant.o
 PGFILEDESC = "workflow_persist - durable workflow state"
 
 # The install script's source is unversioned (sql/workflow_persist.sql); the
@@ -87,7 +91,7 @@ include $(PGXS)
 
 # The suites one at a time (scripts/test.sh runs all three and sums up).
 .PHONY: installcheck-regress installcheck-isolation installcheck-tap \
-	installcheck-docs installcheck-sqlfuzz demo test check-layers bench-client
+	installcheck-docs installcheck-sqlfuzz installcheck-php demo test test-valgrind check-layers bench-client
 installcheck-regress:
 	$(pg_regress_installcheck) $(REGRESS_OPTS) $(REGRESS)
 installcheck-isolation:
@@ -103,6 +107,9 @@ installcheck-tap:
 # sqlfuzz: generated calls of the whole SQL API (test/sqlfuzz/sql_fuzz.pl)
 installcheck-sqlfuzz:
 	$(MAKE) --no-print-directory installcheck-tap PROVE_TESTS='$(wildcard test/sqlfuzz/*.pl)'
+# php: the PHP adapter's conformance test (clients/php/t/*.pl)
+installcheck-php:
+	$(MAKE) --no-print-directory installcheck-tap PROVE_TESTS='$(wildcard clients/php/t/*.pl)'
 installcheck: installcheck-tap
 # docs: every sql example of the pages listed in test/docs/manifest, in a
 # throwaway cluster of the checker's own (docs/CONTRIBUTING.md)
@@ -113,6 +120,8 @@ demo:
 	./scripts/demo.sh
 test:
 	./scripts/test.sh
+test-valgrind:
+	./scripts/test-valgrind.sh
 check-layers: $(OBJS)
 	./scripts/check-layers.sh
 bench-client:

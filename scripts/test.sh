@@ -8,9 +8,11 @@
 # suites always run; the last line sums them up as "N passed, N failed"
 # (one per pg_regress test, isolation spec, checked doc page, TAP file and
 # client test, one for the C layer check, one for the fuzz run, one for the
-# SQL fuzz run and one for the Debian package).
+# SQL fuzz run, one per check of the PHP adapter's conformance test
+# (clients/php) and one for the Debian package).
 #
-# Environment: SUITES="layers regress isolation docs tap clients fuzz sqlfuzz deb" picks
+# Environment: SUITES="layers regress isolation docs tap clients fuzz sqlfuzz php deb" picks
+# (add "valgrind" for scripts/test-valgrind.sh, as .ci/run does)
 # suites; PROVE_TESTS picks TAP files (test/t/010_x.pl); FUZZ_TIME the
 # seconds of the fuzz suite (wfctl's import parser under libFuzzer,
 # cli/Makefile's fuzz-run); SQLFUZZ_CALLS and SQLFUZZ_SEED the calls and
@@ -29,7 +31,7 @@ cd "$(dirname "$0")/.." || exit 1
 ensure_packages
 build_and_install
 
-SUITES=${SUITES:-layers regress isolation docs tap clients fuzz sqlfuzz deb}
+SUITES=${SUITES:-layers regress isolation docs tap clients fuzz sqlfuzz php deb}
 case " $SUITES " in *" clients "*) ensure_node ;; esac
 if is_root; then
     # Run from a copy the postgres user owns: pg_regress and TAP write
@@ -163,6 +165,38 @@ for suite in $SUITES; do
                 [ -f "$log" ] && { say "$log"; tail -n 60 "$log"; }
             done
         fi
+        ;;
+    php)
+        # the PHP adapter (clients/php) on a throwaway server of its own
+        say "PHP adapter (clients/php: Neuron AI's PersistenceInterface)"
+        (cd "$RUNDIR" && as_pg make $MAKE_ARGS PROVE_FLAGS="${PROVE_FLAGS:-} -v" installcheck-php) \
+            2>&1 | tee "$RUNDIR/.suite.log"
+        status=${PIPESTATUS[0]}
+        ok=$(grep -cE '^ok [0-9]+ - ' "$RUNDIR/.suite.log")
+        bad=$(grep -cE '^not ok [0-9]+ - ' "$RUNDIR/.suite.log")
+        if [ "$status" != 0 ]; then
+            [ "$bad" = 0 ] && bad=1
+            failed_suites="$failed_suites php"
+        fi
+        passed=$((passed + ok))
+        failed=$((failed + bad))
+        ;;
+    valgrind)
+        # Not in the default list (its first run builds PostgreSQL with
+        # assertions, ~10 minutes); .ci/run adds it.  Runs from this tree,
+        # where build/valgrind/ is kept between runs.
+        say "the server under valgrind (scripts/test-valgrind.sh)"
+        ./scripts/test-valgrind.sh 2>&1 | tee "$RUNDIR/.suite.log"
+        status=${PIPESTATUS[0]}
+        line=$(grep -E '^valgrind: [0-9]+ passed, [0-9]+ failed' "$RUNDIR/.suite.log" | tail -n 1)
+        ok=$(printf '%s\n' "$line" | sed -n 's/^valgrind: \([0-9]*\) passed.*/\1/p')
+        bad=$(printf '%s\n' "$line" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
+        if [ "$status" != 0 ]; then
+            [ "${bad:-0}" = 0 ] && bad=1
+            failed_suites="$failed_suites valgrind"
+        fi
+        passed=$((passed + ${ok:-0}))
+        failed=$((failed + ${bad:-0}))
         ;;
     deb)
         # Builds the .deb (make deb) and smoke-tests it, installed or extracted.

@@ -54,6 +54,11 @@ SELECT * FROM wf_verify() WHERE id = 'ver:orphan';
 SELECT * FROM wf_verify('ver:orphan');
 DELETE FROM wf_step WHERE workflow_id = 'ver:orphan';
 
+-- an engine's step index near 2^31: nothing is sized by next_pos
+SELECT wf_save_step('ver:far', 'k', '{"ok":true}', "position" => 2147483646);
+SELECT * FROM wf_verify('ver:far');
+SELECT wf_delete('ver:far');
+
 -- a workflow that does not exist, a bad id
 SELECT * FROM wf_verify('ver:none');
 \echo :SQLSTATE

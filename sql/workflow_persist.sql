@@ -777,6 +777,19 @@ SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.wf_reject(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
 'reject a waiting step: it becomes awaitly''s APPROVAL_REJECTED error result';
 
+CREATE FUNCTION @extschema@.wf_decide(id pg_catalog.text, action pg_catalog.text,
+                                      decision pg_catalog.text,
+                                      value pg_catalog.jsonb DEFAULT NULL,
+                                      feedback pg_catalog.text DEFAULT NULL,
+                                      decided_by pg_catalog.text DEFAULT CURRENT_USER,
+                                      namespace pg_catalog.text DEFAULT NULL)
+RETURNS pg_catalog.int8
+AS 'MODULE_PATHNAME', 'wf_decide'
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_decide(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+'decide one action of a waiting generic run (approve, reject or edit, with feedback); wf_get_run returns the decisions';
+
 CREATE FUNCTION @extschema@.wf_resume(id pg_catalog.text, data pg_catalog.jsonb DEFAULT NULL,
                                       namespace pg_catalog.text DEFAULT NULL)
 RETURNS pg_catalog.int8
@@ -1024,6 +1037,13 @@ BEGIN
         END IF;
         -- created concurrently: take it as it is now
     END LOOP;
+    -- taken, and still invisible: another tenant's (docs/security.md, "Tenants")
+    IF @extschema@.wf_isolation_enabled() THEN
+        RAISE EXCEPTION 'workflow "%" belongs to a tenant this role may not use', id
+            USING ERRCODE = '42501',
+                  DETAIL = 'Workflow ids are shared by every tenant; this one is taken.',
+                  HINT = 'Give each tenant''s workflows ids of their own, for example prefixed with the tenant.';
+    END IF;
     RAISE EXCEPTION 'could not lease workflow "%"', id
         USING ERRCODE = '40001', DETAIL = 'The workflow was created and removed concurrently.',
               HINT = 'Retry the transaction.';
@@ -1574,6 +1594,459 @@ COMMENT ON FUNCTION @extschema@.wf_verify(pg_catalog.text, pg_catalog.text) IS
 'consistency check of one workflow (or all): header counters against step rows, and step rows without a header';
 
 ------------------------------------------------------------------------------
+-- Tenants (docs/security.md, "Tenants")
+--
+-- A workflow may belong to a tenant: the column wf_workflow.tenant, set
+-- when the workflow is created (from workflow_persist.tenant, or the one
+-- tenant the role is bound to) and never changed.  wf_enable_isolation()
+-- makes it the security boundary: row-level-security policies, forced on
+-- the tables' owner too, let a role see and change only the workflows of
+-- the tenants it is bound to (wf_bind_tenant), or, bound to none, only the
+-- workflows without a tenant.  The superuser, roles with BYPASSRLS and the
+-- extension's owner see every workflow.  A namespace organizes workflows;
+-- the tenant is the boundary.
+------------------------------------------------------------------------------
+
+-- A tenant name is 1 to 63 bytes of [A-Za-z0-9_.-]: the rule of the
+-- setting workflow_persist.tenant (src/wfp_settings.c), written once.
+CREATE FUNCTION @extschema@.wf_check_tenant(tenant pg_catalog.text) RETURNS pg_catalog.text
+AS 'MODULE_PATHNAME', 'wf_check_tenant'
+LANGUAGE C IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_check_tenant(pg_catalog.text) IS
+'returns a valid tenant name unchanged, raises 22023 otherwise';
+
+-- Which roles may use which tenants (wf_bind_tenant).  A role uses the
+-- tenants of the roles it has the privileges of (pg_has_role USAGE).
+CREATE TABLE @extschema@.wf_tenant_binding (
+    role   pg_catalog.regrole NOT NULL,
+    tenant pg_catalog.text COLLATE "C" NOT NULL,
+    PRIMARY KEY (role, tenant)
+);
+COMMENT ON TABLE @extschema@.wf_tenant_binding IS
+'the tenants each role may use when isolation is on (wf_bind_tenant)';
+
+-- Per-tenant limits (wf_set_quota); NULL = no limit.
+CREATE TABLE @extschema@.wf_tenant_quota (
+    tenant        pg_catalog.text COLLATE "C" PRIMARY KEY,
+    max_workflows pg_catalog.int8,
+    max_bytes     pg_catalog.int8
+);
+COMMENT ON TABLE @extschema@.wf_tenant_quota IS
+'the most workflows and bytes (size_bytes) each tenant may hold (wf_set_quota)';
+
+-- What each tenant holds, kept by the triggers below (not dumped: a
+-- restore's COPY into wf_workflow counts every row again): shard 0 counts the
+-- workflows (its row lock orders concurrent creations of one tenant, so
+-- max_workflows is exact), shards 1..8 take the byte changes of the
+-- checkpoints (one per backend, pg_backend_pid() % 8, so concurrent
+-- writers of one tenant rarely wait for each other).  A tenant holds the
+-- sum of its rows.
+CREATE TABLE @extschema@.wf_tenant_counter (
+    tenant    pg_catalog.text COLLATE "C" NOT NULL,
+    shard     pg_catalog.int2 NOT NULL,
+    workflows pg_catalog.int8 NOT NULL,
+    bytes     pg_catalog.int8 NOT NULL,
+    PRIMARY KEY (tenant, shard)
+);
+COMMENT ON TABLE @extschema@.wf_tenant_counter IS
+'workflows and bytes per tenant, in shards (sum them; the view wf_tenant_usage does)';
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_tenant_binding', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_tenant_quota', '');
+
+-- true for the superuser and the extension's owner: who may change
+-- isolation, bindings and quotas
+CREATE FUNCTION @extschema@.wf_tenant_owner() RETURNS pg_catalog.bool
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT r.rolsuper OR r.oid = (SELECT e.extowner FROM pg_catalog.pg_extension AS e
+                                   WHERE e.extname = 'workflow_persist')
+      FROM pg_catalog.pg_roles AS r
+     WHERE r.rolname = current_user
+$$;
+
+CREATE FUNCTION @extschema@.wf_require_tenant_owner(what pg_catalog.text) RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT @extschema@.wf_tenant_owner() THEN
+        RAISE EXCEPTION 'permission denied to %', what
+            USING ERRCODE = '42501',
+                  DETAIL = 'Only the owner of the extension workflow_persist or a superuser may.';
+    END IF;
+END
+$$;
+
+-- true when wf_enable_isolation() is in force (its policy, not a
+-- hand-written one, on wf_workflow)
+CREATE FUNCTION @extschema@.wf_isolation_enabled() RETURNS pg_catalog.bool
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT c.relrowsecurity AND EXISTS (SELECT FROM pg_catalog.pg_policy AS p
+                                         WHERE p.polrelid = c.oid AND p.polname = 'wf_tenant')
+      FROM pg_catalog.pg_class AS c
+     WHERE c.oid = '@extschema@.wf_workflow'::pg_catalog.regclass
+$$;
+COMMENT ON FUNCTION @extschema@.wf_isolation_enabled() IS
+'true when tenant isolation is on (wf_enable_isolation)';
+
+-- the tenants the current role is bound to (NULL: none)
+CREATE FUNCTION @extschema@.wf_role_tenants() RETURNS pg_catalog.text[]
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT pg_catalog.array_agg(DISTINCT b.tenant ORDER BY b.tenant)
+      FROM @extschema@.wf_tenant_binding AS b
+     WHERE pg_catalog.pg_has_role(b.role::pg_catalog.oid, 'USAGE')
+$$;
+COMMENT ON FUNCTION @extschema@.wf_role_tenants() IS
+'the tenants the current role is bound to, sorted (NULL when none)';
+
+-- The tenant a workflow created now gets: the setting, else the role's
+-- only tenant, else none.
+CREATE FUNCTION @extschema@.wf_current_tenant() RETURNS pg_catalog.text
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    s pg_catalog.text := NULLIF(pg_catalog.current_setting('workflow_persist.tenant', true), '');
+    bound pg_catalog.text[];
+BEGIN
+    IF s IS NOT NULL THEN
+        RETURN s;
+    END IF;
+    bound := @extschema@.wf_role_tenants();
+    IF pg_catalog.cardinality(bound) = 1 THEN
+        RETURN bound[1];
+    END IF;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.wf_current_tenant() IS
+'the tenant of the workflows created now: workflow_persist.tenant, else the role''s only tenant, else NULL';
+
+-- What the isolation policies let the current role see: NULL for every
+-- workflow, otherwise the tenants, '' standing for "no tenant" (no tenant
+-- name is empty).  With workflow_persist.tenant set, only that tenant, and
+-- 42501 when the role is not bound to it.  The policies call it in an
+-- uncorrelated sub-select, so it runs once per statement, not per row; it
+-- reads the role's bindings once per transaction (src/wfp_tenant.c).
+CREATE FUNCTION @extschema@.wf_visible_tenants() RETURNS pg_catalog.text[]
+AS 'MODULE_PATHNAME', 'wf_visible_tenants'
+LANGUAGE C STABLE PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_visible_tenants() IS
+'the tenants the isolation policies let the current role use (NULL: all; '''' stands for no tenant)';
+
+-- The default of wf_workflow.tenant: wf_current_tenant(), refused (42501)
+-- under isolation when it is not one the role may use.
+CREATE FUNCTION @extschema@.wf_new_tenant() RETURNS pg_catalog.text
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t pg_catalog.text := @extschema@.wf_current_tenant();
+    visible pg_catalog.text[];
+BEGIN
+    IF NOT @extschema@.wf_isolation_enabled() THEN
+        RETURN t;
+    END IF;
+    visible := @extschema@.wf_visible_tenants();
+    IF visible IS NULL OR COALESCE(t, '') = ANY (visible) THEN
+        RETURN t;
+    END IF;
+    RAISE EXCEPTION 'role "%" is bound to several tenants and workflow_persist.tenant is not set', current_user
+        USING ERRCODE = '42501',
+              DETAIL = 'It may use: ' || pg_catalog.array_to_string(visible, ', ') || '.',
+              HINT = 'SET LOCAL workflow_persist.tenant names the tenant of the workflows a transaction creates.';
+END
+$$;
+
+ALTER TABLE @extschema@.wf_workflow
+    ADD COLUMN tenant pg_catalog.text COLLATE "C" DEFAULT @extschema@.wf_new_tenant();
+COMMENT ON COLUMN @extschema@.wf_workflow.tenant IS
+'the tenant, set at creation and never changed (NULL: none)';
+
+-- A header's tenant never changes.  AFTER ... OF tenant: a write that does
+-- not name the column (every checkpoint) queues nothing.
+CREATE FUNCTION @extschema@.wf_tenant_fixed() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    RAISE EXCEPTION 'the tenant of workflow "%" cannot be changed', OLD.id
+        USING ERRCODE = '42501',
+              DETAIL = pg_catalog.format('It was created for %s.',
+                                         COALESCE(pg_catalog.quote_literal(OLD.tenant), 'no tenant'));
+END
+$$;
+CREATE TRIGGER wf_tenant_fixed AFTER UPDATE OF tenant ON @extschema@.wf_workflow
+    FOR EACH ROW WHEN (OLD.tenant IS DISTINCT FROM NEW.tenant)
+    EXECUTE FUNCTION @extschema@.wf_tenant_fixed();
+
+-- The counters and the quota check.  SECURITY DEFINER (the extension's
+-- owner): writers may not write wf_tenant_counter themselves, or they
+-- could forge their usage.  It counts only rows of wf_workflow.
+CREATE FUNCTION @extschema@.wf_tenant_count() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    n pg_catalog.int8;
+    b pg_catalog.int8;
+    delta pg_catalog.int8;
+    q @extschema@.wf_tenant_quota;
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.wf_workflow'::pg_catalog.regclass THEN
+        RAISE EXCEPTION 'wf_tenant_count() counts only the rows of workflow_persist.wf_workflow'
+            USING ERRCODE = '39P01';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        INSERT INTO @extschema@.wf_tenant_counter AS c (tenant, shard, workflows, bytes)
+        SELECT g.tenant, 0, -pg_catalog.count(*), -pg_catalog.sum(g.size_bytes)
+          FROM gone AS g WHERE g.tenant IS NOT NULL GROUP BY g.tenant
+        ON CONFLICT (tenant, shard) DO UPDATE
+           SET workflows = c.workflows + EXCLUDED.workflows, bytes = c.bytes + EXCLUDED.bytes;
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        delta := NEW.size_bytes;
+        INSERT INTO @extschema@.wf_tenant_counter AS c (tenant, shard, workflows, bytes)
+        VALUES (NEW.tenant, 0, 1, delta)
+        ON CONFLICT (tenant, shard) DO UPDATE
+           SET workflows = c.workflows + 1, bytes = c.bytes + EXCLUDED.bytes
+        RETURNING c.workflows INTO n;
+    ELSE
+        delta := NEW.size_bytes - OLD.size_bytes;
+        INSERT INTO @extschema@.wf_tenant_counter AS c (tenant, shard, workflows, bytes)
+        VALUES (NEW.tenant, 1 + pg_catalog.pg_backend_pid() % 8, 0, delta)
+        ON CONFLICT (tenant, shard) DO UPDATE SET bytes = c.bytes + EXCLUDED.bytes;
+    END IF;
+    SELECT * INTO q FROM @extschema@.wf_tenant_quota AS t WHERE t.tenant = NEW.tenant;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
+    -- Refused: the store's creations (its claim of a new id is a version
+    -- 0 placeholder) and growth.  A complete row inserted directly (a
+    -- restore's COPY) is counted, never refused.
+    IF (TG_OP = 'INSERT' AND NEW.version = 0 AND n > q.max_workflows)
+       OR (delta > 0 AND q.max_bytes IS NOT NULL
+           AND (SELECT pg_catalog.sum(c.bytes) FROM @extschema@.wf_tenant_counter AS c
+                 WHERE c.tenant = NEW.tenant) > q.max_bytes) THEN
+        SELECT pg_catalog.sum(c.workflows), pg_catalog.sum(c.bytes) INTO n, b
+          FROM @extschema@.wf_tenant_counter AS c WHERE c.tenant = NEW.tenant;
+        RAISE EXCEPTION 'tenant "%" is over its quota', NEW.tenant
+            USING ERRCODE = '54000',
+                  DETAIL = pg_catalog.format('It would hold %s workflows (%s) and %s bytes (%s).',
+                                             n, COALESCE('at most ' || q.max_workflows, 'no limit'),
+                                             b, COALESCE('at most ' || q.max_bytes, 'no limit')),
+                  HINT = 'Delete workflows of the tenant, or raise its quota with wf_set_quota().';
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER wf_tenant_count_insert AFTER INSERT ON @extschema@.wf_workflow
+    FOR EACH ROW WHEN (NEW.tenant IS NOT NULL)
+    EXECUTE FUNCTION @extschema@.wf_tenant_count();
+CREATE TRIGGER wf_tenant_count_update AFTER UPDATE OF size_bytes ON @extschema@.wf_workflow
+    FOR EACH ROW WHEN (NEW.tenant IS NOT NULL AND OLD.size_bytes OPERATOR(pg_catalog.<>) NEW.size_bytes)
+    EXECUTE FUNCTION @extschema@.wf_tenant_count();
+-- one counter update per statement, however many rows cleanup deletes
+CREATE TRIGGER wf_tenant_count_delete AFTER DELETE ON @extschema@.wf_workflow
+    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT
+    EXECUTE FUNCTION @extschema@.wf_tenant_count();
+
+CREATE VIEW @extschema@.wf_tenant_usage WITH (security_invoker = true) AS
+SELECT t.tenant,
+       COALESCE((SELECT pg_catalog.sum(c.workflows) FROM @extschema@.wf_tenant_counter AS c
+                  WHERE c.tenant = t.tenant), 0)::pg_catalog.int8 AS workflows,
+       COALESCE((SELECT pg_catalog.sum(c.bytes) FROM @extschema@.wf_tenant_counter AS c
+                  WHERE c.tenant = t.tenant), 0)::pg_catalog.int8 AS bytes,
+       q.max_workflows, q.max_bytes
+  FROM (SELECT c.tenant FROM @extschema@.wf_tenant_counter AS c
+        UNION SELECT q.tenant FROM @extschema@.wf_tenant_quota AS q) AS t
+  LEFT JOIN @extschema@.wf_tenant_quota AS q ON q.tenant = t.tenant
+ ORDER BY t.tenant;
+COMMENT ON VIEW @extschema@.wf_tenant_usage IS
+'per tenant: workflows and bytes held, and its quota';
+
+-- Bindings, quotas and counters name tenants: a role sees the
+-- rows of the tenants it may use (they are not forced: the owner and the
+-- counting trigger see all).
+ALTER TABLE @extschema@.wf_tenant_binding ENABLE ROW LEVEL SECURITY;
+CREATE POLICY wf_tenant ON @extschema@.wf_tenant_binding
+    USING (pg_catalog.pg_has_role(role::pg_catalog.oid, 'USAGE'));
+ALTER TABLE @extschema@.wf_tenant_quota ENABLE ROW LEVEL SECURITY;
+CREATE POLICY wf_tenant ON @extschema@.wf_tenant_quota
+    USING ((SELECT @extschema@.wf_visible_tenants()) IS NULL
+           OR tenant = ANY ((SELECT @extschema@.wf_visible_tenants())::pg_catalog.text[]));
+ALTER TABLE @extschema@.wf_tenant_counter ENABLE ROW LEVEL SECURITY;
+CREATE POLICY wf_tenant ON @extschema@.wf_tenant_counter
+    USING ((SELECT @extschema@.wf_visible_tenants()) IS NULL
+           OR tenant = ANY ((SELECT @extschema@.wf_visible_tenants())::pg_catalog.text[]));
+
+CREATE FUNCTION @extschema@.wf_bind_tenant(role pg_catalog.regrole, tenants pg_catalog.text[])
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t pg_catalog.text;
+BEGIN
+    PERFORM @extschema@.wf_require_tenant_owner('bind roles to tenants');
+    IF role IS NULL THEN
+        RAISE EXCEPTION 'role must not be null' USING ERRCODE = '22004';
+    END IF;
+    FOREACH t IN ARRAY COALESCE(tenants, '{}') LOOP
+        PERFORM @extschema@.wf_check_tenant(t);
+    END LOOP;
+    DELETE FROM @extschema@.wf_tenant_binding AS b WHERE b.role = wf_bind_tenant.role;
+    INSERT INTO @extschema@.wf_tenant_binding (role, tenant)
+    SELECT DISTINCT wf_bind_tenant.role, u.t FROM pg_catalog.unnest(tenants) AS u(t);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.wf_bind_tenant(pg_catalog.regrole, pg_catalog.text[]) IS
+'the tenants a role may use under isolation (replaces its binding; empty or NULL: none)';
+
+CREATE FUNCTION @extschema@.wf_set_quota(tenant pg_catalog.text,
+                                         max_workflows pg_catalog.int8,
+                                         max_bytes pg_catalog.int8 DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@.wf_require_tenant_owner('set tenant quotas');
+    PERFORM @extschema@.wf_check_tenant(tenant);
+    IF max_workflows < 0 OR max_bytes < 0 THEN
+        RAISE EXCEPTION 'a quota must not be negative'
+            USING ERRCODE = '22023', HINT = 'Pass NULL for no limit.';
+    END IF;
+    IF max_workflows IS NULL AND max_bytes IS NULL THEN
+        DELETE FROM @extschema@.wf_tenant_quota AS q WHERE q.tenant = wf_set_quota.tenant;
+    ELSE
+        INSERT INTO @extschema@.wf_tenant_quota AS q VALUES (tenant, max_workflows, max_bytes)
+        ON CONFLICT ON CONSTRAINT wf_tenant_quota_pkey DO UPDATE
+           SET max_workflows = EXCLUDED.max_workflows, max_bytes = EXCLUDED.max_bytes;
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.wf_set_quota(pg_catalog.text, pg_catalog.int8, pg_catalog.int8) IS
+'the most workflows and bytes a tenant may hold (NULL: no limit; both NULL removes the quota)';
+
+-- Whether isolation is on: one row while it is.  pg_dump keeps the row
+-- but not the policies nor the tables' row-security flags (the extension
+-- creates its tables), so the triggers below apply the row's state, and
+-- a restore, which inserts the row, turns isolation on again.
+CREATE TABLE @extschema@.wf_isolation (
+    singleton  pg_catalog.bool PRIMARY KEY DEFAULT true CHECK (singleton),
+    enabled_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE @extschema@.wf_isolation IS
+'one row while tenant isolation is on (wf_enable_isolation)';
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.wf_isolation', '');
+
+-- The policies, forced on wf_workflow and wf_step (the owner passes them:
+-- it sees every workflow).  The header's compares its tenant with
+-- wf_visible_tenants(), evaluated once per statement (an InitPlan); the
+-- steps' and events' join to their header, whose own policy then applies:
+-- one primary-key probe per row.
+CREATE FUNCTION @extschema@.wf_isolation_apply() RETURNS trigger
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET client_min_messages = warning
+AS $$
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.wf_isolation'::pg_catalog.regclass THEN
+        RAISE EXCEPTION 'wf_isolation_apply() applies only workflow_persist.wf_isolation'
+            USING ERRCODE = '39P01';
+    END IF;
+    DROP POLICY IF EXISTS wf_tenant ON @extschema@.wf_workflow;
+    DROP POLICY IF EXISTS wf_tenant ON @extschema@.wf_step;
+    DROP POLICY IF EXISTS wf_tenant ON @extschema@.wf_event;
+    CREATE POLICY wf_tenant ON @extschema@.wf_workflow
+        USING ((SELECT @extschema@.wf_visible_tenants()) IS NULL
+               OR COALESCE(tenant, '') = ANY ((SELECT @extschema@.wf_visible_tenants())::pg_catalog.text[]));
+    CREATE POLICY wf_tenant ON @extschema@.wf_step
+        USING ((SELECT @extschema@.wf_visible_tenants()) IS NULL
+               OR EXISTS (SELECT FROM @extschema@.wf_workflow AS h
+                           WHERE h.namespace = wf_step.namespace AND h.id = wf_step.workflow_id));
+    CREATE POLICY wf_tenant ON @extschema@.wf_event
+        USING ((SELECT @extschema@.wf_visible_tenants()) IS NULL
+               OR EXISTS (SELECT FROM @extschema@.wf_workflow AS h
+                           WHERE h.namespace = wf_event.namespace AND h.id = wf_event.workflow_id));
+    ALTER TABLE @extschema@.wf_workflow ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+    ALTER TABLE @extschema@.wf_step ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+    -- not forced: the store writes and prunes the history as the table's
+    -- owner (src/wfp_store.c, as_history_owner; wf_forget_history with
+    -- row_security off), and the owner sees every workflow anyway
+    ALTER TABLE @extschema@.wf_event ENABLE ROW LEVEL SECURITY;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER wf_isolation_apply AFTER INSERT ON @extschema@.wf_isolation
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.wf_isolation_apply();
+
+CREATE FUNCTION @extschema@.wf_isolation_remove() RETURNS trigger
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET client_min_messages = warning
+AS $$
+BEGIN
+    IF TG_RELID OPERATOR(pg_catalog.<>) '@extschema@.wf_isolation'::pg_catalog.regclass THEN
+        RAISE EXCEPTION 'wf_isolation_remove() applies only workflow_persist.wf_isolation'
+            USING ERRCODE = '39P01';
+    END IF;
+    ALTER TABLE @extschema@.wf_workflow NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;
+    ALTER TABLE @extschema@.wf_step NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;
+    ALTER TABLE @extschema@.wf_event NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;
+    DROP POLICY IF EXISTS wf_tenant ON @extschema@.wf_workflow;
+    DROP POLICY IF EXISTS wf_tenant ON @extschema@.wf_step;
+    DROP POLICY IF EXISTS wf_tenant ON @extschema@.wf_event;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER wf_isolation_remove AFTER DELETE ON @extschema@.wf_isolation
+    FOR EACH ROW EXECUTE FUNCTION @extschema@.wf_isolation_remove();
+
+CREATE FUNCTION @extschema@.wf_enable_isolation() RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    PERFORM @extschema@.wf_require_tenant_owner('enable tenant isolation');
+    DELETE FROM @extschema@.wf_isolation;
+    INSERT INTO @extschema@.wf_isolation DEFAULT VALUES;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.wf_enable_isolation() IS
+'make the tenant a security boundary: forced row-level security on every table holding workflow data';
+
+CREATE FUNCTION @extschema@.wf_disable_isolation() RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+SET client_min_messages = warning
+AS $$
+BEGIN
+    PERFORM @extschema@.wf_require_tenant_owner('disable tenant isolation');
+    DELETE FROM @extschema@.wf_isolation;
+    -- also what a row-less state left (a restore without the row)
+    ALTER TABLE @extschema@.wf_workflow NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;
+    ALTER TABLE @extschema@.wf_step NO FORCE ROW LEVEL SECURITY, DISABLE ROW LEVEL SECURITY;
+    ALTER TABLE @extschema@.wf_event DISABLE ROW LEVEL SECURITY;
+    DROP POLICY IF EXISTS wf_tenant ON @extschema@.wf_workflow;
+    DROP POLICY IF EXISTS wf_tenant ON @extschema@.wf_step;
+    DROP POLICY IF EXISTS wf_tenant ON @extschema@.wf_event;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.wf_disable_isolation() IS
+'undo wf_enable_isolation: every role granted access sees every workflow again';
+
+------------------------------------------------------------------------------
 -- Privileges
 --
 -- Every function runs with its caller's rights, and nothing that reads or
@@ -1607,6 +2080,7 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.wf_suspend(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text),
     @extschema@.wf_approve(pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.text, pg_catalog.text),
     @extschema@.wf_reject(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text),
+    @extschema@.wf_decide(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.jsonb, pg_catalog.text, pg_catalog.text, pg_catalog.text),
     @extschema@.wf_resume(pg_catalog.text, pg_catalog.jsonb, pg_catalog.text),
     @extschema@.wf_cancel(pg_catalog.text, pg_catalog.text, pg_catalog.text),
     @extschema@.wf_replay(pg_catalog.text, pg_catalog.text, pg_catalog.text),
@@ -1632,6 +2106,25 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.wf_verify(pg_catalog.text, pg_catalog.text)
 FROM PUBLIC;
 REVOKE EXECUTE ON PROCEDURE @extschema@.wf_cleanup_all(pg_catalog.int4, pg_catalog.int8, pg_catalog.text) FROM PUBLIC;
+REVOKE ALL ON TABLE @extschema@.wf_tenant_binding, @extschema@.wf_tenant_quota,
+    @extschema@.wf_tenant_counter, @extschema@.wf_tenant_usage, @extschema@.wf_isolation FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION
+    @extschema@.wf_tenant_owner(),
+    @extschema@.wf_require_tenant_owner(pg_catalog.text),
+    @extschema@.wf_isolation_enabled(),
+    @extschema@.wf_role_tenants(),
+    @extschema@.wf_current_tenant(),
+    @extschema@.wf_visible_tenants(),
+    @extschema@.wf_new_tenant(),
+    @extschema@.wf_tenant_fixed(),
+    @extschema@.wf_tenant_count(),
+    @extschema@.wf_bind_tenant(pg_catalog.regrole, pg_catalog.text[]),
+    @extschema@.wf_set_quota(pg_catalog.text, pg_catalog.int8, pg_catalog.int8),
+    @extschema@.wf_enable_isolation(),
+    @extschema@.wf_disable_isolation(),
+    @extschema@.wf_isolation_apply(),
+    @extschema@.wf_isolation_remove()
+FROM PUBLIC;
 
 CREATE FUNCTION @extschema@.wf_grant_access(role pg_catalog.regrole,
                                             writable pg_catalog.bool DEFAULT true)

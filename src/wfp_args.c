@@ -23,6 +23,7 @@
 #include "wfp_sql.h"
 
 PG_FUNCTION_INFO_V1(wf_check_id);
+PG_FUNCTION_INFO_V1(wf_check_tenant);
 PG_FUNCTION_INFO_V1(wf_namespace);
 
 /* A workflow id: 1..512 bytes, else 22023. */
@@ -59,6 +60,31 @@ Datum
 wf_check_id(PG_FUNCTION_ARGS)
 {
 	(void) wfp_arg_id(fcinfo, 0);
+	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+}
+
+/*
+ * wf_check_tenant(tenant): the name unchanged when it is a tenant name
+ * (the rule of the setting workflow_persist.tenant), 22004 on NULL,
+ * 22023 with the rule in DETAIL otherwise.  The SQL functions call it.
+ */
+Datum
+wf_check_tenant(PG_FUNCTION_ARGS)
+{
+	char	   *name;
+	const char *problem;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("tenant must not be null")));
+	name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	problem = wfp_tenant_name_problem(name);
+	if (problem != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid tenant name: \"%s\"", name),
+				 errdetail("%s", problem)));
 	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 }
 

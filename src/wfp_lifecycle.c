@@ -9,8 +9,11 @@
  * PENDING_HOOK) and engines that suspend a run with a reason and a
  * request: either makes the run "suspended" (wfp_derive_status).
  * Decisions overwrite the waiting step in awaitly's own shapes, so the
- * engine resumes from a snapshot it understands; every transition is
- * recorded in wf_event for wf_history.
+ * engine resumes from a snapshot it understands.  On a generic run
+ * (Neuron's interrupt, a NeuroCore step) a decision is per action: it is
+ * added to the run's "decisions" (wf_get_run returns them), and when
+ * every action of the run's request is decided the suspension ends.
+ * Every transition is recorded in wf_event for wf_history.
  *
  * Each function locks the workflow's header row, as every writer does, so
  * two approvers racing on one step serialize and the second one finds the
@@ -37,6 +40,7 @@
 PG_FUNCTION_INFO_V1(wf_suspend);
 PG_FUNCTION_INFO_V1(wf_approve);
 PG_FUNCTION_INFO_V1(wf_reject);
+PG_FUNCTION_INFO_V1(wf_decide);
 PG_FUNCTION_INFO_V1(wf_resume);
 PG_FUNCTION_INFO_V1(wf_cancel);
 PG_FUNCTION_INFO_V1(wf_replay);
@@ -84,6 +88,19 @@ check_request_size(const char *id, Jsonb *request)
 				 errmsg("request of workflow \"%s\" is too large", id),
 				 errdetail("The request is %zu bytes; workflow_persist.max_step_bytes is %d.",
 						   (size_t) VARSIZE(request), wfp_max_step_bytes)));
+}
+
+/* A decision's value: a document like a step result. */
+static void
+check_value_size(const char *id, Jsonb *value)
+{
+	if (value != NULL && wfp_max_step_bytes > 0 &&
+		VARSIZE(value) > (Size) wfp_max_step_bytes)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("decision value of workflow \"%s\" is too large", id),
+				 errdetail("The value is %zu bytes; workflow_persist.max_step_bytes is %d.",
+						   (size_t) VARSIZE(value), wfp_max_step_bytes)));
 }
 
 /* Lock an existing, live workflow or raise P0002. */
@@ -223,6 +240,248 @@ rejected_result(const char *key, int keylen, const char *reason)
 	return finish(node);
 }
 
+/* ----------
+ * Decisions on a generic run: wf_decide, and wf_approve / wf_reject on a
+ * run
+ * ----------
+ */
+
+typedef enum RunDecision
+{
+	RUN_APPROVE,
+	RUN_REJECT,
+	RUN_EDIT
+} RunDecision;
+
+static const char *const run_decision_names[] = {"approved", "rejected", "edited"};
+static const char *const run_decision_events[] = {"approve", "reject", "edit"};
+
+/* The id of one listed action: a string, or an object's "id" string. */
+static bool
+action_id(JsonbValue *e, char **id)
+{
+	JsonbValue	v;
+
+	if (e->type == jbvString)
+	{
+		*id = pnstrdup(e->val.string.val, e->val.string.len);
+		return true;
+	}
+	if (e->type == jbvBinary && JsonContainerIsObject(e->val.binary.data) &&
+		wfp_get_key(e->val.binary.data, "id", &v) && v.type == jbvString)
+	{
+		*id = pnstrdup(v.val.string.val, v.val.string.len);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The ids of the actions the run's request lists (request.actions), or
+ * NULL when it lists none.
+ */
+static List *
+listed_actions(Jsonb *extra)
+{
+	JsonbValue	req;
+	JsonbValue	acts;
+	JsonbValue	e;
+	JsonbIterator *it;
+	JsonbIteratorToken tok;
+	List	   *ids = NIL;
+
+	if (!wfp_get_key(&extra->root, "request", &req) || req.type != jbvBinary ||
+		!JsonContainerIsObject(req.val.binary.data) ||
+		!wfp_get_key(req.val.binary.data, "actions", &acts) ||
+		acts.type != jbvBinary || !JsonContainerIsArray(acts.val.binary.data))
+		return NIL;
+	it = JsonbIteratorInit(acts.val.binary.data);
+	while ((tok = JsonbIteratorNext(&it, &e, true)) != WJB_DONE)
+	{
+		char	   *id;
+
+		CHECK_FOR_INTERRUPTS();
+		if (tok == WJB_ELEM && action_id(&e, &id))
+			ids = lappend(ids, id);
+	}
+	return ids;
+}
+
+static bool
+has_key(Jsonb *obj, const char *key)
+{
+	JsonbValue	v;
+
+	return obj != NULL && wfp_get_key(&obj->root, key, &v) != NULL;
+}
+
+/*
+ * Record a decision on an action of a waiting run: refused unless the run
+ * waits (55000), for an action its request does not list (P0002) or one
+ * already decided (55000).  The suspension ends with the last listed
+ * action decided (with the first decision when the request lists none).
+ */
+static int64
+decide_run(WfpWorkflow *wf, const char *ns, const char *action,
+		   RunDecision decision, Jsonb *value, const char *feedback,
+		   const char *note, const char *decided_by)
+{
+	Jsonb	   *extra = wfp_store_extra(wf);
+	JsonbValue	v;
+	Jsonb	   *decisions = NULL;
+	List	   *listed = listed_actions(extra);
+	WfpNode    *rec;
+	WfpNode    *dec;
+	WfpNode    *head;
+	Jsonb	   *new_decisions;
+	Jsonb	   *new_extra;
+	bool		all = true;
+	ListCell   *lc;
+	WfpStatus	before = wf->status;
+	WfpNode    *detail;
+	int			keylen = strlen(action);
+
+	if (keylen == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("action must not be empty")));
+	if (wf->status != WFP_STATUS_SUSPENDED)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("run \"%s\" is not waiting for a decision", wf->id),
+				 errdetail("Its status is %s; only a suspended run (an engine's word meaning suspended, or wf_suspend) takes decisions.",
+						   wfp_status_name(wf->status))));
+	if (listed != NIL)
+	{
+		bool		found = false;
+
+		foreach(lc, listed)
+			if (strcmp((char *) lfirst(lc), action) == 0)
+				found = true;
+		if (!found)
+			ereport(ERROR,
+					(errcode(ERRCODE_NO_DATA_FOUND),
+					 errmsg("action \"%s\" of run \"%s\" does not exist", action,
+							wf->id),
+					 errdetail("The run's request lists %d actions; wf_pending() shows them.",
+							   list_length(listed))));
+	}
+	if (wfp_get_key(&extra->root, "decisions", &v) && v.type == jbvBinary &&
+		JsonContainerIsObject(v.val.binary.data))
+		decisions = JsonbValueToJsonb(&v);
+	if (has_key(decisions, action))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("action \"%s\" of run \"%s\" is already decided", action,
+						wf->id),
+				 errdetail("wf_get_run() shows the decision; a new wf_put_run() of the run starts new ones.")));
+
+	rec = wfp_node_new(false, 5);
+	add_string(rec, "decision", run_decision_names[decision]);
+	if (value != NULL)
+		add_jsonb(rec, "value", value);
+	if (feedback != NULL)
+		add_string(rec, "feedback", feedback);
+	if (note != NULL)
+		add_string(rec, "note", note);
+	add_string(rec, "decided_by", decided_by);
+	wfp_node_sort_unique(rec);
+	dec = decisions ? wfp_node_from_object(&decisions->root, 1) :
+		wfp_node_new(false, 1);
+	wfp_node_add_node(dec, action, keylen, rec);
+	wfp_node_sort_unique(dec);
+	new_decisions = wfp_node_to_jsonb(dec);
+	head = wfp_node_from_object(&extra->root, 1);
+	wfp_root_value(new_decisions, &v);
+	wfp_node_add(head, "decisions", 9, &v);
+	new_extra = finish(head);
+
+	wf->size_bytes += wfp_head_footprint(wf->execution, new_extra) -
+		wfp_head_footprint(wf->execution, extra);
+	wfp_check_snapshot_size(wf->id, wf->size_bytes);
+	wf->extra = new_extra;
+	foreach(lc, listed)
+		if (!has_key(new_decisions, (char *) lfirst(lc)))
+			all = false;
+	if (all)
+	{
+		/* every action decided: the engine resumes, as after wf_resume */
+		wf->suspended = false;
+		wf->status_word = NULL;
+		wf->status = wfp_derive_status(wf);
+	}
+	wf->version++;
+	wfp_store_write_header(wf, true);
+
+	detail = wfp_node_new(false, 4);
+	if (value != NULL)
+		add_jsonb(detail, "value", value);
+	if (feedback != NULL)
+		add_string(detail, decision == RUN_REJECT ? "reason" : "feedback",
+				   feedback);
+	if (note != NULL)
+		add_string(detail, "note", note);
+	wfp_store_event(wf, run_decision_names[decision], action, keylen,
+					decided_by, finish(detail));
+	wfp_note_status_change(wf, before, NULL, 0);
+	wfp_store_end();
+	wfp_notify_track(ns, wf->id, run_decision_events[decision], false);
+	return wf->version;
+}
+
+/*
+ * wf_decide(id, action, decision, value, feedback, decided_by, namespace):
+ * one decision on one action of a waiting generic run.
+ */
+Datum
+wf_decide(PG_FUNCTION_ARGS)
+{
+	char	   *id = wfp_arg_id(fcinfo, 0);
+	char	   *ns = wfp_arg_namespace(fcinfo, 6, false);
+	char	   *action = arg_required_text(fcinfo, 1, "action");
+	char	   *word = arg_required_text(fcinfo, 2, "decision");
+	Jsonb	   *value = PG_ARGISNULL(3) ? NULL : PG_GETARG_JSONB_P(3);
+	char	   *feedback = wfp_arg_text_or_null(fcinfo, 4);
+	char	   *decided_by = arg_required_text(fcinfo, 5, "decided_by");
+	RunDecision decision;
+	WfpWorkflow wf;
+
+	if (strcmp(word, "approve") == 0)
+		decision = RUN_APPROVE;
+	else if (strcmp(word, "reject") == 0)
+		decision = RUN_REJECT;
+	else if (strcmp(word, "edit") == 0)
+		decision = RUN_EDIT;
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid decision: \"%s\"", word),
+				 errdetail("A decision is \"approve\", \"reject\" or \"edit\".")));
+	if (decision == RUN_EDIT && value == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("an edit needs a value"),
+				 errdetail("The value is the edited content the engine resumes with.")));
+	if (action[0] == '\0')	/* before the lock, as the other checks */
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("action must not be empty")));
+	check_text_size(id, "action", action, WFP_MAX_NAME_BYTES);
+	check_text_size(id, "feedback", feedback, WFP_MAX_TEXT_BYTES);
+	check_text_size(id, "decided_by", decided_by, WFP_MAX_NAME_BYTES);
+	check_value_size(id, value);
+
+	wfp_store_begin();
+	if (!wfp_store_lock(&wf, ns, id, false) || strcmp(wf.shape, "run") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("run \"%s\" does not exist", id),
+				 errhint("wf_decide() decides actions of a generic run (wf_put_run); wf_approve() and wf_reject() decide the steps of a snapshot.")));
+	wfp_check_writable(&wf);
+	PG_RETURN_INT64(decide_run(&wf, ns, action, decision, value, feedback,
+							   NULL, decided_by));
+}
+
 /*
  * Overwrite a step that waits for a decision with its decided result.
  * When it was the last one waiting (and the run is not suspended by
@@ -270,9 +529,18 @@ decide(FunctionCallInfo fcinfo, bool approve)
 	check_text_size(id, "decided_by", decided_by, WFP_MAX_NAME_BYTES);
 	wfp_prepare_step(&w, id, key, keylen, result, NULL);
 
+	check_value_size(id, value);
 	wfp_store_begin();
 	lock_existing(&wf, ns, id);
 	wfp_check_writable(&wf);
+	if (strcmp(wf.shape, "run") == 0)
+	{
+		/* a generic run: the step key names an action of its request */
+		check_text_size(id, "action", pnstrdup(key, keylen), WFP_MAX_NAME_BYTES);
+		PG_RETURN_INT64(decide_run(&wf, ns, pnstrdup(key, keylen),
+								   approve ? RUN_APPROVE : RUN_REJECT,
+								   value, reason, note, decided_by));
+	}
 	if (!wfp_store_get_step(&wf, key, keylen, &meta))
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),

@@ -4,14 +4,19 @@
  *	  Generic runs: wf_put_run, wf_put_run_step and wf_update_run, for
  *	  engines with a state model of their own (Flujo, NeuroCore, Neuron AI).
  *
- * A run is {"name", "kind", "status": word, "state", "metadata", "steps":
- * [{"key", "index", "status", "result", "error"}, ...], "created_at"?,
- * "updated_at"?}.  It is stored in the same rows as a snapshot: the
- * run-level members (name, kind, state, metadata) as the header's
+ * A run is {"name", "kind", "status": word, "state", "metadata",
+ * "request", "steps": [{"key", "index", "status", "result", "error"},
+ * ...], "created_at"?, "updated_at"?}.  It is stored in the same rows as a
+ * snapshot: the run-level members (name, kind, state, metadata, request)
+ * as the header's
  * "extra", no "execution", the status word through wf_status_word, one
  * step row per step (its whole object, at position "index"), and, apart,
  * an opaque engine_data (bytea: Neuron's PHP-serialized interrupt holds
- * NUL bytes that jsonb refuses) and the times the engine supplied.
+ * NUL bytes that jsonb refuses) and the times the engine supplied.  A
+ * "request" (what a waiting run asks a person: Neuron's actions) is also
+ * the suspension's request when the word means suspended, so wf_pending
+ * shows it; decisions on it (wf_decide, wfp_lifecycle.c) are the extra's
+ * "decisions", which the next wf_put_run replaces with the new request.
  * wf_get_run (SQL) puts the document back together.  The checks here are
  * structural (awaitly's rules are for awaitly's shapes): every error is
  * 22023 with a DETAIL naming the field, before anything is locked.
@@ -145,6 +150,7 @@ typedef struct RunParts
 	WfpPrepared p;
 	char	   *word;
 	WfpStatus	status;
+	Jsonb	   *request;		/* NULL when the run has none */
 	bool		has_created;
 	TimestampTz created_at;
 	bool		has_updated;
@@ -178,6 +184,11 @@ prepare_run(const char *id, Jsonb *run, RunParts *r)
 		wfp_node_add(head, "state", 5, &v);
 	if (opt_object(c, "metadata", "metadata", &v))
 		wfp_node_add(head, "metadata", 8, &v);
+	if (opt_object(c, "request", "request", &v))
+	{
+		wfp_node_add(head, "request", 7, &v);
+		r->request = JsonbValueToJsonb(&v);
+	}
 	r->word = opt_string(c, "status", "status");
 	if (r->word == NULL)
 		bad_run("status", "status is required: the engine's word for the run's status (wf_status_word).");
@@ -287,6 +298,8 @@ wf_put_run(PG_FUNCTION_ARGS)
 	created = wf.created;
 	wfp_replace_snapshot(&wf, &r.p);
 	wfp_apply_status_word(&wf, r.word, r.status);
+	if (wf.suspended && wf.status_word != NULL)
+		wf.suspend_request = r.request; /* wf_pending shows what it asks */
 	wf.shape = "run";
 	wfp_store_write_header(&wf, true);
 	wfp_store_run_extras(&wf, true, engine_data, r.has_created, r.created_at,
@@ -430,7 +443,15 @@ wf_update_run(PG_FUNCTION_ARGS)
 	wfp_check_snapshot_size(id, wf.size_bytes);
 	wf.extra = new_extra;
 	if (word != NULL)
+	{
+		JsonbValue	req;
+
 		wfp_apply_status_word(&wf, word, word_status);
+		/* a run waiting again asks what its request says, as after wf_put_run */
+		if (wf.suspended && wf.status_word != NULL &&
+			wfp_get_key(&new_extra->root, "request", &req) && req.type == jbvBinary)
+			wf.suspend_request = JsonbValueToJsonb(&req);
+	}
 	wf.version++;
 	wfp_store_write_header(&wf, true);
 	wfp_store_run_extras(&wf, engine_data != NULL, engine_data, false, 0,

@@ -32,6 +32,8 @@ int			wfp_cleanup_batch_size = 20;
 int			wfp_cleanup_batch_delay = 50;
 char	   *wfp_cleanup_role = "";
 
+/* workflow_persist.tenant: the tenant of the workflows created ("" = none) */
+char	   *wfp_tenant = "";
 /* workflow_persist.namespace: the namespace of calls that name none */
 char	   *wfp_namespace = "default";
 
@@ -44,6 +46,40 @@ static const struct config_enum_entry validation_options[] = {
 	{"off", WFP_VALIDATION_OFF, false},
 	{NULL, 0, false}
 };
+
+/*
+ * A tenant name: 1 to 63 bytes of letters, digits, '_', '.' and '-'.
+ * Returns NULL when it is one, else what is wrong with it.
+ */
+const char *
+wfp_tenant_name_problem(const char *name)
+{
+	size_t		len = strlen(name);
+
+	if (len < 1 || len > WFP_MAX_TENANT_BYTES)
+		return "A tenant name is 1 to 63 bytes long.";
+	for (const char *c = name; *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			  (*c >= '0' && *c <= '9') || *c == '_' || *c == '.' || *c == '-'))
+			return "A tenant name holds only letters, digits, \"_\", \".\" and \"-\".";
+	return NULL;
+}
+
+static bool
+check_tenant(char **newval, void **extra, GucSource source)
+{
+	const char *problem;
+
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+	problem = wfp_tenant_name_problem(*newval);
+	if (problem != NULL)
+	{
+		GUC_check_errdetail("%s", problem);
+		return false;
+	}
+	return true;
+}
 
 /*
  * The namespace rule, written once: 1 to WFP_MAX_NAMESPACE_BYTES bytes of
@@ -188,6 +224,21 @@ wfp_define_settings(void)
 							   GUC_SUPERUSER_ONLY,
 							   NULL, NULL, NULL);
 
+	/*
+	 * USERSET: an application sets it per transaction.  It cannot be used
+	 * to forge a tenant: with isolation on, the row-level-security
+	 * policies accept only the tenants the role is bound to
+	 * (wf_bind_tenant).
+	 */
+	DefineCustomStringVariable("workflow_persist.tenant",
+							   "Tenant of the workflows this session creates and sees (empty = none).",
+							   "With isolation on (wf_enable_isolation), only a tenant the role is bound to "
+							   "(wf_bind_tenant) is accepted.",
+							   &wfp_tenant,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   check_tenant, NULL, NULL);
 	DefineCustomStringVariable("workflow_persist.namespace",
 							   "Namespace of the calls that name none (namespace => NULL).",
 							   "1 to 63 bytes of A-Z, a-z, 0-9, _, . and -; \"*\" means every namespace "

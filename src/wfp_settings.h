@@ -33,6 +33,11 @@ extern char *wfp_cleanup_databases;
 extern int	wfp_cleanup_batch_size;
 extern int	wfp_cleanup_batch_delay;
 extern char *wfp_cleanup_role;
+extern char *wfp_tenant;
+
+extern void wfp_define_settings(void);
+extern int	wfp_validation_level(void);
+extern const char *wfp_tenant_name_problem(const char *name);
 extern char *wfp_namespace;
 extern bool wfp_finished_read_only;
 
@@ -43,6 +48,8 @@ extern char *wfp_namespace_problem(const char *ns);
 /* Limits that are not settings: ids and step keys are index keys. */
 #define WFP_MAX_ID_BYTES		512
 #define WFP_MAX_STEP_KEY_BYTES	1024
+/* a tenant name, like an identifier */
+#define WFP_MAX_TENANT_BYTES	63
 /* namespaces: 1..63 bytes of [A-Za-z0-9_.-]; '*' names every namespace */
 #define WFP_MAX_NAMESPACE_BYTES	63
 #define WFP_EVERY_NAMESPACE		"*"

@@ -41,10 +41,14 @@
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "storage/itemptr.h"
+#include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rls.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
@@ -59,6 +63,7 @@
 typedef enum StoreStmt
 {
 	S_LOCK_HEADER,
+	S_LOCK_HEADER_TID,
 	S_CLAIM_HEADER,
 	S_READ_HEADER,
 	S_WRITE_HEADER,
@@ -125,7 +130,9 @@ typedef struct StmtDef
  * Every header write sets $1..$9 (header_params); full writes add $10..$16,
  * checkpoints add the step's $10..$16.  The namespace is the last argument
  * of every statement about a workflow (run() adds it): the keys are
- * (namespace, id).
+ * (namespace, id).  A writer has locked the row version it writes and
+ * names it by its ctid (the argument before the namespace), and gets the
+ * new version's back: see wfp_store_lock() for why not by key.
  */
 #define SET_HEADER \
 	"UPDATE workflow_persist.wf_workflow SET version = $2, status = $3, " \
@@ -139,16 +146,22 @@ typedef struct StmtDef
 
 static const StmtDef stmt_defs[S_COUNT] = {
 	[S_LOCK_HEADER] = {
-		"SELECT " HEADER_COLS("h.") " FROM workflow_persist.wf_workflow AS h "
+		"SELECT " HEADER_COLS("h.") ", h.ctid FROM workflow_persist.wf_workflow AS h "
 		"WHERE h.namespace = $2 AND h.id = $1 FOR UPDATE OF h",
 		2, {TEXTOID, TEXTOID}
+	},
+	/* the version this transaction wrote last, if still the current one */
+	[S_LOCK_HEADER_TID] = {
+		"SELECT " HEADER_COLS("h.") ", h.ctid FROM workflow_persist.wf_workflow AS h "
+		"WHERE h.ctid = $2 AND h.namespace = $3 AND h.id = $1 FOR UPDATE OF h",
+		3, {TEXTOID, TIDOID, TEXTOID}
 	},
 	[S_CLAIM_HEADER] = {
 		"INSERT INTO workflow_persist.wf_workflow (namespace, id, status, "
 		"version, execution, extra, step_count, next_pos, size_bytes, "
 		"created_at, updated_at, checked, pending) "
 		"VALUES ($2, $1, 'running', 0, NULL, '{}', 0, 1, 0, now(), now(), 0, 0) "
-		"ON CONFLICT (namespace, id) DO NOTHING RETURNING created_at",
+		"ON CONFLICT (namespace, id) DO NOTHING RETURNING created_at, ctid",
 		2, {TEXTOID, TEXTOID}
 	},
 	[S_READ_HEADER] = {
@@ -162,14 +175,14 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		"status_word = $16, shape = $17, "
 		/* a run's engine-private value goes when it becomes a snapshot */
 		"engine_data = CASE WHEN $17 = 'run' THEN engine_data END "
-		"WHERE namespace = $18 AND id = $1",
-		18, {HEADER_TYPES, JSONBOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
-		TIMESTAMPTZOID, TEXTOID, JSONBOID, TEXTOID, TEXTOID, TEXTOID}
+		"WHERE ctid = $18 RETURNING ctid",
+		19, {HEADER_TYPES, JSONBOID, TIMESTAMPTZOID, TIMESTAMPTZOID,
+		TIMESTAMPTZOID, TEXTOID, JSONBOID, TEXTOID, TEXTOID, TIDOID, TEXTOID}
 	},
 	/* a checkpoint leaves "extra" alone, so its datum is not even passed */
 	[S_WRITE_HEADER_STEP] = {
-		SET_HEADER " WHERE namespace = $10 AND id = $1",
-		10, {HEADER_TYPES, TEXTOID}
+		SET_HEADER " WHERE ctid = $10 RETURNING ctid",
+		11, {HEADER_TYPES, TIDOID, TEXTOID}
 	},
 	[S_GET_STEP] = {
 		"SELECT pos, hash, size_bytes, pending FROM workflow_persist.wf_step "
@@ -240,17 +253,17 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		"WITH s AS (INSERT INTO workflow_persist.wf_step (namespace, "
 		"workflow_id, step_key, pos, ok, result, hash, size_bytes, pending, "
 		"recorded_at) "
-		"VALUES ($17, $1, $10, $11, $12, $13, $14, $15, $16, now())) "
-		SET_HEADER " WHERE namespace = $17 AND id = $1",
-		17, {HEADER_TYPES, STEP_TYPES, TEXTOID}
+		"VALUES ($18, $1, $10, $11, $12, $13, $14, $15, $16, now())) "
+		SET_HEADER " WHERE ctid = $17 RETURNING ctid",
+		18, {HEADER_TYPES, STEP_TYPES, TIDOID, TEXTOID}
 	},
 	[S_CHECKPOINT_UPDATE] = {
 		"WITH s AS (UPDATE workflow_persist.wf_step SET pos = $11, "
 		"ok = $12, result = $13, hash = $14, size_bytes = $15, pending = $16, "
 		"recorded_at = now() "
-		"WHERE namespace = $17 AND workflow_id = $1 AND step_key = $10) "
-		SET_HEADER " WHERE namespace = $17 AND id = $1",
-		17, {HEADER_TYPES, STEP_TYPES, TEXTOID}
+		"WHERE namespace = $18 AND workflow_id = $1 AND step_key = $10) "
+		SET_HEADER " WHERE ctid = $17 RETURNING ctid",
+		18, {HEADER_TYPES, STEP_TYPES, TIDOID, TEXTOID}
 	},
 	/* run as the history's owner (as_history_owner) */
 	[S_INSERT_EVENT] = {
@@ -263,8 +276,8 @@ static const StmtDef stmt_defs[S_COUNT] = {
 	[S_CLEAR_LEASE] = {
 		"UPDATE workflow_persist.wf_workflow SET lease_owner = NULL, "
 		"lease_token = NULL, lease_expires_at = NULL "
-		"WHERE namespace = $2 AND id = $1",
-		2, {TEXTOID, TEXTOID}
+		"WHERE ctid = $2 RETURNING ctid",
+		3, {TEXTOID, TIDOID, TEXTOID}
 	},
 	[S_DELETE_HEADER] = {
 		"DELETE FROM workflow_persist.wf_workflow "
@@ -277,8 +290,9 @@ static const StmtDef stmt_defs[S_COUNT] = {
 		"engine_data = CASE WHEN $2 THEN $3 ELSE engine_data END, "
 		"created_at = COALESCE($4, created_at), "
 		"updated_at = COALESCE($5, updated_at) "
-		"WHERE namespace = $6 AND id = $1",
-		6, {TEXTOID, BOOLOID, BYTEAOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID}
+		"WHERE ctid = $6 RETURNING ctid",
+		7, {TEXTOID, BOOLOID, BYTEAOID, TIMESTAMPTZOID, TIMESTAMPTZOID, TIDOID,
+		TEXTOID}
 	},
 	/* not about one workflow: no namespace (run() with ns NULL) */
 	[S_STATUS_WORD] = {
@@ -383,6 +397,69 @@ wfp_store_end(void)
 
 static void wfp_store_forget(const char *ns, const char *id);
 
+/*
+ * The header row version this backend's current transaction wrote last.
+ *
+ * Every header write leaves a new row version, and within one
+ * transaction none of them can be pruned: a lookup by key steps over all
+ * the versions of the transaction, so N checkpoints of one workflow in
+ * one transaction cost O(N^2) (F2 of the security review).  A writer
+ * therefore names the version it locked by its ctid, and the next lock in
+ * the same transaction tries the version written last first: if it is
+ * still the current one (visible, same key), it is locked directly; else
+ * (rolled back with a savepoint, deleted, changed by another statement
+ * of ours) the lookup by key runs as before.
+ */
+static LocalTransactionId last_lxid = InvalidLocalTransactionId;
+static char *last_ns = NULL;
+static char *last_id = NULL;
+static ItemPointerData last_tid;
+
+/* Take the ctid of row 0, column colno, as the locked (or new) version. */
+static void
+take_tid(WfpWorkflow *wf, int colno)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+								  colno, &isnull);
+
+	if (isnull)
+		elog(ERROR, "workflow_persist store: no ctid for workflow \"%s\"", wf->id);
+	ItemPointerCopy((ItemPointer) DatumGetPointer(d), &wf->tid);
+}
+
+static char *
+keep_string(char *old, const char *value)
+{
+	if (old != NULL && value != NULL && strcmp(old, value) == 0)
+		return old;
+	if (old != NULL)
+		pfree(old);
+	return value ? MemoryContextStrdup(TopMemoryContext, value) : NULL;
+}
+
+/* After a header write: its new version, for this and the next lock. */
+static void
+wrote_header(WfpWorkflow *wf, int processed)
+{
+	if (processed != 1)
+		elog(ERROR, "workflow_persist store: the header of workflow \"%s\" was not written",
+			 wf->id);
+	take_tid(wf, 1);
+	last_ns = keep_string(last_ns, wf->ns);
+	last_id = keep_string(last_id, wf->id);
+	last_lxid = MyProc->lxid;
+	ItemPointerCopy(&wf->tid, &last_tid);
+}
+
+/* Is the version written last in this transaction one of this workflow? */
+static bool
+wrote_last(const char *ns, const char *id)
+{
+	return last_lxid == MyProc->lxid && last_id != NULL && ns != NULL &&
+		last_ns != NULL && strcmp(last_id, id) == 0 && strcmp(last_ns, ns) == 0;
+}
+
 static WfpStatus
 parse_status(Datum d)
 {
@@ -484,10 +561,21 @@ wfp_store_lock(WfpWorkflow *wf, const char *ns, const char *id, bool create)
 	wf->created = false;
 	for (int attempt = 0; attempt < 3; attempt++)
 	{
-		if (run(S_LOCK_HEADER, &arg, NULL, ns, false, SPI_OK_SELECT) == 1)
+		bool		locked = false;
+
+		if (attempt == 0 && wrote_last(ns, id))
+		{
+			Datum		args[2] = {arg, PointerGetDatum(&last_tid)};
+
+			locked = run(S_LOCK_HEADER_TID, args, NULL, ns, false,
+						 SPI_OK_SELECT) == 1;
+		}
+		if (locked ||
+			run(S_LOCK_HEADER, &arg, NULL, ns, false, SPI_OK_SELECT) == 1)
 		{
 			bool		expired = fill_header(wf);
 
+			take_tid(wf, N_HEADER_COLS + 1);
 			if (wf->version == 0)
 			{
 				/*
@@ -513,7 +601,12 @@ wfp_store_lock(WfpWorkflow *wf, const char *ns, const char *id, bool create)
 			/* a save to an expired id starts a fresh workflow */
 			wfp_store_forget(ns, id);
 			if (wf->lease_token != NULL)
-				run(S_CLEAR_LEASE, &arg, NULL, ns, false, SPI_OK_UPDATE);
+			{
+				Datum		args[2] = {arg, PointerGetDatum(&wf->tid)};
+
+				wrote_header(wf, run(S_CLEAR_LEASE, args, NULL, ns, false,
+									 SPI_OK_UPDATE_RETURNING));
+			}
 			reset_header(wf);
 			wf->created = true;
 			return true;
@@ -523,6 +616,7 @@ wfp_store_lock(WfpWorkflow *wf, const char *ns, const char *id, bool create)
 		if (run(S_CLAIM_HEADER, &arg, NULL, ns, false,
 				SPI_OK_INSERT_RETURNING) == 1)
 		{
+			take_tid(wf, 2);
 			/*
 			 * A new run never inherits rows of an earlier run of this id:
 			 * no deletion leaves any behind, but should one ever be found
@@ -537,6 +631,21 @@ wfp_store_lock(WfpWorkflow *wf, const char *ns, const char *id, bool create)
 		}
 		/* somebody created it since our lock query: lock theirs */
 	}
+
+	/*
+	 * The id is taken and still cannot be locked: under row-level security
+	 * (tenant isolation, docs/security.md, "Tenants") the row belongs to a tenant this
+	 * role may not see.  Ids are one space for every tenant, so saying that
+	 * it is taken tells no more than the conflict itself.
+	 */
+	if (check_enable_rls(get_relname_relid("wf_workflow",
+										   get_namespace_oid("workflow_persist", false)),
+						 InvalidOid, true) == RLS_ENABLED)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("workflow \"%s\" belongs to a tenant this role may not use", id),
+				 errdetail("Workflow ids are shared by every tenant; this one is taken."),
+				 errhint("Give each tenant's workflows ids of their own, for example prefixed with the tenant.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 			 errmsg("could not lock workflow \"%s\"", id),
@@ -587,8 +696,8 @@ wfp_store_run_extras(WfpWorkflow *wf, bool set_engine_data,
 					 TimestampTz created_at, bool has_updated,
 					 TimestampTz updated_at)
 {
-	Datum		values[5];
-	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	Datum		values[6];
+	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 
 	if (!set_engine_data && !has_created && !has_updated)
 		return;
@@ -600,7 +709,9 @@ wfp_store_run_extras(WfpWorkflow *wf, bool set_engine_data,
 	nulls[3] = has_created ? ' ' : 'n';
 	values[4] = TimestampTzGetDatum(updated_at);
 	nulls[4] = has_updated ? ' ' : 'n';
-	run(S_RUN_EXTRAS, values, nulls, wf->ns, false, SPI_OK_UPDATE);
+	values[5] = PointerGetDatum(&wf->tid);
+	wrote_header(wf, run(S_RUN_EXTRAS, values, nulls, wf->ns, false,
+						 SPI_OK_UPDATE_RETURNING));
 }
 
 /* The header's "extra" member, detoasted on first use. */
@@ -642,7 +753,9 @@ wfp_store_write_header(WfpWorkflow *wf, bool full)
 	header_params(wf, values, nulls);
 	if (!full)
 	{
-		run(S_WRITE_HEADER_STEP, values, nulls, wf->ns, false, SPI_OK_UPDATE);
+		values[9] = PointerGetDatum(&wf->tid);
+		wrote_header(wf, run(S_WRITE_HEADER_STEP, values, nulls, wf->ns, false,
+							 SPI_OK_UPDATE_RETURNING));
 		return;
 	}
 	/* an unchanged "extra" is passed through as stored (toast reused) */
@@ -659,7 +772,9 @@ wfp_store_write_header(WfpWorkflow *wf, bool full)
 	values[15] = wf->status_word ? CStringGetTextDatum(wf->status_word) : (Datum) 0;
 	nulls[15] = wf->status_word ? ' ' : 'n';
 	values[16] = CStringGetTextDatum(wf->shape ? wf->shape : "snapshot");
-	run(S_WRITE_HEADER, values, nulls, wf->ns, false, SPI_OK_UPDATE);
+	values[17] = PointerGetDatum(&wf->tid);
+	wrote_header(wf, run(S_WRITE_HEADER, values, nulls, wf->ns, false,
+						 SPI_OK_UPDATE_RETURNING));
 }
 
 /*
@@ -836,8 +951,10 @@ wfp_store_checkpoint(WfpWorkflow *wf, const WfpStepWrite *w,
 	memset(nulls, ' ', sizeof(nulls));
 	header_params(wf, values, nulls);
 	step_params(w, values, nulls, 9);
-	run(action == WFP_STEP_INSERT ? S_CHECKPOINT_INSERT : S_CHECKPOINT_UPDATE,
-		values, nulls, wf->ns, false, SPI_OK_UPDATE);
+	values[16] = PointerGetDatum(&wf->tid);
+	wrote_header(wf, run(action == WFP_STEP_INSERT ? S_CHECKPOINT_INSERT :
+						 S_CHECKPOINT_UPDATE,
+						 values, nulls, wf->ns, false, SPI_OK_UPDATE_RETURNING));
 }
 
 static int
@@ -1025,8 +1142,12 @@ wfp_store_delete(const char *ns, const char *id, bool *was_live)
 		return false;
 	expired = fill_header(&wf);
 	*was_live = !expired;
-	run(S_DELETE_HEADER, &arg, NULL, ns, false, SPI_OK_DELETE);
+	/*
+	 * Steps and events first: under tenant isolation their policies join
+	 * to the header, so once it is gone they could no longer be deleted.
+	 */
 	wfp_store_forget(ns, id);
+	run(S_DELETE_HEADER, &arg, NULL, ns, false, SPI_OK_DELETE);
 	return true;
 }
 

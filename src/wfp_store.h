@@ -14,6 +14,7 @@
 #ifndef WFP_STORE_H
 #define WFP_STORE_H
 
+#include "storage/itemptr.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
@@ -47,6 +48,7 @@ typedef struct WfpWorkflow
 	const char *shape;			/* "snapshot" or "run" (the document saved) */
 	char	   *lease_token;	/* NULL when no lease was ever taken */
 	bool		lease_live;		/* the lease has not expired */
+	ItemPointerData tid;		/* the locked row version (writers only) */
 } WfpWorkflow;
 
 /* What the store keeps about a step besides its value. */

@@ -184,7 +184,8 @@ past_retention(DirectRels *r, Snapshot snapshot, const char *ns, Datum status,
 														   keep)) <= now;
 	}
 	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
+	/* the lock is held to the end of the transaction, as SPI would */
+	table_close(rel, NoLock);
 	return past;
 }
 
@@ -200,11 +201,22 @@ read_all_direct(DirectRels *r, WfpWorkflow *wf, const char *ns,
 	HeapTuple	tup;
 	bool		isnull;
 	Datum		d;
+	Datum		status;
+	Datum		execution;
+	bool		no_execution;
+	TimestampTz updated_at;
 	int			n = 0,
 				cap = 16;
 	WfpStepRow *out;
 
-	/* the header */
+	/*
+	 * The header.  Every column is taken out of the (copied) tuple while
+	 * the relation is open: once it is closed, its relcache entry and the
+	 * tuple descriptor in it may be freed at the next invalidation point,
+	 * such as the lock past_retention() takes.  The lock itself is kept to
+	 * the end of the transaction, as SPI keeps it, so the TOAST pointers
+	 * among the values stay good until they are read.
+	 */
 	rel = open_for_select(r->workflow);
 	desc = RelationGetDescr(rel);
 	text_key(&key[0], r->w_namespace, ns);
@@ -214,30 +226,40 @@ read_all_direct(DirectRels *r, WfpWorkflow *wf, const char *ns,
 	if (HeapTupleIsValid(tup))
 		tup = heap_copytuple(tup);
 	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
 	if (!HeapTupleIsValid(tup))
+	{
+		table_close(rel, NoLock);
 		return false;
-
+	}
 	if (DatumGetInt64(heap_getattr(tup, r->w_version, desc, &isnull)) == 0)
+	{
+		table_close(rel, NoLock);
 		return false;			/* a lease's placeholder: never saved */
+	}
 	d = heap_getattr(tup, r->w_expires_at, desc, &isnull);
 	if (!isnull && DatumGetTimestampTz(d) <= GetCurrentTransactionStartTimestamp())
+	{
+		table_close(rel, NoLock);
 		return false;			/* past its expiry */
-	if (past_retention(r, snapshot, ns,
-					   heap_getattr(tup, r->w_status, desc, &isnull),
-					   DatumGetTimestampTz(heap_getattr(tup, r->w_updated_at,
-														 desc, &isnull))))
+	}
+	status = heap_getattr(tup, r->w_status, desc, &isnull);
+	updated_at = DatumGetTimestampTz(heap_getattr(tup, r->w_updated_at,
+												  desc, &isnull));
+	execution = heap_getattr(tup, r->w_execution, desc, &no_execution);
+	wf->extra_datum = heap_getattr(tup, r->w_extra, desc, &isnull);
+	d = heap_getattr(tup, r->w_shape, desc, &isnull);
+	wf->shape = isnull ? "snapshot" : TextDatumGetCString(d);
+	table_close(rel, NoLock);
+	desc = NULL;
+
+	if (past_retention(r, snapshot, ns, status, updated_at))
 		return false;			/* past its retention */
 
 	wf->ns = ns;
 	wf->id = id;
 	wf->created = false;
-	d = heap_getattr(tup, r->w_execution, desc, &isnull);
-	wf->execution = isnull ? NULL : DatumGetJsonbP(d);
-	wf->extra_datum = heap_getattr(tup, r->w_extra, desc, &isnull);
+	wf->execution = no_execution ? NULL : DatumGetJsonbP(execution);
 	wf->extra = NULL;
-	d = heap_getattr(tup, r->w_shape, desc, &isnull);
-	wf->shape = isnull ? "snapshot" : TextDatumGetCString(d);
 
 	/* the steps: a prefix scan of (namespace, workflow_id, step_key) */
 	rel = open_for_select(r->step);
@@ -270,7 +292,7 @@ read_all_direct(DirectRels *r, WfpWorkflow *wf, const char *ns,
 		n++;
 	}
 	systable_endscan(scan);
-	table_close(rel, AccessShareLock);
+	table_close(rel, NoLock);
 	*rows = out;
 	*count = n;
 	return true;

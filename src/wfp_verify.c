@@ -66,6 +66,24 @@ row_cmp(const void *a, const void *b)
 	return wfp_key_cmp(ra->key, ra->keylen, rb->key, rb->keylen);
 }
 
+/* a step's position and its index in the header's step list */
+typedef struct PosIndex
+{
+	int32		pos;
+	int			index;
+} PosIndex;
+
+static int
+pos_index_cmp(const void *a, const void *b)
+{
+	const PosIndex *pa = a;
+	const PosIndex *pb = b;
+
+	if (pa->pos != pb->pos)
+		return pa->pos < pb->pos ? -1 : 1;
+	return pa->index < pb->index ? -1 : (pa->index > pb->index ? 1 : 0);
+}
+
 /* The facts of one stored step against what its value says. */
 static void
 verify_step(ReturnSetInfo *rsinfo, const WfpStepMeta *meta,
@@ -124,7 +142,8 @@ wf_verify_workflow(PG_FUNCTION_ARGS)
 	int			n_rows;
 	int			n_pending = 0;
 	int64		size;
-	bool	   *seen_pos;
+	bool	   *taken_twice;
+	PosIndex   *by_pos;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 
@@ -146,7 +165,25 @@ wf_verify_workflow(PG_FUNCTION_ARGS)
 		elog(ERROR, "wf_verify: the step rows changed while locked");
 
 	size = wfp_head_footprint(wf.execution, wfp_store_extra(&wf));
-	seen_pos = palloc0(sizeof(bool) * Max(wf.next_pos, 1));
+
+	/*
+	 * Positions taken twice, found by sorting the steps' positions (an
+	 * engine's step index may be up to 2^31 - 2: nothing is sized by
+	 * next_pos).  The step reported is each later one in row order, as the
+	 * loop below meets them.
+	 */
+	taken_twice = palloc0(sizeof(bool) * Max(n_metas, 1));
+	by_pos = palloc(sizeof(PosIndex) * Max(n_metas, 1));
+	for (int i = 0; i < n_metas; i++)
+	{
+		by_pos[i].pos = metas[i].pos;
+		by_pos[i].index = i;
+	}
+	qsort(by_pos, n_metas, sizeof(PosIndex), pos_index_cmp);
+	for (int i = 1; i < n_metas; i++)
+		if (by_pos[i].pos == by_pos[i - 1].pos)
+			taken_twice[by_pos[i].index] = true;
+
 	for (int i = 0; i < n_metas; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -154,13 +191,9 @@ wf_verify_workflow(PG_FUNCTION_ARGS)
 		size += wfp_step_footprint(metas[i].keylen, metas[i].size);
 		if (metas[i].pending != WFP_PENDING_NONE)
 			n_pending++;
-		if (metas[i].pos >= 0 && metas[i].pos < wf.next_pos)
-		{
-			if (seen_pos[metas[i].pos])
-				problem(rsinfo, "step \"%.*s\": position %d is taken by another step",
-						metas[i].keylen, metas[i].key, metas[i].pos);
-			seen_pos[metas[i].pos] = true;
-		}
+		if (metas[i].pos >= 0 && metas[i].pos < wf.next_pos && taken_twice[i])
+			problem(rsinfo, "step \"%.*s\": position %d is taken by another step",
+					metas[i].keylen, metas[i].key, metas[i].pos);
 	}
 
 	if (wf.step_count != n_metas)

@@ -123,6 +123,8 @@ SELECT fuzz.add('status', '''running''', '''suspended''', '''completed''', '''fa
 SELECT fuzz.add('namespace', 'NULL', '''default''', '''default''', '''fz.other''', '''*''', '''''',
                 '''a/b''', quote_literal(repeat('n', 64)));
 SELECT fuzz.add('bytea', 'NULL', '''\x''', '''\x00ff00''', quote_literal('\x' || repeat('00', 10000)));
+SELECT fuzz.add('decision', '''approve''', '''reject''', '''edit''', '''approved''', '''APPROVE''',
+                '''''', '''bogus''');
 SELECT fuzz.add('include', '''all''', '''none''', '''completed''', '''pending''', '''bogus''', '''''');
 SELECT fuzz.add('int4', '0', '1', '-1', '2', '10', '1000', '2147483647', '(-2147483647 - 1)', '1073741824');
 SELECT fuzz.add('int8', '0', '1', '-1', '2', '10', '9223372036854775807', '(-9223372036854775807 - 1)',
@@ -149,6 +151,8 @@ SELECT fuzz.add('jsonb', VARIADIC ARRAY(SELECT quote_literal(j) || '::jsonb' FRO
     '{"ok": true}', '{"ok": true, "value": {"x": [1, 2, 3]}}', '{"ok": false}', '{"ok": "yes"}',
     '{"ok": false, "error": {"type": "PENDING_APPROVAL", "stepKey": "approve", "reason": "r"}, "cause": {"type": "thrown", "stringRepresentation": "x"}}',
     '{"ok": false, "error": {"type": "PENDING_HOOK", "hookId": "h", "stepKey": "k"}, "cause": {"type": "thrown", "stringRepresentation": "x"}}',
+    '{"status": "interrupted", "request": {"actions": ["a", {"id": "k"}, {"id": 5}, null]}}',
+    '{"status": "suspended", "request": {"actions": "k"}}', '{"status": "interrupted", "request": []}',
     '{}', '[]', 'null', 'true', '5', '"s"', '1e400', '-0', '123456789012345678901234567890.5',
     '{"ok": true, "value": "' || repeat('v', 100000) || '"}',
     '{"formatVersion": 1, "steps": {"a": {"ok": true}}, "execution": {"status": "running", "lastUpdated": "t"}, "metadata": {"resume": 1}}',
@@ -171,7 +175,8 @@ SELECT fuzz.add('jsonb', VARIADIC ARRAY(SELECT quote_literal(j) || '::jsonb' FRO
 CREATE FUNCTION fuzz.kind(param text, typ regtype) RETURNS text LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE
         WHEN typ = 'text'::regtype AND param IN ('id', 'new_id', 'id_prefix', 'prefix') THEN 'id'
-        WHEN typ = 'text'::regtype AND param IN ('step_key', 'up_to_step', 'since_step') THEN 'key'
+        WHEN typ = 'text'::regtype AND param IN ('step_key', 'up_to_step', 'since_step', 'action') THEN 'key'
+        WHEN typ = 'text'::regtype AND param = 'decision' THEN 'decision'
         WHEN typ = 'text'::regtype AND param IN ('status', 'wanted_status') THEN 'status'
         WHEN typ = 'text'::regtype AND param = 'include' THEN 'include'
         WHEN typ = 'text'::regtype AND param IN ('namespace', 'wanted_namespace') THEN 'namespace'

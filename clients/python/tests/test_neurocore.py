@@ -158,18 +158,26 @@ class SuspendResumeReplay(unittest.TestCase):
         self.assertEqual(support.sql("SELECT id, kind FROM workflow_persist.wf_pending(namespace => %s)", self.ns),
                          [("gate-1", "suspension")])
 
-    def test_approve_resumes_with_the_decision(self):
+    def test_approve_decides_the_gate_and_resumes(self):
         self.store.approve("gate-1", note="fine", by="ops@example.com")
         self.assertEqual(self.store.load_run("gate-1").status, RunStatus.RUNNING)
-        meta = support.sql("SELECT run->'metadata'->'resume' FROM workflow_persist.wf_get_run('gate-1', %s)", self.ns)
-        self.assertEqual(meta[0][0], {"approved": True, "note": "fine", "by": "ops@example.com"})
+        got = support.sql("SELECT run->'decisions' FROM workflow_persist.wf_get_run('gate-1', %s)", self.ns)
+        self.assertEqual(got[0][0], {"approve": {"decision": "approved", "note": "fine", "decided_by": "ops@example.com",
+                                                 "value": {"approved": True, "note": "fine", "by": "ops@example.com"}}})
         self.assertEqual([s.component for s in self.store.load_steps("gate-1")], ["draft"])
+        self.assertEqual(support.sql("SELECT count(*) FROM workflow_persist.wf_pending(namespace => %s)", self.ns),
+                         [(0,)])
 
     def test_reject(self):
-        self.store.approve("gate-1", reject=True)
-        meta = support.sql("SELECT run->'metadata'->'resume'->'approved' FROM workflow_persist.wf_get_run('gate-1', %s)",
-                           self.ns)
-        self.assertEqual(meta[0][0], False)
+        self.store.approve("gate-1", reject=True, note="too much")
+        got = support.sql("SELECT run->'decisions'->'approve'->>'decision', run->'decisions'->'approve'->>'feedback'"
+                          " FROM workflow_persist.wf_get_run('gate-1', %s)", self.ns)
+        self.assertEqual(got, [("rejected", "too much")])
+
+    def test_a_decision_needs_a_waiting_run(self):
+        self.store.approve("gate-1")
+        with self.assertRaises(psycopg.errors.ObjectNotInPrerequisiteState):
+            self.store.approve("gate-1")
 
     def test_resume_a_failed_run_keeps_its_completed_steps(self):
         self.store.save_run(run("f-1", status=RunStatus.FAILED, error="boom"))

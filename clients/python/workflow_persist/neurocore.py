@@ -85,4 +85,10 @@ class WorkflowPersistRunStore(RunStore):
                          id=run_id, d=Jsonb(resume_data) if resume_data is not None else None)[0]
 
     def approve(self, run_id, reject=False, note="", by=""):
-        return self.resume(run_id, {"approved": not reject, "note": note, "by": by})
+        """NeuroCore's decision on the gate the run waits at (wf_approve/wf_reject on its action)."""
+        call = ("wf_reject(%(id)s, g.gate, coalesce(nullif(%(note)s, ''), 'rejected'), " if reject else
+                "wf_approve(%(id)s, g.gate, %(v)s, ")
+        return self._one("SELECT " + _S + call + "nullif(%(note)s, ''), coalesce(nullif(%(by)s, ''), current_user),"
+                         " namespace => %(ns)s) FROM (SELECT coalesce(run->'metadata'->>'suspended_at_node', 'approve')"
+                         " AS gate FROM " + _S + "wf_get_run(%(id)s, %(ns)s)) g", id=run_id, note=note, by=by,
+                         v=Jsonb({"approved": True, "note": note, "by": by}))[0]

@@ -4,9 +4,10 @@ python3 -m workflow_persist.neurocore_cli [--dsn DSN] [--namespace NS] runs
     list [--status S] [--blueprint B] [--limit N] | inspect ID [--json]
     | resume ID [--data KEY=VALUE ...] | approve ID [--reject] [--note T] [--by WHO]
 
-resume and approve record the decision (wf_resume: the run is running
-again, the data in its metadata.resume) for NeuroCore's resume_blueprint;
-replay needs NeuroCore itself (it re-executes the blueprint).
+resume (wf_resume: the data in the run's metadata.resume) and approve
+(wf_approve/wf_reject on the gate: the decision in the run's decisions)
+make the run running again for NeuroCore's resume_blueprint; replay needs
+NeuroCore itself (it re-executes the blueprint).
 """
 import argparse
 import json
