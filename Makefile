@@ -43,7 +43,8 @@ OBJS = \
 	src/wfp_trigger.o \
 	src/wfp_run.o \
 	src/wfp_verify.o \
-	src/wfp_tenant.o
+	src/wfp_tenant.o \
+	src/wfp_shard.o
 PGFILEDESC = "workflow_persist - durable workflow state"
 
 # The install script's source is unversioned (sql/workflow_persist.sql); the
@@ -51,6 +52,13 @@ PGFILEDESC = "workflow_persist - durable workflow state"
 # (sql/workflow_persist--A--B.sql) will be installed as they are.
 DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
 DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+
+# The router (docs/scale-out.md): a second extension whose install script
+# is generated from the main one by router/gen-router.pl, so that every
+# function of the API has its routed namesake.
+ROUTER = workflow_persist_router
+DATA += router/$(ROUTER).control
+DATA_built += router/$(ROUTER)--$(EXTVERSION).sql
 
 # -Wextra's unused-parameter fires inside PostgreSQL's own headers (and on
 # every fmgr callback signature).  WERROR=1 (scripts/test.sh, scripts/demo.sh,
@@ -129,6 +137,9 @@ bench-client:
 
 sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@
+
+router/$(ROUTER)--$(EXTVERSION).sql: sql/$(EXTENSION).sql router/gen-router.pl
+	$(PERL) router/gen-router.pl $< > $@.tmp && mv $@.tmp $@
 
 # wfctl, the command-line tool, has a Makefile of its own (cli/Makefile);
 # it needs libpq and jansson, the extension neither (NO_WFCTL=1 skips it).

@@ -346,6 +346,15 @@ run_import(Wfctl *w)
 
 	memset(&n, 0, sizeof(n));
 	wfctl_connect(w);
+	if (o->atomic && !o->dry_run && w->router)
+	{
+		/* a router runs each call on its shard in a transaction of its own */
+		wfctl_error(w, "--atomic needs one server: through a router (workflow_persist_router) "
+					"each call commits on its shard by itself");
+		fprintf(stderr, "HINT:  Import without --atomic, or into each shard directly.\n");
+		wfctl_disconnect(w);
+		return WFCTL_EXIT_FAIL;
+	}
 	if (!input_open(w, &in, w->args[0], (size_t) o->limit))
 		return WFCTL_EXIT_FAIL;
 	report_init(&rep, w, in.name, w->json);

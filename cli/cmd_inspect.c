@@ -30,16 +30,25 @@ static const char header_sql[] =
 "       pg_catalog.date_part('epoch', i.expires_at)::pg_catalog.text "
 "  FROM @extschema@.wf_info($1) AS i";
 
-/* wf_steps has no size: it is the step row's own size_bytes */
-static const char steps_sql[] =
-"SELECT s.pos, s.step_key, s.ok, t.size_bytes, "
-"       pg_catalog.date_part('epoch', s.recorded_at)::pg_catalog.text, "
-"       CASE WHEN $2::pg_catalog.bool "
-"            THEN pg_catalog.jsonb_pretty(s.result) END "
-"  FROM @extschema@.wf_steps($1) AS s "
-"  LEFT JOIN @extschema@.wf_step AS t "
-"         ON t.workflow_id = $1 AND t.step_key = s.step_key "
-" ORDER BY s.pos";
+/*
+ * wf_steps has no size: it is the step row's own size_bytes, read from
+ * wf_step, or through a router (which has no tables) from wf_step_sizes
+ */
+#define STEPS_SQL(sizes) \
+"SELECT s.pos, s.step_key, s.ok, t.size_bytes, " \
+"       pg_catalog.date_part('epoch', s.recorded_at)::pg_catalog.text, " \
+"       CASE WHEN $2::pg_catalog.bool " \
+"            THEN pg_catalog.jsonb_pretty(s.result) END " \
+"  FROM @extschema@.wf_steps($1) AS s " \
+"  LEFT JOIN " sizes " " \
+" ORDER BY s.pos"
+#define SIZES_TABLE(id) \
+"@extschema@.wf_step AS t ON t.workflow_id = " id " AND t.step_key = s.step_key"
+#define SIZES_ROUTER(id) \
+"@extschema@.wf_step_sizes(" id ") AS t ON t.step_key = s.step_key"
+
+static const char steps_sql[] = STEPS_SQL(SIZES_TABLE("$1"));
+static const char steps_router_sql[] = STEPS_SQL(SIZES_ROUTER("$1"));
 
 static const char pending_sql[] =
 "SELECT p.step_key, p.kind, p.reason, p.request::pg_catalog.text, "
@@ -53,35 +62,37 @@ static const char history_sql[] =
 "  FROM @extschema@.wf_history($1) WITH ORDINALITY AS h "
 " ORDER BY h.ordinality";
 
-static const char json_sql[] =
-"SELECT pg_catalog.jsonb_build_object("
-"    'id', i.id, 'status', i.status, 'version', i.version, "
-"    'step_count', i.step_count, 'pending_count', i.pending, "
-"    'size_bytes', i.size_bytes, 'created_at', i.created_at, "
-"    'updated_at', i.updated_at, 'expires_at', i.expires_at, "
-"    'steps', (SELECT COALESCE(pg_catalog.jsonb_agg("
-"                  pg_catalog.jsonb_build_object('pos', s.pos, 'step_key', s.step_key, "
-"                      'ok', s.ok, 'size_bytes', t.size_bytes, "
-"                      'recorded_at', s.recorded_at) "
-"                  || CASE WHEN $2::pg_catalog.bool "
-"                          THEN pg_catalog.jsonb_build_object('result', s.result) "
-"                          ELSE '{}'::pg_catalog.jsonb END "
-"                  ORDER BY s.pos), '[]'::pg_catalog.jsonb) "
-"                FROM @extschema@.wf_steps(i.id) AS s "
-"                LEFT JOIN @extschema@.wf_step AS t "
-"                       ON t.workflow_id = i.id AND t.step_key = s.step_key), "
-"    'pending', (SELECT COALESCE(pg_catalog.jsonb_agg("
-"                    pg_catalog.jsonb_build_object('step_key', p.step_key, "
-"                        'kind', p.kind, 'reason', p.reason, "
-"                        'request', p.request, 'since', p.since) "
-"                    ORDER BY p.ordinality), '[]'::pg_catalog.jsonb) "
-"                  FROM @extschema@.wf_pending(i.id) WITH ORDINALITY AS p), "
-"    'history', (SELECT COALESCE(pg_catalog.jsonb_agg("
-"                    pg_catalog.to_jsonb(h) OPERATOR(pg_catalog.-) 'ordinality'::pg_catalog.text "
-"                    ORDER BY h.ordinality), '[]'::pg_catalog.jsonb) "
-"                  FROM @extschema@.wf_history(i.id) WITH ORDINALITY AS h), "
-"    'snapshot', @extschema@.wf_load(i.id))::pg_catalog.text "
-"  FROM @extschema@.wf_info($1) AS i";
+#define JSON_SQL(sizes) \
+"SELECT pg_catalog.jsonb_build_object(" \
+"    'id', i.id, 'status', i.status, 'version', i.version, " \
+"    'step_count', i.step_count, 'pending_count', i.pending, " \
+"    'size_bytes', i.size_bytes, 'created_at', i.created_at, " \
+"    'updated_at', i.updated_at, 'expires_at', i.expires_at, " \
+"    'steps', (SELECT COALESCE(pg_catalog.jsonb_agg(" \
+"                  pg_catalog.jsonb_build_object('pos', s.pos, 'step_key', s.step_key, " \
+"                      'ok', s.ok, 'size_bytes', t.size_bytes, " \
+"                      'recorded_at', s.recorded_at) " \
+"                  || CASE WHEN $2::pg_catalog.bool " \
+"                          THEN pg_catalog.jsonb_build_object('result', s.result) " \
+"                          ELSE '{}'::pg_catalog.jsonb END " \
+"                  ORDER BY s.pos), '[]'::pg_catalog.jsonb) " \
+"                FROM @extschema@.wf_steps(i.id) AS s " \
+"                LEFT JOIN " sizes "), " \
+"    'pending', (SELECT COALESCE(pg_catalog.jsonb_agg(" \
+"                    pg_catalog.jsonb_build_object('step_key', p.step_key, " \
+"                        'kind', p.kind, 'reason', p.reason, " \
+"                        'request', p.request, 'since', p.since) " \
+"                    ORDER BY p.ordinality), '[]'::pg_catalog.jsonb) " \
+"                  FROM @extschema@.wf_pending(i.id) WITH ORDINALITY AS p), " \
+"    'history', (SELECT COALESCE(pg_catalog.jsonb_agg(" \
+"                    pg_catalog.to_jsonb(h) OPERATOR(pg_catalog.-) 'ordinality'::pg_catalog.text " \
+"                    ORDER BY h.ordinality), '[]'::pg_catalog.jsonb) " \
+"                  FROM @extschema@.wf_history(i.id) WITH ORDINALITY AS h), " \
+"    'snapshot', @extschema@.wf_load(i.id))::pg_catalog.text " \
+"  FROM @extschema@.wf_info($1) AS i"
+
+static const char json_sql[] = JSON_SQL(SIZES_TABLE("i.id"));
+static const char json_router_sql[] = JSON_SQL(SIZES_ROUTER("i.id"));
 
 /* the workflow vanished between resolving its id and reading it */
 static void vanished(Wfctl *w, char *id) __attribute__((noreturn));
@@ -187,7 +198,8 @@ run_inspect(Wfctl *w)
 	params[0] = id;
 	params[1] = inspect_full ? "true" : "false";
 
-	res = wfctl_query(w, w->json ? json_sql : header_sql, w->json ? 2 : 1, params);
+	res = wfctl_query(w, w->json ? (w->router ? json_router_sql : json_sql) : header_sql,
+					  w->json ? 2 : 1, params);
 	if (PQntuples(res) != 1)
 	{
 		PQclear(res);
@@ -198,7 +210,8 @@ run_inspect(Wfctl *w)
 	else
 	{
 		wfctl_print_record(w, res, header_columns);
-		print_section(w, "Steps", steps_sql, 2, params, step_columns, inspect_full);
+		print_section(w, "Steps", w->router ? steps_router_sql : steps_sql, 2, params,
+					  step_columns, inspect_full);
 		print_section(w, "Pending", pending_sql, 1, params, pending_columns, false);
 		print_section(w, "History", history_sql, 1, params, history_columns, false);
 	}

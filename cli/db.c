@@ -101,13 +101,20 @@ wfctl_connect(Wfctl *w)
 		exit(WFCTL_EXIT_CONNECTION);
 	}
 
-	/* an empty search_path: every name wfctl uses is qualified */
+	/*
+	 * An empty search_path: every name wfctl uses is qualified.  A router
+	 * database (docs/scale-out.md) has workflow_persist_router instead: the
+	 * same functions, in the same schema, routed to the shards.
+	 */
 	res = PQexec(w->conn,
 				 "SELECT pg_catalog.set_config('search_path', '', false), "
-				 "pg_catalog.quote_ident(n.nspname) "
+				 "pg_catalog.quote_ident(n.nspname), "
+				 "e.extname = 'workflow_persist_router', "
+				 "pg_catalog.pg_is_in_recovery() "
 				 "FROM pg_catalog.pg_extension AS e "
 				 "JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace "
-				 "WHERE e.extname = 'workflow_persist'");
+				 "WHERE e.extname IN ('workflow_persist', 'workflow_persist_router') "
+				 "ORDER BY e.extname LIMIT 1");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK)
 	{
 		int			rc = wfctl_exit_code(w, res);
@@ -128,6 +135,18 @@ wfctl_connect(Wfctl *w)
 		exit(WFCTL_EXIT_FAIL);
 	}
 	w->schema = xstrdup(PQgetvalue(res, 0, 1));
+	w->router = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
+	if (strcmp(PQgetvalue(res, 0, 3), "t") == 0 && w->cmd &&
+		(w->cmd->flags & WFCTL_F_WRITES))
+	{
+		wfctl_error(w, "the server is a hot standby (read only): \"%s %s\" writes",
+					w->progname, w->command);
+		fprintf(stderr, "HINT:  Point write commands at the primary; a standby "
+				"serves list, inspect, pending, stats and export.\n");
+		PQclear(res);
+		wfctl_disconnect(w);
+		exit(WFCTL_EXIT_FAIL);
+	}
 	PQclear(res);
 
 	/*
@@ -298,6 +317,10 @@ wfctl_hint(Wfctl *w, const PGresult *res, char **alloc)
 	for (size_t i = 0; hint && i < sizeof(cli_hints) / sizeof(cli_hints[0]); i++)
 		if (strcmp(hint, cli_hints[i][0]) == 0)
 			return cli_hints[i][1];
+	/* a read-only transaction: a standby, or a shard that is one */
+	if (hint == NULL && state != NULL && strcmp(state, "25006") == 0)
+		return "The server (or, through a router, a shard) is read only, "
+			"perhaps a hot standby: point write commands at the primary.";
 	if (hint == NULL && state != NULL && strcmp(state, "42501") == 0 &&
 		w->conn != NULL && w->schema != NULL)
 	{

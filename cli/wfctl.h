@@ -150,6 +150,7 @@ struct Wfctl
 	const char *namespace;		/* -N: workflow_persist.namespace */
 	PGconn	   *conn;			/* after wfctl_connect() */
 	char	   *schema;			/* the extension's schema, quoted */
+	bool		router;			/* connected to workflow_persist_router */
 	/* the options of the command's flags */
 	bool		json;			/* WFCTL_F_JSON */
 	long		wait;			/* WFCTL_F_WAIT: seconds */

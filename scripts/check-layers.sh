@@ -26,7 +26,7 @@ rules      wfp_rules.h     wfp_validate.c wfp_merge.c wfp_status.c
 store      wfp_store.h     wfp_store.c wfp_store_scan.c
 notify     wfp_notify.h    wfp_notify.c
 sql        wfp_sql.h       wfp_args.c wfp_snapshot.c wfp_change.c
-entry      -               wfp_read.c wfp_write.c wfp_lifecycle.c wfp_trigger.c wfp_verify.c wfp_run.c wfp_tenant.c
+entry      -               wfp_read.c wfp_write.c wfp_lifecycle.c wfp_trigger.c wfp_verify.c wfp_run.c wfp_tenant.c wfp_shard.c
 worker     wfp_worker.h    wfp_worker.c
 init       -               wfp_init.c
 '

@@ -15,9 +15,11 @@ export PG_CONFIG
 # Everything the build, the demo and every test suite need.
 # wfctl needs libpq-dev; its tests valgrind, IO::Pty (a terminal for its
 # questions), zsh (its completion), and clang with libclang-rt for the
-# libFuzzer harness of its import parser.
+# libFuzzer harness of its import parser; the router (docs/scale-out.md)
+# needs PL/Proxy.
 WFP_PACKAGES="postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR libjansson-dev \
-libipc-run-perl libio-pty-perl zsh pkg-config make gcc libc6-dev perl libpq-dev valgrind clang libclang-rt-14-dev"
+libipc-run-perl libio-pty-perl zsh pkg-config make gcc libc6-dev perl libpq-dev valgrind clang libclang-rt-14-dev \
+postgresql-$PG_MAJOR-plproxy"
 # The programs of the checked doc pages (scripts/docs-check.pl; the page
 # docs/application-developers.md) run with Debian's python3 and psycopg 3
 # (and its pool), PHP's PDO pgsql (also the PHP adapter's suite, php:

@@ -91,14 +91,17 @@ build_postgres() {
     rm -rf "$VG/src" "$INST"
     mkdir -p "$VG/src"
     tar -C "$VG/src" --strip-components=1 -xjf "$VG/postgresql.tar.bz2" || die "cannot unpack the source"
-    (cd "$VG/src" &&
+    # PostgreSQL's build makes its generated headers only at MAKELEVEL 0:
+    # started from make test (or make test-valgrind) it must not inherit
+    # the outer make's level and flags.
+    (unset MAKELEVEL MAKEFLAGS MFLAGS && cd "$VG/src" &&
         ./configure --prefix="$INST" --enable-cassert --enable-debug \
             --without-readline --without-zlib --without-icu \
             CFLAGS="-O1 -g -fno-omit-frame-pointer" CPPFLAGS="-DUSE_VALGRIND" \
             >"$VG/configure.log" 2>&1 &&
         make -s -j"$(nproc)" >"$VG/build.log" 2>&1 &&
         make -s install >>"$VG/build.log" 2>&1) ||
-        { tail -30 "$VG/configure.log" "$VG/build.log" >&2; die "the PostgreSQL build failed"; }
+        { tail -n 30 "$VG/configure.log" "$VG/build.log" >&2; die "the PostgreSQL build failed"; }
     touch "$VG/built"
 }
 

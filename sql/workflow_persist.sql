@@ -2172,3 +2172,77 @@ REVOKE EXECUTE ON FUNCTION
     @extschema@.wf_grant_access(pg_catalog.regrole, pg_catalog.bool),
     @extschema@.wf_revoke_access(pg_catalog.regrole)
 FROM PUBLIC;
+
+------------------------------------------------------------------------------
+-- Scale-out (docs/scale-out.md): the shard hash the router places workflows
+-- with, and the pruning step of resharding
+------------------------------------------------------------------------------
+
+-- Frozen: data placement depends on it (src/wfp_shard.c).
+CREATE FUNCTION @extschema@.wf_shard_hash(namespace pg_catalog.text, id pg_catalog.text)
+RETURNS pg_catalog.int4
+AS 'MODULE_PATHNAME', 'wf_shard_hash'
+LANGUAGE C IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.wf_shard_hash(pg_catalog.text, pg_catalog.text) IS
+'the frozen hash of (namespace, id) that places a workflow on a shard: partition = hash & (shards - 1)';
+
+-- Delete from this shard every row that shard "shard" of "nshards" does not
+-- own: the last step of splitting a shard by cloning it (docs/scale-out.md,
+-- "Resharding").  Every table of the schema keyed by workflow (a column
+-- workflow_id, or wf_workflow's id) is pruned; rows carry their namespace
+-- when the table has that column, else they are in 'default'.
+CREATE FUNCTION @extschema@.wf_shard_prune(shard pg_catalog.int4, nshards pg_catalog.int4)
+RETURNS pg_catalog.int8
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t record;
+    ns pg_catalog.text;
+    got pg_catalog.int8;
+    workflows pg_catalog.int8 := 0;
+BEGIN
+    IF nshards IS NULL OR nshards < 1 OR nshards > 65536
+       OR (nshards & (nshards - 1)) <> 0 THEN
+        RAISE EXCEPTION 'nshards must be a power of two from 1 to 65536, not %', nshards
+            USING ERRCODE = '22023',
+                  HINT = 'PL/Proxy maps a hash to a partition with hash & (partitions - 1).';
+    END IF;
+    IF shard IS NULL OR shard < 0 OR shard >= nshards THEN
+        RAISE EXCEPTION 'shard must be from 0 to %, not %', nshards - 1, shard
+            USING ERRCODE = '22023';
+    END IF;
+    FOR t IN
+        SELECT c.oid::pg_catalog.regclass AS tbl,
+               CASE WHEN c.relname = 'wf_workflow' THEN 'id' ELSE 'workflow_id' END AS idcol,
+               EXISTS (SELECT FROM pg_catalog.pg_attribute AS n
+                        WHERE n.attrelid = c.oid AND n.attname = 'namespace'
+                          AND NOT n.attisdropped) AS has_ns,
+               c.relname = 'wf_workflow' AS header
+          FROM pg_catalog.pg_class AS c
+         WHERE c.relnamespace = '@extschema@'::pg_catalog.regnamespace
+           AND c.relkind IN ('r', 'p')
+           AND NOT c.relispartition
+           AND (c.relname = 'wf_workflow'
+                OR EXISTS (SELECT FROM pg_catalog.pg_attribute AS a
+                            WHERE a.attrelid = c.oid AND a.attname = 'workflow_id'
+                              AND NOT a.attisdropped))
+         ORDER BY c.relname = 'wf_workflow', c.relname
+    LOOP
+        ns := CASE WHEN t.has_ns THEN 'x.namespace' ELSE '''default''' END;
+        EXECUTE pg_catalog.format(
+            'DELETE FROM %s AS x WHERE (@extschema@.wf_shard_hash(%s, x.%I) & $1) <> $2',
+            t.tbl, ns, t.idcol)
+          USING nshards - 1, shard;
+        GET DIAGNOSTICS got = ROW_COUNT;
+        IF t.header THEN
+            workflows := got;
+        END IF;
+    END LOOP;
+    RETURN workflows;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.wf_shard_prune(pg_catalog.int4, pg_catalog.int4) IS
+'delete the workflows (and their rows) that shard "shard" of "nshards" does not own; returns how many workflows';
+REVOKE EXECUTE ON FUNCTION @extschema@.wf_shard_prune(pg_catalog.int4, pg_catalog.int4) FROM PUBLIC;

@@ -11,7 +11,10 @@
  * with the statement's snapshot instead: the same rows, the same
  * visibility, the same privilege checks (SELECT on each table, the
  * executor's error).  With row-level security on, wfp_store.c's SPI
- * statement is used, so policies apply.
+ * statement is used, so policies apply.  So it is when a table is not a
+ * plain local heap (partitioned, foreign, another table access method) or
+ * when Citus is installed (its distributed tables are empty heaps on the
+ * coordinator): only the executor knows where their rows are.
  *
  *-------------------------------------------------------------------------
  */
@@ -23,7 +26,10 @@
 #include "access/table.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_collation.h"
+#include "catalog/pg_namespace.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -33,6 +39,7 @@
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "wfp_store.h"
@@ -87,9 +94,26 @@ column_attnum(Oid rel, const char *name)
 	return att;
 }
 
+/* Is the relation an ordinary table stored in heap files of this server? */
+static bool
+plain_local_heap(Oid relid)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	bool		plain;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	plain = ((Form_pg_class) GETSTRUCT(tup))->relkind == RELKIND_RELATION &&
+		((Form_pg_class) GETSTRUCT(tup))->relam == HEAP_TABLE_AM_OID;
+	ReleaseSysCache(tup);
+	return plain;
+}
+
 /*
  * The OIDs and column numbers, when the direct path may be used: false
- * when row-level security applies to one of the tables.
+ * when row-level security applies to one of the tables, when one is not a
+ * plain local heap, or when Citus (its metadata table pg_dist_partition)
+ * is installed.
  */
 static bool
 direct_rels(DirectRels *r)
@@ -99,6 +123,10 @@ direct_rels(DirectRels *r)
 	r->workflow = relation_oid(nsp, "wf_workflow");
 	r->step = relation_oid(nsp, "wf_step");
 	r->policy = relation_oid(nsp, "wf_retention_policy");
+	if (!plain_local_heap(r->workflow) || !plain_local_heap(r->step) ||
+		!plain_local_heap(r->policy) ||
+		OidIsValid(get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE)))
+		return false;
 	if (check_enable_rls(r->workflow, InvalidOid, true) != RLS_NONE ||
 		check_enable_rls(r->step, InvalidOid, true) != RLS_NONE ||
 		check_enable_rls(r->policy, InvalidOid, true) != RLS_NONE)

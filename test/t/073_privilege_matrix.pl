@@ -175,6 +175,7 @@ BEGIN
         WHEN param = 'role' THEN '''wfm_none'''
         WHEN param = 'writable' THEN 'false'
         WHEN param = 'updated_at' THEN 'now()'
+        WHEN param = 'namespace' AND fn = 'wf_shard_hash' THEN '''default'''
         WHEN param = 'tenant' THEN '''T'''
         WHEN param = 'tenants' THEN '''{T}'''
         WHEN param IN ('max_workflows', 'max_bytes') THEN '10'
@@ -185,6 +186,8 @@ BEGIN
         WHEN param = 'step' THEN '''{"key": "k", "index": 0}'''
         WHEN param IN ('engine_data', 'metadata', 'state') THEN 'NULL'
         WHEN param = 'metadata_merge' THEN '''shallow'''
+        WHEN param = 'shard' THEN '0'
+        WHEN param = 'nshards' THEN '1'
     END;
 END $$;
 
