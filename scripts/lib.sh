@@ -23,8 +23,9 @@ postgresql-$PG_MAJOR-plproxy"
 # The programs of the checked doc pages (scripts/docs-check.pl; the page
 # docs/application-developers.md) run with Debian's python3 and psycopg 3
 # (and its pool), PHP's PDO pgsql (also the PHP adapter's suite, php:
-# clients/php), and Node.js, whose pg comes from the
-# npm registry at test time.  A Node.js that is already installed with an
+# clients/php), and Node.js, whose pg comes from the npm registry at test
+# time.  The clients suite's Python adapters (clients/python) need the same
+# python3 and psycopg 3 only.  A Node.js that is already installed with an
 # npm of its own (as NodeSource's package has) is used as it is.
 WFP_PACKAGES="$WFP_PACKAGES python3 python3-psycopg python3-psycopg-pool php-cli php-pgsql"
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

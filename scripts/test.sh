@@ -19,9 +19,11 @@
 # seed of the sqlfuzz suite (test/sqlfuzz/sql_fuzz.pl: the SQL API under
 # generated arguments); WFP_DEB_TEST=install makes the deb suite
 # install the package into the system instead of extracting it
-# (scripts/deb-test.sh).  The clients suite (scripts/clients-test.sh) needs
-# Node.js and npm (installed from Debian when missing, as root) and the npm
-# registry; node:test's todo tests are neither passed nor failed.
+# (scripts/deb-test.sh).  The clients suite (scripts/clients-test.sh;
+# CLIENTS="awaitly python" picks adapters) needs Node.js and npm (installed
+# from Debian when missing, as root) and the npm registry for awaitly, and
+# Debian's python3 with psycopg 3 for python; todo tests (node:test's, and
+# unittest's expected failures) are neither passed nor failed.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . scripts/lib.sh
@@ -123,12 +125,14 @@ for suite in $SUITES; do
         failed=$((failed + bad))
         ;;
     clients)
-        # the client adapters' tests (clients/awaitly: node:test) on a throwaway server
+        # the client adapters' tests (clients/awaitly: node:test; clients/python:
+        # unittest) on a throwaway server
         say "client adapter tests (scripts/clients-test.sh)"
         (cd "$RUNDIR" && as_pg scripts/clients-test.sh) 2>&1 | tee "$RUNDIR/.suite.log"
         status=${PIPESTATUS[0]}
-        ok=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$RUNDIR/.suite.log" | tail -n 1)
-        bad=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$RUNDIR/.suite.log" | tail -n 1)
+        # one "# pass N" / "# fail N" pair per client (CLIENTS)
+        ok=$(awk '/^# pass [0-9]+$/ { n += $3 } END { print n + 0 }' "$RUNDIR/.suite.log")
+        bad=$(awk '/^# fail [0-9]+$/ { n += $3 } END { print n + 0 }' "$RUNDIR/.suite.log")
         ok=${ok:-0}
         bad=${bad:-0}
         if [ "$status" != 0 ]; then

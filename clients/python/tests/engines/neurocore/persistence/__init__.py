@@ -1,0 +1,1 @@
+from neurocore.persistence.base import RunRecord, RunStatus, RunStore, StepRecord, StepStatus  # noqa: F401
