@@ -30,32 +30,17 @@
 
 PG_FUNCTION_INFO_V1(wf_verify_workflow);
 
+/* One row of the result: a disagreement, in words. */
 static void
-problem(ReturnSetInfo *rsinfo, const char *fmt,...) pg_attribute_printf(2, 3);
-
-static void
-problem(ReturnSetInfo *rsinfo, const char *fmt,...)
+put_problem(ReturnSetInfo *rsinfo, char *text)
 {
-	StringInfoData buf;
-	Datum		value;
+	Datum		value = CStringGetTextDatum(text);
 	bool		isnull = false;
 
-	initStringInfo(&buf);
-	for (;;)
-	{
-		va_list		args;
-		int			needed;
-
-		va_start(args, fmt);
-		needed = appendStringInfoVA(&buf, fmt, args);
-		va_end(args);
-		if (needed == 0)
-			break;
-		enlargeStringInfo(&buf, needed);
-	}
-	value = CStringGetTextDatum(buf.data);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
 }
+
+#define problem(rsinfo, ...) put_problem((rsinfo), psprintf(__VA_ARGS__))
 
 static int
 row_cmp(const void *a, const void *b)
